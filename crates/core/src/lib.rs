@@ -1,0 +1,8 @@
+//! leadminer's core: the document model, readers for community dumps, the
+//! analyzer pipeline, scoring and aggregation, and outputs.
+
+pub mod model;
+pub mod read;
+pub mod text;
+
+pub use model::{Post, PostKind, Region, RegionKind, Source};

@@ -1,0 +1,89 @@
+//! Transparent decompression chosen by magic bytes, then by extension.
+
+use super::error::{ErrorKind, ReadError};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// The compression a file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip (`.gz`).
+    Gzip,
+    /// Zstandard (`.zst`), including Pushshift's 2 GiB windows.
+    Zstd,
+    /// xz / LZMA2 (`.xz`).
+    Xz,
+    /// bzip2 (`.bz2`).
+    Bzip2,
+}
+
+const READ_BUFFER: usize = 1 << 20;
+
+/// Zstandard window limit: Pushshift and Arctic Shift files use 2 GiB
+/// windows (`--long=31`), beyond the library's default of 128 MiB.
+const ZSTD_WINDOW_LOG_MAX: u32 = 31;
+
+/// Opens `path` and returns its compression and a buffered reader of the
+/// decompressed bytes.
+pub fn open_decompressed(path: &Path) -> Result<(Compression, Box<dyn BufRead + Send>), ReadError> {
+    let open_err = |e: std::io::Error| ReadError::file(ErrorKind::Open, path, format!("cannot open: {e}"));
+    let mut file = BufReader::with_capacity(READ_BUFFER, File::open(path).map_err(open_err)?);
+    let magic = file.fill_buf().map_err(open_err)?;
+    let compression = match magic {
+        [0x28, 0xB5, 0x2F, 0xFD, ..] => Compression::Zstd,
+        [0x1F, 0x8B, ..] => Compression::Gzip,
+        [0xFD, b'7', b'z', b'X', b'Z', 0x00, ..] => Compression::Xz,
+        [b'B', b'Z', b'h', ..] => Compression::Bzip2,
+        [b'7', b'z', 0xBC, 0xAF, 0x27, 0x1C, ..] => {
+            return Err(ReadError::file(
+                ErrorKind::Format,
+                path,
+                "a 7z archive: extract it first (`7z x FILE`, or `7z e FILE Posts.xml Comments.xml`) \
+                 and give leadminer the extracted XML files or their folder",
+            ))
+        }
+        _ => Compression::None,
+    };
+    let reader: Box<dyn BufRead + Send> = match compression {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            flate2::bufread::MultiGzDecoder::new(file),
+        )),
+        Compression::Zstd => {
+            let mut dec = zstd::stream::read::Decoder::with_buffer(file).map_err(|e| {
+                ReadError::file(ErrorKind::Stream, path, format!("zstd: {e}"))
+            })?;
+            dec.window_log_max(ZSTD_WINDOW_LOG_MAX).map_err(|e| {
+                ReadError::file(ErrorKind::Stream, path, format!("zstd: {e}"))
+            })?;
+            Box::new(BufReader::with_capacity(READ_BUFFER, dec))
+        }
+        Compression::Xz => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            xz2::bufread::XzDecoder::new_multi_decoder(file),
+        )),
+        Compression::Bzip2 => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            bzip2::bufread::MultiBzDecoder::new(file),
+        )),
+    };
+    Ok((compression, reader))
+}
+
+/// Reads up to `n` bytes from the start of a stream and returns them with a
+/// reader that yields the whole stream again, those bytes included.
+pub(crate) fn peek_head(
+    mut reader: Box<dyn BufRead + Send>,
+    n: usize,
+) -> std::io::Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
+    let mut head = Vec::with_capacity(n);
+    (&mut reader).take(n as u64).read_to_end(&mut head)?;
+    let again = std::io::Cursor::new(head.clone()).chain(reader);
+    Ok((head, Box::new(BufReader::with_capacity(READ_BUFFER, again))))
+}

@@ -1,0 +1,143 @@
+//! Discourse topics as the forum serves them at `/t/{id}.json`, with the
+//! complete `post_stream.posts`.
+
+use super::json::iso_to_unix;
+use super::{FileCtx, ParseError};
+use crate::model::{author_or_none, Post, PostKind, Source};
+use crate::text::html;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+struct Topic<'a> {
+    id: Option<u64>,
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    slug: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    tags: Option<Vec<TagName<'a>>>,
+    post_stream: PostStream<'a>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TagName<'a> {
+    #[serde(borrow)]
+    Name(Cow<'a, str>),
+    Object {
+        #[serde(borrow)]
+        name: Cow<'a, str>,
+    },
+}
+
+#[derive(Deserialize)]
+struct PostStream<'a> {
+    #[serde(borrow)]
+    posts: Vec<DPost<'a>>,
+}
+
+#[derive(Deserialize)]
+struct DPost<'a> {
+    id: u64,
+    post_number: Option<u64>,
+    #[serde(borrow)]
+    username: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    cooked: Option<Cow<'a, str>>,
+    reply_to_post_number: Option<u64>,
+    #[serde(borrow)]
+    avatar_template: Option<Cow<'a, str>>,
+    #[serde(default)]
+    accepted_answer: bool,
+    #[serde(default)]
+    actions_summary: Vec<Action>,
+}
+
+#[derive(Deserialize)]
+struct Action {
+    id: u64,
+    #[serde(default)]
+    count: Option<i64>,
+}
+
+/// Discourse's action id for likes.
+const LIKE_ACTION: u64 = 2;
+
+/// Parses one topic into its posts.
+pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
+    let topic: Topic<'_> = serde_json::from_slice(bytes)?;
+    let topic_id = topic
+        .id
+        .ok_or_else(|| ParseError::new("topic without an `id`"))?
+        .to_string();
+    let host = ctx
+        .community
+        .clone()
+        .or_else(|| topic.post_stream.posts.iter().find_map(|p| host_from_avatar(p.avatar_template.as_deref()?)))
+        .or_else(|| folder_name(ctx))
+        .unwrap_or_default();
+    let by_number: HashMap<u64, u64> = topic
+        .post_stream
+        .posts
+        .iter()
+        .filter_map(|p| Some((p.post_number?, p.id)))
+        .collect();
+    let first_id = by_number.get(&1).map(|id| id.to_string());
+    let tags: Vec<String> = topic
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| match t {
+            TagName::Name(n) | TagName::Object { name: n } => n.into_owned(),
+        })
+        .collect();
+    for p in topic.post_stream.posts {
+        let number = p.post_number.unwrap_or(0);
+        let kind = if number == 1 { PostKind::Topic } else { PostKind::Reply };
+        let mut post = Post::new(Source::Discourse, p.id.to_string(), kind);
+        post.community = host.clone();
+        post.thread = Some(topic_id.clone());
+        post.parent = match p.reply_to_post_number {
+            Some(n) => by_number.get(&n).map(|id| id.to_string()),
+            None if number > 1 => first_id.clone(),
+            None => None,
+        };
+        post.author = author_or_none(p.username.as_deref());
+        post.created = p.created_at.as_deref().and_then(iso_to_unix);
+        if number == 1 {
+            post.title = topic.title.as_deref().map(|t| html_escape::decode_html_entities(t).into_owned());
+            post.tags = tags.clone();
+        }
+        if let Some(cooked) = p.cooked.as_deref() {
+            post.set_text(html::to_text(cooked));
+        }
+        post.score = p
+            .actions_summary
+            .iter()
+            .find(|a| a.id == LIKE_ACTION)
+            .map(|a| a.count.unwrap_or(0))
+            .or(Some(0));
+        post.accepted = p.accepted_answer;
+        if !host.is_empty() {
+            let slug = topic.slug.as_deref().unwrap_or("-");
+            post.url = Some(format!("https://{host}/t/{slug}/{topic_id}/{number}"));
+        }
+        out.push(post);
+    }
+    Ok(())
+}
+
+/// Local avatars are served from `/user_avatar/<host>/...`.
+fn host_from_avatar(template: &str) -> Option<String> {
+    let rest = template.split("/user_avatar/").nth(1)?;
+    let host = rest.split('/').next()?;
+    host.contains('.').then(|| host.to_string())
+}
+
+fn folder_name(ctx: &FileCtx) -> Option<String> {
+    ctx.path.parent()?.file_name()?.to_str().map(str::to_string)
+}
