@@ -1,1 +1,8 @@
+//! End-to-end tests: the real `leadminer` binary on real files.
+//!
+//! Tests over `../shared/corpora` (the development corpora beside the
+//! repository) run when that folder exists and print a SKIPPED line when it
+//! does not; set `LEADMINER_CORPORA` to point elsewhere.
 
+mod common;
+mod stats;

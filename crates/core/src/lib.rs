@@ -2,6 +2,8 @@
 //! analyzer pipeline, scoring and aggregation, and outputs.
 
 pub mod model;
+pub mod pipeline;
+pub mod stats;
 pub mod read;
 pub mod text;
 

@@ -229,3 +229,9 @@ pub fn author_or_none(name: Option<&str>) -> Option<String> {
         Some(n) => Some(n.to_string()),
     }
 }
+
+/// Formats Unix seconds as a `YYYY-MM-DD` UTC date.
+pub fn date_string(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(|| unix.to_string(), |t| t.format("%Y-%m-%d").to_string())
+}

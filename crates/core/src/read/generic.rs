@@ -18,3 +18,10 @@ pub fn frame_csv(ctx: &Arc<FileCtx>, _reader: Box<dyn BufRead + Send>, _sink: &m
 pub fn parse(_ctx: &FileCtx, _bytes: &[u8], _out: &mut Vec<Post>) -> Result<(), ParseError> {
     Err(ParseError::new("not implemented yet"))
 }
+
+impl std::str::FromStr for FieldMap {
+    type Err = String;
+    fn from_str(_s: &str) -> Result<Self, Self::Err> {
+        Err("not implemented yet".into())
+    }
+}

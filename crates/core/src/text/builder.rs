@@ -148,11 +148,7 @@ impl TextBuilder {
     fn emit(&mut self, s: &str) {
         if !self.out.is_empty() {
             match self.pending {
-                1 => {
-                    if !self.out.ends_with([' ', '\n']) {
-                        self.out.push(' ');
-                    }
-                }
+                1 if !self.out.ends_with([' ', '\n']) => self.out.push(' '),
                 2 => {
                     trim_trailing_spaces(&mut self.out);
                     if !self.out.ends_with('\n') {

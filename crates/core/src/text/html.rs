@@ -136,13 +136,11 @@ impl Converter {
                 let href = html_escape::decode_html_entities(&href).into_owned();
                 self.links.push((href, self.b.as_str().len()));
             }
-            "img" => {
-                // Emoji images carry their meaning in the alt text (":smile:");
-                // pictures carry nothing readable.
-                if has_class(tag.attrs, "emoji") {
-                    if let Some(alt) = attr(tag.attrs, "alt") {
-                        self.b.push_flow(&html_escape::decode_html_entities(&alt));
-                    }
+            // Emoji images carry their meaning in the alt text (":smile:");
+            // pictures carry nothing readable.
+            "img" if has_class(tag.attrs, "emoji") => {
+                if let Some(alt) = attr(tag.attrs, "alt") {
+                    self.b.push_flow(&html_escape::decode_html_entities(&alt));
                 }
             }
             _ => {}

@@ -1,0 +1,69 @@
+//! Options shared by every command that reads dumps.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use leadminer_core::pipeline::PipelineOptions;
+use leadminer_core::read::{expand_inputs, FieldMap, Format, InputFile, ReadOptions};
+use std::path::PathBuf;
+
+/// Inputs and how to read them.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Dump files or directories (read recursively). Compressed files
+    /// (.zst, .gz, .xz, .bz2) are read directly.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Read every input as this format instead of detecting it: reddit,
+    /// hackernews, discourse, stackexchange-posts, stackexchange-comments,
+    /// mbox, pipermail, jsonl, csv.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Field mapping for jsonl and csv inputs, e.g.
+    /// `id=post_id,body=text,author=user,created=ts`.
+    #[arg(long, value_name = "MAPPING")]
+    pub map: Option<String>,
+
+    /// Stop at the first bad record with a non-zero exit instead of
+    /// skipping and counting it.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads (default: all cores). Output is the same for any value.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl InputArgs {
+    /// The expanded list of files.
+    pub fn files(&self) -> Result<Vec<InputFile>> {
+        Ok(expand_inputs(&self.inputs)?)
+    }
+
+    /// Reading options.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        let map = match &self.map {
+            Some(spec) => Some(
+                spec.parse::<FieldMap>()
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+                    .with_context(|| format!("invalid --map '{spec}'"))?,
+            ),
+            None => None,
+        };
+        Ok(ReadOptions {
+            format: self.format,
+            map,
+            strict: self.strict,
+        })
+    }
+
+    /// Pipeline options.
+    pub fn pipeline_options(&self) -> PipelineOptions {
+        let mut options = PipelineOptions::default();
+        if let Some(n) = self.threads {
+            options.threads = n.max(1);
+        }
+        options
+    }
+}

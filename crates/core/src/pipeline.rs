@@ -1,0 +1,168 @@
+//! The streaming parallel pipeline: one reader thread frames files into
+//! blocks, worker threads process blocks, and the calling thread consumes
+//! the results in input order.
+//!
+//! Memory stays flat: at most `2 × threads + 2` blocks are in flight (read
+//! but not yet consumed), whatever the input size. Results reach the
+//! consumer in the order of the input, so outputs are the same for every
+//! thread count.
+
+use crate::model::Post;
+use crate::read::{frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, Sink};
+use crossbeam_channel::{bounded, Receiver, Sender};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Default size of a block of raw records.
+pub const DEFAULT_BLOCK_SIZE: usize = 2 << 20;
+
+/// How the pipeline runs.
+#[derive(Debug, Clone)]
+pub struct PipelineOptions {
+    /// Worker threads; 1 runs everything on the calling thread.
+    pub threads: usize,
+    /// Target size of a block in bytes.
+    pub block_size: usize,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            block_size: DEFAULT_BLOCK_SIZE,
+        }
+    }
+}
+
+/// One parsed entry of a block, in input order.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // posts are the common case: no boxing
+pub enum Parsed {
+    /// A file was opened, ignored, or failed to open.
+    File(FileEvent),
+    /// A post read from a record.
+    Post(Post),
+    /// A record or stream that was skipped.
+    Skipped(ReadError),
+}
+
+/// Parses every record of a block into posts, keeping input order.
+pub fn parse_block(block: Block) -> Vec<Parsed> {
+    let mut out = Vec::with_capacity(block.items.len());
+    let mut posts = Vec::new();
+    for item in block.items {
+        match item {
+            Item::File(ev) => out.push(Parsed::File(ev)),
+            Item::Error(e) => out.push(Parsed::Skipped(e)),
+            Item::Record { ctx, range, loc } => {
+                match ctx.parse(&block.data[range], loc, &mut posts) {
+                    Ok(()) => out.extend(posts.drain(..).map(Parsed::Post)),
+                    Err(e) => {
+                        posts.clear();
+                        out.push(Parsed::Skipped(e));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Reads `files` and runs `work` on every block on the worker threads, each
+/// worker with its own state made by `init`; hands each result to `consume`
+/// on the calling thread in input order. `consume` returns `false` to stop.
+pub fn run<S, O, I, W, C>(
+    files: &[InputFile],
+    read: &ReadOptions,
+    options: &PipelineOptions,
+    init: I,
+    work: W,
+    mut consume: C,
+) where
+    O: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Block) -> O + Sync,
+    C: FnMut(O) -> bool,
+{
+    let threads = options.threads.max(1);
+    if threads == 1 {
+        let mut state = init();
+        let mut emit = |block: Block| consume(work(&mut state, block));
+        let mut sink = Sink::new(options.block_size, &mut emit);
+        for (index, file) in files.iter().enumerate() {
+            if sink.is_stopped() {
+                break;
+            }
+            frame_file(index, file, read, &mut sink);
+        }
+        sink.finish();
+        return;
+    }
+
+    let in_flight = 2 * threads + 2;
+    let (block_tx, block_rx) = bounded::<Block>(threads);
+    let (result_tx, result_rx) = bounded::<(u64, O)>(in_flight);
+    let (permit_tx, permit_rx) = bounded::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = permit_tx.send(());
+    }
+    let stop = AtomicBool::new(false);
+
+    std::thread::scope(|scope| {
+        let stop = &stop;
+        scope.spawn(move || reader(files, read, options.block_size, block_tx, permit_rx, stop));
+        for _ in 0..threads {
+            let block_rx: Receiver<Block> = block_rx.clone();
+            let result_tx: Sender<(u64, O)> = result_tx.clone();
+            let (init, work) = (&init, &work);
+            scope.spawn(move || {
+                let mut state = init();
+                for block in block_rx {
+                    let seq = block.seq;
+                    if result_tx.send((seq, work(&mut state, block))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(result_tx);
+        drop(block_rx);
+
+        let mut next = 0u64;
+        let mut pending: BTreeMap<u64, O> = BTreeMap::new();
+        for (seq, out) in &result_rx {
+            pending.insert(seq, out);
+            while let Some(out) = pending.remove(&next) {
+                next += 1;
+                let _ = permit_tx.send(());
+                if !stop.load(Ordering::Relaxed) && !consume(out) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+}
+
+fn reader(
+    files: &[InputFile],
+    read: &ReadOptions,
+    block_size: usize,
+    block_tx: Sender<Block>,
+    permit_rx: Receiver<()>,
+    stop: &AtomicBool,
+) {
+    let mut emit = |block: Block| {
+        if stop.load(Ordering::Relaxed) || permit_rx.recv().is_err() {
+            return false;
+        }
+        block_tx.send(block).is_ok()
+    };
+    let mut sink = Sink::new(block_size, &mut emit);
+    for (index, file) in files.iter().enumerate() {
+        if sink.is_stopped() {
+            break;
+        }
+        frame_file(index, file, read, &mut sink);
+    }
+    sink.finish();
+}
