@@ -19,7 +19,17 @@ use std::sync::Arc;
 
 /// A post field a [`FieldMap`] can fill, in `--map` order.
 const TARGETS: [&str; 11] = [
-    "id", "body", "author", "created", "title", "community", "thread", "parent", "score", "url", "kind",
+    "id",
+    "body",
+    "author",
+    "created",
+    "title",
+    "community",
+    "thread",
+    "parent",
+    "score",
+    "url",
+    "kind",
 ];
 
 const ID: usize = 0;
@@ -121,6 +131,11 @@ impl FromStr for FieldMap {
             if source.is_empty() {
                 return Err(format!("field mapping '{item}' names no source field"));
             }
+            if source.contains('=') {
+                return Err(format!(
+                    "field mapping '{item}' has more than one '=': separate mappings with commas"
+                ));
+            }
             if fields[i].is_some() {
                 return Err(format!("target field '{}' is mapped twice", TARGETS[i]));
             }
@@ -185,7 +200,9 @@ fn scalar(v: &Value) -> Option<String> {
 
 fn integer(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
         Value::String(s) => {
             let s = s.trim();
             s.parse::<i64>()
@@ -199,7 +216,11 @@ fn integer(v: &Value) -> Option<i64> {
 /// Unix seconds (or milliseconds, beyond 10^11) or an ISO 8601 date.
 fn timestamp(v: &Value) -> Option<i64> {
     let secs = integer(v).or_else(|| v.as_str().and_then(|s| iso_to_unix(s.trim())))?;
-    Some(if secs.abs() > 100_000_000_000 { secs / 1000 } else { secs })
+    Some(if secs.abs() > 100_000_000_000 {
+        secs / 1000
+    } else {
+        secs
+    })
 }
 
 fn kind_from_name(name: &str) -> PostKind {
@@ -223,12 +244,21 @@ fn looks_like_html(s: &str) -> bool {
 /// The file name without its compression and format extensions.
 fn file_stem(path: &Path) -> String {
     let mut name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    for ext in [".zst", ".zstd", ".gz", ".xz", ".bz2", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"] {
-        if name.len() > ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext) {
-            name = &name[..name.len() - ext.len()];
+    for ext in [
+        ".zst", ".zstd", ".gz", ".xz", ".bz2", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt",
+    ] {
+        if let Some(stem) = strip_suffix_ignore_case(name, ext).filter(|s| !s.is_empty()) {
+            name = stem;
         }
     }
     name.to_string()
+}
+
+/// `s` without `suffix`, compared ASCII-case-insensitively.
+fn strip_suffix_ignore_case<'s>(s: &'s str, suffix: &str) -> Option<&'s str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    // An ASCII suffix matching the last bytes starts on a char boundary.
+    s.as_bytes()[cut..].eq_ignore_ascii_case(suffix.as_bytes()).then(|| &s[..cut])
 }
 
 /// Parses one record: a JSON object (a JSON line, or a CSV row turned into
@@ -259,7 +289,10 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
     match map.get(BODY, &record) {
         None => {
             let field = map.fields[BODY].as_deref().unwrap_or("body");
-            return Err(ParseError::with_id(id, format!("record without a body (field `{field}`)")));
+            return Err(ParseError::with_id(
+                id,
+                format!("record without a body (field `{field}`)"),
+            ));
         }
         Some(Value::String(body)) if looks_like_html(body) => post.set_text(html::to_text(body)),
         Some(Value::String(body)) => post.set_text(plain::to_text(body)),
@@ -307,7 +340,11 @@ pub fn frame_csv(ctx: &Arc<FileCtx>, reader: Box<dyn BufRead + Send>, sink: &mut
     let mut names = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         let name = std::str::from_utf8(h).map_err(|_| {
-            ReadError::file(ErrorKind::Format, &ctx.path, format!("CSV header column {} is not UTF-8", i + 1))
+            ReadError::file(
+                ErrorKind::Format,
+                &ctx.path,
+                format!("CSV header column {} is not UTF-8", i + 1),
+            )
         })?;
         names.push(name.trim().to_string());
     }
@@ -361,7 +398,9 @@ pub fn frame_csv(ctx: &Arc<FileCtx>, reader: Box<dyn BufRead + Send>, sink: &mut
 fn check_columns(ctx: &FileCtx, names: &[String]) -> Result<(), ReadError> {
     let Some(map) = ctx.map.as_deref() else { return Ok(()) };
     for target in [ID, BODY] {
-        let Some(source) = map.fields[target].as_deref() else { continue };
+        let Some(source) = map.fields[target].as_deref() else {
+            continue;
+        };
         if !names.iter().any(|n| n == source) {
             return Err(ReadError::file(
                 ErrorKind::Format,
@@ -462,6 +501,7 @@ mod tests {
         assert!(err("").contains("lacks id and body"));
         assert!(err("id=a,body=").contains("names no source"));
         assert!(err("id=a,body=b,id=c").contains("mapped twice"));
+        assert!(err("id=a body=b").contains("separate mappings with commas"));
     }
 
     #[test]
@@ -493,6 +533,14 @@ mod tests {
         write_json_string(&mut out, "a\"b\\c\nd\u{1}é");
         let back: String = serde_json::from_slice(&out).unwrap();
         assert_eq!(back, "a\"b\\c\nd\u{1}é");
+    }
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(file_stem(Path::new("a/forum.jsonl.gz")), "forum");
+        assert_eq!(file_stem(Path::new("Übersicht.CSV")), "Übersicht");
+        assert_eq!(file_stem(Path::new("ü.sv")), "ü.sv");
+        assert_eq!(file_stem(Path::new(".csv")), ".csv");
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //!
 //! What each post gets:
 //!
-//! - `thread`: a question's own `Id`, an answer's `ParentId`. A comment row
+//! - `thread`: a question's own `Id`, an answer's `ParentId` (other post
+//!   types: their `ParentId` if any, else their own `Id`). A comment row
 //!   only names the post it is on (`PostId`), which may be a question or an
 //!   answer; the reader sees one row at a time and cannot tell which, so a
 //!   comment's `thread` is its `PostId` (the question only when the comment
@@ -26,9 +27,16 @@
 //! - `accepted_answer`: a question's `AcceptedAnswerId`. The answer row does
 //!   not say it was accepted, so `accepted` stays `false` on answers: join
 //!   on the question's `accepted_answer` to find it.
-//! - `community`: the site, from the file or folder name
-//!   ([`site_from_path`]); `url`: `https://{site}/q/{id}` for questions,
-//!   `/a/{id}` for answers, `/posts/comments/{id}` for comments.
+//! - `community`: the site, named by the file (`datascience.meta.Posts.xml`
+//!   is `datascience.meta.stackexchange.com`) or, for a bare `Posts.xml`,
+//!   by its folder (`diy.stackexchange.com/Posts.xml`).
+//! - `url`: `https://{site}/q/{id}` for questions, `/a/{id}` for answers,
+//!   `/posts/comments/{id}` for comments; none for other post types.
+//! - `body`: `Body` converted from HTML; a comment's `Text` converted from
+//!   its markdown.
+//!
+//! The dumps ship as one `.7z` archive per site, which is not read directly:
+//! extract `Posts.xml` and `Comments.xml` first (see `read::compress`).
 //!
 //! Framing streams the document with `quick-xml` and copies each row's tag
 //! content (`row Id="..." ...`) as one record; attribute parsing and entity
@@ -86,7 +94,14 @@ pub fn frame(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink: &mut
                 // The tag is `<` + content + `/>` (or `>` for a start tag).
                 let markup = if is_start { 2 } else { 3 };
                 let offset = end.saturating_sub(tag.len() as u64 + markup);
-                sink.record(ctx, &tag, RecordLoc { line: Some(newlines + 1), offset });
+                sink.record(
+                    ctx,
+                    &tag,
+                    RecordLoc {
+                        line: Some(newlines + 1),
+                        offset,
+                    },
+                );
                 if is_start {
                     depth += 1;
                 }
@@ -148,12 +163,9 @@ struct Row<'a> {
 /// and no `PostTypeId`) becomes a [`PostKind::Comment`]; see the module
 /// documentation for how each field is filled.
 pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
-    let content = std::str::from_utf8(bytes).map_err(|e| {
-        ParseError::new(format!("invalid UTF-8 at byte {} of the row", e.valid_up_to()))
-    })?;
-    let name_len = content
-        .find(|c: char| c.is_ascii_whitespace())
-        .unwrap_or(content.len());
+    let content = std::str::from_utf8(bytes)
+        .map_err(|e| ParseError::new(format!("invalid UTF-8 at byte {} of the row", e.valid_up_to())))?;
+    let name_len = content.find(|c: char| c.is_ascii_whitespace()).unwrap_or(content.len());
     let tag = BytesStart::from_content(content, name_len);
     let row = read_row(&tag)?;
     let id = row
@@ -163,8 +175,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ParseError::new("row without an `Id`"))?
         .to_string();
-    let is_comment = ctx.format == Format::StackExchangeComments
-        || (row.post_type.is_none() && row.post_id.is_some());
+    let is_comment = ctx.format == Format::StackExchangeComments || (row.post_type.is_none() && row.post_id.is_some());
     let kind = if is_comment {
         PostKind::Comment
     } else {
@@ -248,9 +259,9 @@ fn fill_row<'a>(tag: &'a BytesStart<'_>, row: &mut Row<'a>) -> Result<(), String
             b"OwnerDisplayName" | b"UserDisplayName" => &mut row.display_name,
             _ => continue,
         };
-        let value = attr.unescape_value().map_err(|e| {
-            format!("attribute `{}`: {e}", String::from_utf8_lossy(attr.key.as_ref()))
-        })?;
+        let value = attr
+            .unescape_value()
+            .map_err(|e| format!("attribute `{}`: {e}", String::from_utf8_lossy(attr.key.as_ref())))?;
         *slot = Some(value);
     }
     Ok(())
@@ -305,13 +316,13 @@ pub(crate) fn site_from_path(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let mut base = name;
     for ext in [".zst", ".zstd", ".gz", ".xz", ".bz2", ".7z", ".xml"] {
-        if base.len() >= ext.len() && base[base.len() - ext.len()..].eq_ignore_ascii_case(ext) {
-            base = &base[..base.len() - ext.len()];
+        if let Some(stripped) = strip_suffix_ignore_case(base, ext) {
+            base = stripped;
         }
     }
     for kind in ["posts", "comments"] {
-        if base.len() >= kind.len() && base[base.len() - kind.len()..].eq_ignore_ascii_case(kind) {
-            base = &base[..base.len() - kind.len()];
+        if let Some(stripped) = strip_suffix_ignore_case(base, kind) {
+            base = stripped;
             break;
         }
     }
@@ -321,6 +332,13 @@ pub(crate) fn site_from_path(path: &Path) -> Option<String> {
     }
     let folder = path.parent()?.file_name()?.to_str()?.trim();
     (!folder.is_empty()).then(|| folder.to_string())
+}
+
+/// `s` without `suffix`, compared ASCII-case-insensitively.
+fn strip_suffix_ignore_case<'s>(s: &'s str, suffix: &str) -> Option<&'s str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    // An ASCII suffix matching the last bytes starts on a char boundary.
+    s.as_bytes()[cut..].eq_ignore_ascii_case(suffix.as_bytes()).then(|| &s[..cut])
 }
 
 /// Completes a short site name (`datascience.meta`, `superuser`) to its
@@ -334,7 +352,10 @@ fn complete_host(name: &str) -> String {
     if last == "stackexchange" {
         return format!("{lower}.com");
     }
-    if let Some((_, tld)) = OWN_DOMAINS.iter().find(|(host, _)| lower.split('.').any(|l| l == *host)) {
+    if let Some((_, tld)) = OWN_DOMAINS
+        .iter()
+        .find(|(host, _)| lower.split('.').any(|l| l == *host))
+    {
         return format!("{lower}.{tld}");
     }
     format!("{lower}.stackexchange.com")
@@ -350,22 +371,48 @@ mod tests {
 
     #[test]
     fn sites_from_names() {
-        assert_eq!(site("x/datascience.meta.Posts.xml").as_deref(), Some("datascience.meta.stackexchange.com"));
-        assert_eq!(site("diy.stackexchange.com/Posts.xml").as_deref(), Some("diy.stackexchange.com"));
-        assert_eq!(site("dumps/stackoverflow.com-Posts.7z").as_deref(), Some("stackoverflow.com"));
+        assert_eq!(
+            site("x/datascience.meta.Posts.xml").as_deref(),
+            Some("datascience.meta.stackexchange.com")
+        );
+        assert_eq!(
+            site("diy.stackexchange.com/Posts.xml").as_deref(),
+            Some("diy.stackexchange.com")
+        );
+        assert_eq!(
+            site("dumps/stackoverflow.com-Posts.7z").as_deref(),
+            Some("stackoverflow.com")
+        );
         assert_eq!(site("superuser.com/Posts.xml").as_deref(), Some("superuser.com"));
         assert_eq!(site("superuser.Comments.xml.gz").as_deref(), Some("superuser.com"));
-        assert_eq!(site("ru.stackoverflow.Posts.xml").as_deref(), Some("ru.stackoverflow.com"));
+        assert_eq!(
+            site("ru.stackoverflow.Posts.xml").as_deref(),
+            Some("ru.stackoverflow.com")
+        );
         assert_eq!(site("mathoverflow.Posts.xml").as_deref(), Some("mathoverflow.net"));
-        assert_eq!(site("meta.stackexchange.Posts.xml").as_deref(), Some("meta.stackexchange.com"));
-        assert_eq!(site("diy.stackexchange.com-Comments.xml.zst").as_deref(), Some("diy.stackexchange.com"));
-        assert_eq!(site("corpora/stackexchange/Posts.xml").as_deref(), Some("stackexchange"));
+        assert_eq!(
+            site("meta.stackexchange.Posts.xml").as_deref(),
+            Some("meta.stackexchange.com")
+        );
+        assert_eq!(
+            site("diy.stackexchange.com-Comments.xml.zst").as_deref(),
+            Some("diy.stackexchange.com")
+        );
+        assert_eq!(
+            site("corpora/stackexchange/Posts.xml").as_deref(),
+            Some("stackexchange")
+        );
         assert_eq!(site("Posts.xml"), None);
+        assert_eq!(site("é/Posts.xml").as_deref(), Some("é"));
+        assert_eq!(site("éé.xml").as_deref(), Some("éé.stackexchange.com"));
     }
 
     #[test]
     fn tags_in_both_forms() {
-        assert_eq!(split_tags("|feature-request|status-completed|"), ["feature-request", "status-completed"]);
+        assert_eq!(
+            split_tags("|feature-request|status-completed|"),
+            ["feature-request", "status-completed"]
+        );
         assert_eq!(split_tags("<drywall><tools>"), ["drywall", "tools"]);
         assert!(split_tags("").is_empty());
     }
