@@ -1,0 +1,197 @@
+//! Generic JSON lines and CSV read through a `--map` field mapping.
+
+use leadminer_core::read::{read_all, ErrorKind, FieldMap, Format, ReadError, ReadOptions};
+use leadminer_core::{Post, PostKind, Source};
+use std::path::{Path, PathBuf};
+
+const FORUM_MAP: &str =
+    "id=post_id,body=text,author=user.name,created=ts,title=subject,thread=topic_id,parent=reply_to,score=likes,url=link,kind=type";
+const REVIEWS_MAP: &str = "id=id,body=review,author=reviewer,created=date,community=store,score=stars,title=headline";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/generic")
+        .join(name)
+}
+
+fn options(map: &str) -> ReadOptions {
+    ReadOptions {
+        map: Some(map.parse().expect("valid mapping")),
+        ..ReadOptions::default()
+    }
+}
+
+fn read(path: &Path, map: &str) -> (Vec<Post>, Vec<ReadError>) {
+    read_all(&[path.to_path_buf()], &options(map)).expect("lenient reading returns Ok")
+}
+
+fn ids(posts: &[Post]) -> Vec<&str> {
+    posts.iter().map(|p| p.id.as_str()).collect()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write temp file");
+    (dir, path)
+}
+
+/// Byte offset and 1-based line of the first occurrence of `needle`.
+fn locate(haystack: &[u8], needle: &[u8]) -> (u64, u64) {
+    let at = haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("needle in haystack");
+    let line = haystack[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    (at as u64, line)
+}
+
+#[test]
+fn jsonl_with_mapping() {
+    let (posts, skipped) = read(&fixture("forum.jsonl"), FORUM_MAP);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(ids(&posts), ["101", "102", "103", "104"]);
+    assert!(posts
+        .iter()
+        .all(|p| p.source == Source::Generic && p.community == "forum"));
+    let kinds: Vec<_> = posts.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [PostKind::Topic, PostKind::Reply, PostKind::Comment, PostKind::Other]
+    );
+    assert_eq!(posts[0].thread.as_deref(), Some("101"), "a topic is its own thread");
+    assert_eq!(posts[2].author, None, "[deleted] is no author");
+    assert_eq!(posts[2].created, Some(1_600_000_100), "milliseconds");
+    insta::assert_yaml_snapshot!("forum_jsonl", posts);
+}
+
+#[test]
+fn csv_with_mapping() {
+    let (posts, skipped) = read(&fixture("shop-reviews.csv"), REVIEWS_MAP);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(ids(&posts), ["r1", "r2", "r3"], "the BOM does not hide the `id` column");
+    assert_eq!(posts[0].community, "tools-direct");
+    assert_eq!(posts[1].title.as_deref(), Some("Too \"heavy\""));
+    assert_eq!(posts[1].body, "Line one.\nLine two, after a newline.");
+    insta::assert_yaml_snapshot!("shop_reviews_csv", posts);
+}
+
+#[test]
+fn jsonl_bad_lines_are_skipped_alone() {
+    let data: &[u8] = b"{\"post_id\": 1, \"text\": \"first\"}\n\
+        {\"post_id\": 2, \"text\": \"cut off\n\
+        [1, 2, 3]\n\
+        {\"text\": \"no id\"}\n\
+        {\"post_id\": 5}\n\
+        {\"post_id\": 6, \"text\": \"bad \xFF byte\"}\n\
+        \n\
+        {\"post_id\": 7, \"text\": \"last\"}\n";
+    let (_dir, path) = temp_file("scraped.jsonl", data);
+    let (posts, skipped) = read(&path, "id=post_id,body=text");
+    assert_eq!(ids(&posts), ["1", "7"], "good lines before and after the bad ones");
+    assert!(posts.iter().all(|p| p.community == "scraped"));
+    assert_eq!(skipped.len(), 5, "{skipped:#?}");
+    let expected = [
+        (&b"{\"post_id\": 2"[..], None, "invalid JSON"),
+        (&b"[1, 2, 3]"[..], None, "expected a JSON object"),
+        (&b"{\"text\": \"no id\"}"[..], None, "without an id (field `post_id`)"),
+        (&b"{\"post_id\": 5}"[..], Some("5"), "without a body (field `text`)"),
+        (&b"{\"post_id\": 6"[..], None, "invalid JSON"),
+    ];
+    for (err, (line_start, record, message)) in skipped.iter().zip(expected) {
+        let (offset, line) = locate(data, line_start);
+        assert_eq!(err.kind, ErrorKind::Record);
+        assert_eq!(err.path, path);
+        assert_eq!((err.line, err.offset), (Some(line), Some(offset)), "{err}");
+        assert_eq!(err.record.as_deref(), record, "{err}");
+        assert!(err.message.contains(message), "{err}");
+        assert!(err.to_string().contains("scraped.jsonl"), "{err}");
+    }
+}
+
+#[test]
+fn csv_bad_rows_are_skipped_alone() {
+    let data: &[u8] = b"id,text,score\n\
+        a,first,1\n\
+        b,too,many,fields\n\
+        c,short\n\
+        d,\"bad \xFF byte\",4\n\
+        e,last,5\n";
+    let (_dir, path) = temp_file("rows.csv", data);
+    let (posts, skipped) = read(&path, "id=id,body=text,score=score");
+    assert_eq!(ids(&posts), ["a", "e"], "good rows before and after the bad ones");
+    assert_eq!(posts[1].score, Some(5));
+    assert_eq!(skipped.len(), 3, "{skipped:#?}");
+    let expected = [
+        (&b"b,too"[..], "row has 4 fields, the header has 3"),
+        (&b"c,short"[..], "row has 2 fields, the header has 3"),
+        (&b"d,\"bad"[..], "column 2 (text) is not valid UTF-8"),
+    ];
+    for (err, (row, message)) in skipped.iter().zip(expected) {
+        let (offset, line) = locate(data, row);
+        assert_eq!(err.kind, ErrorKind::Record);
+        assert_eq!(err.path, path);
+        assert_eq!((err.line, err.offset), (Some(line), Some(offset)), "{err}");
+        assert!(err.message.contains(message), "{err}");
+        assert!(err.to_string().contains("rows.csv"), "{err}");
+    }
+}
+
+#[test]
+fn csv_without_the_mapped_body_column_is_refused() {
+    let (_dir, path) = temp_file("rows.csv", b"id,content\n1,hello\n");
+    let (posts, skipped) = read(&path, "id=id,body=text");
+    assert!(posts.is_empty());
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].kind, ErrorKind::Format);
+    assert!(skipped[0].message.contains("no column 'text'"), "{}", skipped[0]);
+    assert!(skipped[0].message.contains("id, content"), "{}", skipped[0]);
+}
+
+#[test]
+fn strict_mode_fails_on_the_first_bad_record() {
+    let (_dir, path) = temp_file("x.jsonl", b"{\"id\": 1, \"body\": \"ok\"}\nnot json\n");
+    let opts = ReadOptions {
+        strict: true,
+        format: Some(Format::Jsonl),
+        ..options("id=id,body=body")
+    };
+    let err = read_all(std::slice::from_ref(&path), &opts).expect_err("strict reading fails");
+    assert_eq!(err.kind, ErrorKind::Record);
+    assert_eq!(err.line, Some(2));
+    assert_eq!(err.path, path);
+
+    let (_dir, path) = temp_file("x.csv", b"id,body\n1,ok\n2,too,long\n");
+    let opts = ReadOptions {
+        strict: true,
+        ..options("id=id,body=body")
+    };
+    let err = read_all(std::slice::from_ref(&path), &opts).expect_err("strict reading fails");
+    assert_eq!(err.line, Some(3));
+}
+
+#[test]
+fn no_mapping_is_an_error() {
+    let (posts, skipped) = read_all(&[fixture("shop-reviews.csv")], &ReadOptions::default()).expect("ok");
+    assert!(posts.is_empty());
+    assert!(skipped[0].message.contains("needs a field mapping"), "{}", skipped[0]);
+}
+
+#[test]
+fn field_map_specs() {
+    let map: FieldMap = FORUM_MAP.parse().expect("valid");
+    assert_eq!(map.source("author"), Some("user.name"));
+    assert_eq!(map.source("community"), None);
+    assert_eq!(map.to_string(), FORUM_MAP);
+    for target in FieldMap::targets() {
+        assert!(FORUM_MAP.contains(&format!("{target}=")) || *target == "community");
+    }
+
+    let bad = |spec: &str| spec.parse::<FieldMap>().expect_err(spec);
+    assert!(bad("id=a,body=b,writer=c").contains("unknown target field 'writer'"));
+    assert!(bad("id=a body=b").contains("separate mappings with commas"));
+    assert!(bad("id=a,text").contains("has no '='"));
+    assert!(bad("title=t").contains("lacks id and body"));
+    assert!(bad("id=a,body=b,body=c").contains("mapped twice"));
+    assert!(bad("id=,body=b").contains("names no source field"));
+}
