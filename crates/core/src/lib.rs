@@ -1,10 +1,13 @@
 //! leadminer's core: the document model, readers for community dumps, the
 //! analyzer pipeline, scoring and aggregation, and outputs.
 
+pub mod analyze;
 pub mod model;
 pub mod pipeline;
-pub mod stats;
 pub mod read;
+pub mod rules;
+pub mod score;
+pub mod stats;
 pub mod text;
 
 pub use model::{Post, PostKind, Region, RegionKind, Source};

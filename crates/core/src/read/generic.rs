@@ -550,10 +550,3 @@ mod tests {
         assert!(!looks_like_html("a </b>"));
     }
 }
-
-impl std::str::FromStr for FieldMap {
-    type Err = String;
-    fn from_str(_s: &str) -> Result<Self, Self::Err> {
-        Err("not implemented yet".into())
-    }
-}

@@ -121,14 +121,14 @@ impl TextBuilder {
                 (r.end > r.start).then_some(r)
             })
             .collect();
-        regions.sort();
+        regions.sort_by_key(|r| (r.start, r.end, r.kind));
         let mut merged: Vec<Region> = Vec::with_capacity(regions.len());
         for r in regions {
-            match merged.last_mut() {
-                Some(last) if last.kind == r.kind && r.start <= last.end => {
+            match merged.iter_mut().rev().find(|m| m.kind == r.kind) {
+                Some(last) if r.start <= last.end => {
                     last.end = last.end.max(r.end);
                 }
-                Some(last) if last.kind == r.kind && r.start > last.end => {
+                Some(last) => {
                     // Adjacent regions separated only by whitespace are one.
                     if self.out[last.end..r.start].trim().is_empty() {
                         last.end = r.end;

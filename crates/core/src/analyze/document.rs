@@ -1,0 +1,252 @@
+//! [`Document`]: a post's text prepared for analysis — word tokens with byte
+//! offsets (from the `tokenizers` BERT pre-tokenizer), sentences, and the
+//! normalized token stream that rule patterns match against.
+//!
+//! The analyzed text is the title, a blank line, the body, and — for a
+//! submission that points elsewhere — a blank line and its link. Offsets of
+//! signals are byte offsets into this text; [`Document::body_offset`] says
+//! where the body starts.
+
+use super::normalize::normalize;
+use crate::model::{Post, RegionKind};
+use std::ops::Range;
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::{OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer};
+
+/// One word token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte range in [`Document::text`].
+    pub start: usize,
+    /// End of the byte range, exclusive.
+    pub end: usize,
+    /// Index of the sentence it belongs to.
+    pub sentence: usize,
+    /// Set when the token lies in quoted text.
+    pub quoted: bool,
+    /// Byte offset of the token's normalized form in [`Document::stream`]
+    /// (the position of the space before it).
+    pub stream_at: usize,
+}
+
+/// A post's text prepared for analysis.
+#[derive(Debug)]
+pub struct Document<'p> {
+    /// The post.
+    pub post: &'p Post,
+    /// Title, blank line, body (and the submission's link, if any).
+    pub text: String,
+    /// Where the body starts in `text`.
+    pub body_offset: usize,
+    /// Word tokens outside code, in order. Punctuation is not a token.
+    pub tokens: Vec<Token>,
+    /// Sentence byte ranges in `text`.
+    pub sentences: Vec<Range<usize>>,
+    /// Whether each sentence ends with a question mark.
+    pub questions: Vec<bool>,
+    /// Normalized tokens, each preceded by one space, with a final space:
+    /// `" i build a tool "`. Patterns match on this.
+    pub stream: String,
+    /// Regions of `text` (quotes and code), shifted from the body's.
+    pub regions: Vec<(RegionKind, Range<usize>)>,
+}
+
+impl<'p> Document<'p> {
+    /// Prepares a post for analysis.
+    pub fn new(post: &'p Post) -> Self {
+        let (mut text, body_offset) = match post.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(title) => {
+                let mut t = String::with_capacity(title.len() + 2 + post.body.len());
+                t.push_str(title.trim_end());
+                t.push_str("\n\n");
+                let off = t.len();
+                t.push_str(&post.body);
+                (t, off)
+            }
+            None => (post.body.clone(), 0),
+        };
+        if let Some(link) = &post.link {
+            if !text.contains(link.as_str()) {
+                text.push_str(if text.is_empty() { "" } else { "\n\n" });
+                text.push_str(link);
+            }
+        }
+        let regions: Vec<(RegionKind, Range<usize>)> = post
+            .regions
+            .iter()
+            .map(|r| (r.kind, r.start + body_offset..r.end + body_offset))
+            .collect();
+        let (sentences, questions) = split_sentences(&text);
+        let mut doc = Document {
+            post,
+            text,
+            body_offset,
+            tokens: Vec::new(),
+            sentences,
+            questions,
+            stream: String::new(),
+            regions,
+        };
+        doc.tokenize();
+        doc
+    }
+
+    fn tokenize(&mut self) {
+        let mut pre = PreTokenizedString::from(self.text.as_str());
+        if BertPreTokenizer.pre_tokenize(&mut pre).is_err() {
+            return;
+        }
+        let splits = pre.get_splits(OffsetReferential::Original, OffsetType::Byte);
+        self.stream.reserve(self.text.len() + 16);
+        let mut sentence = 0usize;
+        let mut region = 0usize;
+        for (word, (start, end), _) in splits {
+            if !word.chars().next().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            while sentence + 1 < self.sentences.len() && self.sentences[sentence].end <= start {
+                sentence += 1;
+            }
+            while region < self.regions.len() && self.regions[region].1.end <= start {
+                region += 1;
+            }
+            let in_region = self
+                .regions
+                .get(region)
+                .filter(|(_, r)| r.start <= start)
+                .map(|(k, _)| *k);
+            if in_region == Some(RegionKind::Code) {
+                continue;
+            }
+            let stream_at = self.stream.len();
+            self.stream.push(' ');
+            self.stream.push_str(&normalize(word));
+            self.tokens.push(Token {
+                start,
+                end,
+                sentence,
+                quoted: in_region == Some(RegionKind::Quote),
+                stream_at,
+            });
+        }
+        self.stream.push(' ');
+    }
+
+    /// The index of the token whose normalized form starts at `stream` byte
+    /// `at` (the space before it) or the first token after it.
+    pub fn token_at_stream(&self, at: usize) -> usize {
+        self.tokens.partition_point(|t| t.stream_at < at)
+    }
+
+    /// The normalized form of token `i`.
+    pub fn norm(&self, i: usize) -> &str {
+        let start = self.tokens[i].stream_at + 1;
+        let end = self.tokens.get(i + 1).map_or(self.stream.len() - 1, |t| t.stream_at);
+        &self.stream[start..end]
+    }
+
+    /// The original text of token `i`.
+    pub fn word(&self, i: usize) -> &str {
+        let t = &self.tokens[i];
+        &self.text[t.start..t.end]
+    }
+
+    /// Byte range in `text` covering tokens `first..=last`.
+    pub fn span(&self, first: usize, last: usize) -> Range<usize> {
+        self.tokens[first].start..self.tokens[last].end
+    }
+
+    /// Whether a byte range of `text` lies in the title.
+    pub fn in_title(&self, range: &Range<usize>) -> bool {
+        self.body_offset > 0 && range.end <= self.body_offset
+    }
+}
+
+/// Splits text into sentences: at line breaks, and after `.`, `!` or `?`
+/// followed by white space.
+fn split_sentences(text: &str) -> (Vec<Range<usize>>, Vec<bool>) {
+    let bytes = text.as_bytes();
+    let mut sentences = Vec::new();
+    let mut questions = Vec::new();
+    let mut start = 0usize;
+    let mut push = |s: usize, e: usize, sentences: &mut Vec<Range<usize>>| {
+        let slice = &text[s..e];
+        let trimmed = slice.trim();
+        if trimmed.is_empty() {
+            return;
+        }
+        let lead = slice.len() - slice.trim_start().len();
+        sentences.push(s + lead..s + lead + trimmed.len());
+        questions.push(trimmed.ends_with('?') || trimmed.ends_with("?)") || trimmed.ends_with("?\""));
+    };
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let boundary_after = match b {
+            b'\n' => Some(i + 1),
+            b'.' | b'!' | b'?' => {
+                let mut j = i + 1;
+                while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?' | b')' | b'"') {
+                    j += 1;
+                }
+                (j >= bytes.len() || bytes[j].is_ascii_whitespace()).then_some(j)
+            }
+            _ => None,
+        };
+        if let Some(end) = boundary_after {
+            push(start, end, &mut sentences);
+            start = end;
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    push(start, bytes.len(), &mut sentences);
+    (sentences, questions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Region, Source};
+
+    fn post(title: Option<&str>, body: &str) -> Post {
+        let mut p = Post::new(Source::Generic, "1", crate::PostKind::Other);
+        p.title = title.map(str::to_string);
+        p.body = body.to_string();
+        p
+    }
+
+    #[test]
+    fn tokens_offsets_and_stream() {
+        let p = post(Some("Show HN: a tool"), "I couldn't find one, so I built it.");
+        let d = Document::new(&p);
+        assert_eq!(d.body_offset, 17);
+        let words: Vec<&str> = (0..d.tokens.len()).map(|i| d.word(i)).collect();
+        assert_eq!(words, ["Show", "HN", "a", "tool", "I", "couldn", "t", "find", "one", "so", "I", "built", "it"]);
+        assert!(d.stream.contains(" i could not find one so i build it "), "{}", d.stream);
+        assert_eq!(d.sentences.len(), 2);
+        assert_eq!(d.tokens[4].sentence, 1);
+    }
+
+    #[test]
+    fn sentences_and_questions() {
+        let p = post(None, "Has anyone built one? I did. It works!\nNext line");
+        let d = Document::new(&p);
+        let s: Vec<&str> = d.sentences.iter().map(|r| &d.text[r.clone()]).collect();
+        assert_eq!(s, ["Has anyone built one?", "I did.", "It works!", "Next line"]);
+        assert_eq!(d.questions, [true, false, false, false]);
+    }
+
+    #[test]
+    fn code_is_skipped_and_quotes_flagged() {
+        let mut p = post(None, "quoted words here mine code");
+        p.regions = vec![
+            Region { kind: RegionKind::Quote, start: 0, end: 17 },
+            Region { kind: RegionKind::Code, start: 23, end: 27 },
+        ];
+        let d = Document::new(&p);
+        let flags: Vec<(&str, bool)> = (0..d.tokens.len()).map(|i| (d.word(i), d.tokens[i].quoted)).collect();
+        assert_eq!(flags, [("quoted", true), ("words", true), ("here", true), ("mine", false)]);
+    }
+}

@@ -1,0 +1,202 @@
+//! Normalized word forms for matching: lower case, irregular verbs mapped to
+//! their base form, then the Snowball English stemmer, so that a pattern
+//! word matches every inflection ("build" matches builds, building, built).
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// Irregular forms whose stem is not their base form's stem.
+const IRREGULAR: &[(&str, &str)] = &[
+    ("built", "build"),
+    ("made", "make"),
+    ("wrote", "write"),
+    ("written", "write"),
+    ("did", "do"),
+    ("done", "do"),
+    ("got", "get"),
+    ("gotten", "get"),
+    ("put", "put"),
+    ("sewn", "sew"),
+    ("sewed", "sew"),
+    ("found", "find"),
+    ("bought", "buy"),
+    ("sold", "sell"),
+    ("taught", "teach"),
+    ("thought", "think"),
+    ("brought", "bring"),
+    ("came", "come"),
+    ("began", "begin"),
+    ("begun", "begin"),
+    ("gave", "give"),
+    ("given", "give"),
+    ("took", "take"),
+    ("taken", "take"),
+    ("knew", "know"),
+    ("known", "know"),
+    ("drew", "draw"),
+    ("drawn", "draw"),
+    ("ran", "run"),
+    ("spent", "spend"),
+    ("sent", "send"),
+    ("kept", "keep"),
+    ("left", "leave"),
+    ("lost", "lose"),
+    ("went", "go"),
+    ("gone", "go"),
+    ("was", "be"),
+    ("were", "be"),
+    ("been", "be"),
+    ("is", "be"),
+    ("am", "be"),
+    ("are", "be"),
+    ("has", "have"),
+    ("had", "have"),
+    ("stuck", "stick"),
+    ("wove", "weave"),
+    ("woven", "weave"),
+    ("cut", "cut"),
+    ("set", "set"),
+    ("hung", "hang"),
+    ("fed", "feed"),
+    ("led", "lead"),
+    ("rewrote", "rewrite"),
+    ("rewritten", "rewrite"),
+    ("rebuilt", "rebuild"),
+    ("remade", "remake"),
+    ("sought", "seek"),
+    ("felt", "feel"),
+    ("heard", "hear"),
+    ("held", "hold"),
+    ("meant", "mean"),
+    ("paid", "pay"),
+    ("said", "say"),
+    ("saw", "see"),
+    ("seen", "see"),
+    ("stood", "stand"),
+    ("told", "tell"),
+    ("understood", "understand"),
+    ("won", "win"),
+    ("grew", "grow"),
+    ("grown", "grow"),
+    ("threw", "throw"),
+    ("thrown", "throw"),
+    ("broke", "break"),
+    ("broken", "break"),
+    ("chose", "choose"),
+    ("chosen", "choose"),
+    ("forgot", "forget"),
+    ("forgotten", "forget"),
+    ("spun", "spin"),
+    ("bent", "bend"),
+    ("dug", "dig"),
+    ("lit", "light"),
+    ("shot", "shoot"),
+    ("struck", "strike"),
+    ("swore", "swear"),
+    ("tore", "tear"),
+    ("wore", "wear"),
+    ("worn", "wear"),
+    // Contraction tails as the pre-tokenizer splits them ("didn", "'", "t").
+    ("t", "not"),
+    ("ve", "have"),
+    ("ll", "will"),
+    ("re", "be"),
+    ("m", "be"),
+    ("didn", "do"),
+    ("don", "do"),
+    ("doesn", "do"),
+    ("couldn", "could"),
+    ("wouldn", "would"),
+    ("shouldn", "should"),
+    ("wasn", "be"),
+    ("weren", "be"),
+    ("isn", "be"),
+    ("aren", "be"),
+    ("haven", "have"),
+    ("hasn", "have"),
+    ("hadn", "have"),
+    ("can", "can"),
+    ("cannot", "can"),
+    ("gonna", "go"),
+    ("wanna", "want"),
+];
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+fn irregular(word: &str) -> Option<&'static str> {
+    IRREGULAR.iter().find(|(w, _)| *w == word).map(|(_, base)| *base)
+}
+
+/// The normalized form of one word.
+pub fn normalize(word: &str) -> String {
+    let lower: Cow<'_, str> = if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
+        Cow::Owned(word.to_lowercase().replace('’', "'"))
+    } else {
+        Cow::Borrowed(word)
+    };
+    if let Some(base) = irregular(&lower) {
+        return base.to_string();
+    }
+    if lower.len() <= 3 || !lower.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return lower.into_owned();
+    }
+    stemmer().stem(&lower).into_owned()
+}
+
+/// Lower-case substrings of raw text that any inflection of `word` (a
+/// pattern word) contains: used to decide cheaply whether a post can match.
+pub fn triggers(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase();
+    let base = irregular(&lower).unwrap_or(&lower).to_string();
+    let stem = normalize(&base);
+    let mut out: Vec<String> = IRREGULAR
+        .iter()
+        .filter(|(_, b)| *b == base)
+        .map(|(w, _)| (*w).to_string())
+        .filter(|w| w.len() > 1)
+        .collect();
+    // Stems are prefixes of their inflections except for a final i/e
+    // ("appli" <- applying, "creat" <- create).
+    let prefix = stem.trim_end_matches(['i', 'e', 'y']);
+    let prefix = if prefix.len() >= 3 { prefix } else { stem.as_str() };
+    out.push(prefix.to_string());
+    if lower.len() <= 3 {
+        out.push(lower.clone());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_share_a_form() {
+        for w in ["build", "builds", "building", "built", "Built"] {
+            assert_eq!(normalize(w), "build", "{w}");
+        }
+        for w in ["make", "makes", "making", "made"] {
+            assert_eq!(normalize(w), "make", "{w}");
+        }
+        assert_eq!(normalize("wrote"), normalize("writing"));
+        assert_eq!(normalize("created"), normalize("create"));
+    }
+
+    #[test]
+    fn triggers_cover_inflections() {
+        let t = triggers("build");
+        for w in ["build", "builds", "building", "built"] {
+            assert!(t.iter().any(|x| w.contains(x.as_str())), "{w} not covered by {t:?}");
+        }
+        let t = triggers("apply");
+        for w in ["apply", "applying", "applied"] {
+            assert!(t.iter().any(|x| w.contains(x.as_str())), "{w} not covered by {t:?}");
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The compiled rule engine: all phrases of all packs in one Aho-Corasick
+//! automaton, all sequence patterns in one regex set, so a thousand rules
+//! cost little more than ten.
+
+use super::pack::{Pack, PackError, Scope, Suppressor};
+use super::pattern::{compile, phrase, phrase_triggers};
+use super::suppress;
+use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexSet};
+use std::sync::Arc;
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The pack it belongs to.
+    pub pack: Arc<str>,
+    /// Its id.
+    pub id: Arc<str>,
+    /// The signal kind it emits.
+    pub kind: Arc<str>,
+    /// The weight of a match.
+    pub weight: f32,
+    /// What a match means.
+    pub message: String,
+    /// Active suppressors.
+    pub suppress: Vec<Suppressor>,
+    /// Where it looks.
+    pub scope: Scope,
+    /// Post kinds it applies to (empty: all).
+    pub posts: Vec<String>,
+    /// Kinds it cancels where it overlaps them.
+    pub cancels: Vec<String>,
+    /// Proximity condition.
+    pub near: Option<super::pack::Near>,
+}
+
+/// All loaded rule packs, compiled together.
+#[derive(Debug)]
+pub struct RuleEngine {
+    rules: Vec<Rule>,
+    pack_ids: Vec<String>,
+    phrases: Option<AhoCorasick>,
+    phrase_rule: Vec<usize>,
+    sequences: Option<RegexSet>,
+    sequence_regex: Vec<Regex>,
+    sequence_rule: Vec<usize>,
+    raw_regex: Vec<(Regex, usize)>,
+    triggers: Option<Vec<String>>,
+}
+
+impl RuleEngine {
+    /// Compiles packs; errors point to the pack file and line.
+    pub fn new(packs: &[Pack]) -> Result<RuleEngine, PackError> {
+        let mut rules = Vec::new();
+        let mut phrase_patterns = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut seq_patterns = Vec::new();
+        let mut sequence_rule = Vec::new();
+        let mut raw_regex = Vec::new();
+        let mut triggers: Option<Vec<String>> = Some(Vec::new());
+        let mut seen_ids = std::collections::BTreeMap::new();
+        for pack in packs {
+            let pack_id: Arc<str> = pack.file.pack.id.as_str().into();
+            for def in &pack.file.rules {
+                let id_at = def.id.span().start;
+                let id = def.id.get_ref().clone();
+                if let Some(prev) = seen_ids.insert(id.clone(), pack.path.clone()) {
+                    return Err(pack.error_at(id_at, format!("rule id '{id}' is already used in {}", prev.display())));
+                }
+                if !(def.weight > 0.0 && def.weight <= 1.0) {
+                    return Err(pack.error_at(id_at, format!("rule '{id}': weight must be in (0, 1], not {}", def.weight)));
+                }
+                let has_patterns = !(def.phrases.is_empty() && def.sequences.is_empty() && def.regex.is_empty());
+                if has_patterns == def.near.is_some() {
+                    return Err(pack.error_at(
+                        id_at,
+                        format!("rule '{id}' needs either patterns (phrases, sequences, regex) or `near`, not both or neither"),
+                    ));
+                }
+                let index = rules.len();
+                for p in &def.phrases {
+                    let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
+                    phrase_patterns.push(compiled);
+                    phrase_rule.push(index);
+                    if let Some(t) = triggers.as_mut() {
+                        t.extend(phrase_triggers(p.get_ref()));
+                    }
+                }
+                for s in &def.sequences {
+                    let compiled = compile(s.get_ref(), &pack.file.lexicons)
+                        .map_err(|m| pack.error_at(s.span().start, format!("in sequence: {m}")))?;
+                    Regex::new(&compiled.regex)
+                        .map_err(|e| pack.error_at(s.span().start, format!("in sequence: {e}")))?;
+                    match (compiled.triggers, triggers.as_mut()) {
+                        (Some(t), Some(all)) => all.extend(t),
+                        (None, _) => triggers = None,
+                        _ => {}
+                    }
+                    seq_patterns.push(compiled.regex);
+                    sequence_rule.push(index);
+                }
+                for r in &def.regex {
+                    let re = Regex::new(r.get_ref()).map_err(|e| pack.error_at(r.span().start, format!("in regex: {e}")))?;
+                    raw_regex.push((re, index));
+                    if def.prefilter.is_empty() {
+                        triggers = None;
+                    } else if let Some(t) = triggers.as_mut() {
+                        t.extend(def.prefilter.iter().map(|w| w.to_lowercase()));
+                    }
+                }
+                rules.push(Rule {
+                    pack: Arc::clone(&pack_id),
+                    id: id.as_str().into(),
+                    kind: def.kind.as_str().into(),
+                    weight: def.weight,
+                    message: def.message.clone(),
+                    suppress: def.suppress.clone().unwrap_or_else(|| Suppressor::ALL.to_vec()),
+                    scope: def.scope,
+                    posts: def.posts.clone(),
+                    cancels: def.cancels.clone(),
+                    near: def.near.clone(),
+                });
+            }
+        }
+        let phrases = if phrase_patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&phrase_patterns)
+                    .map_err(|e| PackError { path: "rules".into(), line: 1, message: e.to_string() })?,
+            )
+        };
+        let sequences = if seq_patterns.is_empty() {
+            None
+        } else {
+            Some(RegexSet::new(&seq_patterns).map_err(|e| PackError {
+                path: "rules".into(),
+                line: 1,
+                message: e.to_string(),
+            })?)
+        };
+        let sequence_regex = seq_patterns
+            .iter()
+            .map(|p| Regex::new(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PackError { path: "rules".into(), line: 1, message: e.to_string() })?;
+        if let Some(t) = triggers.as_mut() {
+            t.retain(|w| !w.is_empty());
+            t.sort();
+            t.dedup();
+        }
+        Ok(RuleEngine {
+            rules,
+            pack_ids: packs.iter().map(|p| p.file.pack.id.clone()).collect(),
+            phrases,
+            phrase_rule,
+            sequences,
+            sequence_regex,
+            sequence_rule,
+            raw_regex,
+            triggers,
+        })
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| &*r.id == id)
+    }
+
+    /// Token-range matches (rule index, first token, last token).
+    fn matches(&self, doc: &Document<'_>) -> Vec<(usize, usize, usize)> {
+        let mut found = Vec::new();
+        let token_range = |start: usize, end: usize| -> Option<(usize, usize)> {
+            let first = doc.token_at_stream(start);
+            let last = doc.token_at_stream(end.saturating_sub(1)).checked_sub(1)?;
+            (first <= last && last < doc.tokens.len()).then_some((first, last))
+        };
+        if let Some(ac) = &self.phrases {
+            for m in ac.find_overlapping_iter(&doc.stream) {
+                if let Some((a, b)) = token_range(m.start(), m.end()) {
+                    found.push((self.phrase_rule[m.pattern().as_usize()], a, b));
+                }
+            }
+        }
+        if let Some(set) = &self.sequences {
+            for i in set.matches(&doc.stream).iter() {
+                for m in self.sequence_regex[i].find_iter(&doc.stream) {
+                    if let Some((a, b)) = token_range(m.start(), m.end()) {
+                        found.push((self.sequence_rule[i], a, b));
+                    }
+                }
+            }
+        }
+        for (re, rule) in &self.raw_regex {
+            for m in re.find_iter(&doc.text) {
+                let first = doc.tokens.partition_point(|t| t.end <= m.start());
+                let last = doc.tokens.partition_point(|t| t.start < m.end());
+                if first < last {
+                    found.push((*rule, first, last - 1));
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    fn applies(&self, rule: &Rule, doc: &Document<'_>, first: usize, last: usize) -> bool {
+        if !rule.posts.is_empty() && !rule.posts.iter().any(|k| k == doc.post.kind.as_str()) {
+            return false;
+        }
+        let span = doc.span(first, last);
+        match rule.scope {
+            Scope::Title if !doc.in_title(&span) => return false,
+            Scope::Body if doc.in_title(&span) => return false,
+            _ => {}
+        }
+        !rule.suppress.iter().any(|s| suppress::applies(*s, doc, first, last))
+    }
+}
+
+impl Analyzer for RuleEngine {
+    fn id(&self) -> &str {
+        "rules"
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        let mut k: Vec<String> = self.rules.iter().map(|r| r.kind.to_string()).collect();
+        k.sort();
+        k.dedup();
+        k
+    }
+
+    fn triggers(&self) -> Option<Vec<String>> {
+        self.triggers.clone()
+    }
+
+    fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
+        let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
+        let first_new = out.len();
+        for (rule_index, first, last) in self.matches(doc) {
+            let rule = &self.rules[rule_index];
+            if !self.applies(rule, doc, first, last) {
+                continue;
+            }
+            let span = doc.span(first, last);
+            if !rule.cancels.is_empty() {
+                cancelling.push((rule_index, span.start, span.end));
+            }
+            out.push(Signal {
+                kind: Arc::clone(&rule.kind),
+                analyzer: Arc::clone(&rule.pack),
+                rule: Arc::clone(&rule.id),
+                start: span.start,
+                end: span.end,
+                weight: rule.weight,
+            });
+        }
+        // Cancellation: a false friend removes the signals it overlaps.
+        if !cancelling.is_empty() {
+            let mut i = first_new;
+            while i < out.len() {
+                let s = &out[i];
+                let cancelled = cancelling.iter().any(|(r, a, b)| {
+                    self.rules[*r].cancels.iter().any(|k| **k == *s.kind) && s.start < *b && *a < s.end
+                });
+                if cancelled {
+                    out.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        // Proximity rules, over everything found so far.
+        for rule in self.rules.iter().filter(|r| r.near.is_some()) {
+            let Some(near) = &rule.near else { continue };
+            let token_of = |byte: usize| doc.tokens.partition_point(|t| t.start < byte);
+            let mut best: Option<(usize, usize)> = None;
+            for a in out.iter().filter(|s| *s.kind == *near.first) {
+                for b in out.iter().filter(|s| *s.kind == *near.then) {
+                    if b.start < a.end {
+                        continue;
+                    }
+                    let gap = token_of(b.start).saturating_sub(token_of(a.end));
+                    if gap <= near.within && best.is_none_or(|(s, e)| b.end - a.start < e - s) {
+                        best = Some((a.start, b.end));
+                    }
+                }
+            }
+            if let Some((start, end)) = best {
+                out.push(Signal {
+                    kind: Arc::clone(&rule.kind),
+                    analyzer: Arc::clone(&rule.pack),
+                    rule: Arc::clone(&rule.id),
+                    start,
+                    end,
+                    weight: rule.weight,
+                });
+            }
+        }
+        let _ = &self.pack_ids;
+        Ok(())
+    }
+}

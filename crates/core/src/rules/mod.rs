@@ -1,0 +1,12 @@
+//! Rule packs: analyzers written as data (TOML), compiled together into one
+//! [`RuleEngine`]. The built-in lexicons ship as packs in `rules/` at the
+//! repository root; users read, copy and change them like any other pack.
+
+pub mod builtin;
+pub mod engine;
+pub mod pack;
+pub mod pattern;
+pub mod suppress;
+
+pub use engine::{Rule, RuleEngine};
+pub use pack::{Pack, PackError, Suppressor};
