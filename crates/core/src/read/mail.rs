@@ -41,7 +41,8 @@
 //!   address; for pipermail without a `From` header, the From_ line sender.
 //! - `created`: the `Date` header; if it is missing or invalid, the From_
 //!   line's date, read as UTC.
-//! - `title`: the `Subject`, decoded, trimmed of whitespace only.
+//! - `title`: the `Subject`, decoded, with runs of whitespace (left by
+//!   header folding) made one space; nothing else is removed (`Re:` stays).
 //! - `body`: all inline text parts joined by blank lines, `text/plain`
 //!   preferred; a message with only HTML goes through [`html::to_text`].
 //!   Quotes (`>` lines, attributions, forwarded tails) are regions. The
@@ -56,16 +57,16 @@
 //! (nothing after the From_ line) or does not start with a header field
 //! (garbage after a From_ line). Anything else is read leniently, as
 //! `mail-parser` does: invalid bytes become U+FFFD, broken MIME structure
-//! yields whatever text can be found.
+//! (a multipart that never closes) yields whatever text can be found.
 
 use super::error::{ErrorKind, ReadError, RecordLoc};
 use super::framing::stream_error;
 use super::{FileCtx, Format, ParseError, Sink};
 use crate::model::{Post, PostKind, Source};
 use crate::text::{html, plain, Text};
-use mail_parser::{Address, HeaderValue, MessageParser, PartType};
+use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
 use std::borrow::Cow;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -92,15 +93,20 @@ fn frame_with_limit(
     sink: &mut Sink<'_>,
     max_message: usize,
 ) -> Result<(), ReadError> {
+    // Lines are read in pieces of at most this many bytes, so that a file
+    // without line breaks cannot grow the buffer without bound.
+    let max_piece = max_message as u64 + 1;
     let mut offset = 0u64;
     let mut line_no = 0u64;
+    // Whether the next piece read starts a line.
+    let mut at_line_start = true;
     // `None` before the first From_ line and while skipping an oversized
     // message.
     let mut current: Option<Current> = None;
     let mut started = false;
     while !sink.is_stopped() {
         let line_start = sink.data().len();
-        let read = reader.read_until(b'\n', sink.data());
+        let read = (&mut reader).take(max_piece).read_until(b'\n', sink.data());
         let n = match read {
             Ok(n) => n,
             Err(e) => {
@@ -122,7 +128,11 @@ fn frame_with_limit(
         if n == 0 {
             break;
         }
-        line_no += 1;
+        let starts_line = at_line_start;
+        at_line_start = sink.data().last() == Some(&b'\n');
+        if starts_line {
+            line_no += 1;
+        }
         let loc = RecordLoc {
             line: Some(line_no),
             offset,
@@ -150,7 +160,7 @@ fn frame_with_limit(
             current = Some(Current { start: line_start, loc });
             continue;
         }
-        if is_from_line(line) {
+        if starts_line && is_from_line(line) {
             // The From_ line just read opens the next record: move it out of
             // the way while the finished message is committed.
             let from_line = line.to_vec();
@@ -165,14 +175,12 @@ fn frame_with_limit(
         }
         match &current {
             Some(cur) if sink.data().len() - cur.start > max_message => {
-                let mut err = ReadError::record(
-                    &ctx.path,
-                    cur.loc,
-                    format!("message larger than {} MiB: skipped", max_message >> 20),
-                );
-                if max_message < 1 << 20 {
-                    err.message = format!("message larger than {max_message} bytes: skipped");
-                }
+                let limit = if max_message >= 1 << 20 {
+                    format!("{} MiB", max_message >> 20)
+                } else {
+                    format!("{max_message} bytes")
+                };
+                let err = ReadError::record(&ctx.path, cur.loc, format!("message larger than {limit}: skipped"));
                 sink.data().truncate(cur.start);
                 sink.error(err);
                 current = None;
@@ -257,7 +265,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -
 
     let subject = msg.subject().map(str::trim).filter(|s| !s.is_empty());
     post.community = community(ctx, &msg, subject);
-    post.title = subject.map(str::to_string);
+    post.title = subject.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
     post.author = author(msg.from()).or_else(|| {
         (ctx.format == Format::Pipermail)
             .then(|| from_line.and_then(from_line_sender))
@@ -279,18 +287,45 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -
         .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_string())
         .filter(|u| !u.is_empty());
 
-    let mut text = Text::default();
-    for &part_id in &msg.text_body {
-        let part_text = match msg.parts.get(part_id).map(|p| &p.body) {
-            Some(PartType::Text(t)) => plain::to_text(strip_list_footer(t)),
-            Some(PartType::Html(h)) => html::to_text(h),
-            _ => continue,
-        };
-        append_text(&mut text, part_text);
-    }
-    post.set_text(text);
+    post.set_text(body(&msg));
     out.push(post);
     Ok(())
+}
+
+/// The readable text of a message: its inline text parts, joined. When
+/// they give nothing (a multipart whose closing boundary is missing puts its
+/// text among the attachments), the first text part that is not a named
+/// attachment.
+fn body(msg: &mail_parser::Message<'_>) -> Text {
+    let convert = |part: Option<&MessagePart<'_>>| match part.map(|p| &p.body) {
+        Some(PartType::Text(t)) => Some(plain::to_text(strip_list_footer(t))),
+        Some(PartType::Html(h)) => Some(html::to_text(h)),
+        _ => None,
+    };
+    let mut text = Text::default();
+    for &part_id in &msg.text_body {
+        if let Some(part_text) = convert(msg.parts.get(part_id)) {
+            append_text(&mut text, part_text);
+        }
+    }
+    if text.text.is_empty() {
+        let unnamed = |p: &&MessagePart<'_>| p.attachment_name().is_none();
+        let plain_part = msg
+            .parts
+            .iter()
+            .filter(unnamed)
+            .find(|p| matches!(p.body, PartType::Text(_)));
+        let html_part = || {
+            msg.parts
+                .iter()
+                .filter(unnamed)
+                .find(|p| matches!(p.body, PartType::Html(_)))
+        };
+        if let Some(found) = convert(plain_part.or_else(html_part)) {
+            text = found;
+        }
+    }
+    text
 }
 
 /// Splits off the From_ line, if the record starts with one.
@@ -478,14 +513,13 @@ fn is_month_name(stem: &str) -> bool {
     let Some((year, month)) = stem.split_once('-') else {
         return false;
     };
-    year.len() == 4
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && ((month.len() == 2 && month.bytes().all(|b| b.is_ascii_digit()))
-            || MONTHS.iter().any(|m| {
-                month.len() >= 3
-                    && m.eq_ignore_ascii_case(&month[..3.min(month.len())])
-                    && month.bytes().all(|b| b.is_ascii_alphabetic())
-            }))
+    let numeric = month.len() == 2 && month.bytes().all(|b| b.is_ascii_digit());
+    let named = month.len() >= 3
+        && month.bytes().all(|b| b.is_ascii_alphabetic())
+        && month
+            .get(..3)
+            .is_some_and(|abbr| MONTHS.iter().any(|m| m.eq_ignore_ascii_case(abbr)));
+    year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && (numeric || named)
 }
 
 const MONTHS: [&str; 12] = [
@@ -701,6 +735,19 @@ mod tests {
     }
 
     #[test]
+    fn a_line_without_breaks_does_not_grow_memory() {
+        let junk = "y".repeat(5000);
+        let input = format!(
+            "From a Sat Aug 28 14:17:14 2021\nSubject: 1\n\n{junk}\nFrom b Sat Aug 28 14:17:14 2021\nSubject: 2\n\nok\n"
+        );
+        let (records, errors) = frame_bytes(input.as_bytes(), 300);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].1.line, Some(5), "a long line still counts as one line");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(1));
+    }
+
+    #[test]
     fn from_lines() {
         assert!(is_from_line(b"From MAILER-DAEMON Sat Aug 28 14:17:14 2021\n"));
         assert!(is_from_line(
@@ -769,6 +816,7 @@ mod tests {
         assert_eq!(subject_tag("no tag"), None);
         assert!(is_month_name("2014-November") && is_month_name("2014-11"));
         assert!(!is_month_name("bigbang-dev") && !is_month_name("2014-Novemberish1"));
+        assert!(!is_month_name("2014-Nö") && !is_month_name("2014-ö") && !is_month_name("201ö-11"));
         let c = ctx(Format::Pipermail, "/archives/bigbang-dev/2014-November.txt.gz");
         assert_eq!(file_community(&c), "bigbang-dev");
         let c = ctx(Format::Mbox, "/x/3GPP_EVS.mbox");
