@@ -78,12 +78,32 @@ pub fn open_decompressed(path: &Path) -> Result<(Compression, Box<dyn BufRead + 
 
 /// Reads up to `n` bytes from the start of a stream and returns them with a
 /// reader that yields the whole stream again, those bytes included.
+///
+/// A stream that breaks inside the head (a small truncated `.gz`) still
+/// yields the bytes before the break, then the error, so the framer reads
+/// the records before it and reports where the stream broke.
 pub(crate) fn peek_head(
     mut reader: Box<dyn BufRead + Send>,
     n: usize,
 ) -> std::io::Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
     let mut head = Vec::with_capacity(n);
-    (&mut reader).take(n as u64).read_to_end(&mut head)?;
-    let again = std::io::Cursor::new(head.clone()).chain(reader);
+    let rest: Box<dyn Read + Send> = match (&mut reader).take(n as u64).read_to_end(&mut head) {
+        Ok(_) => Box::new(reader),
+        Err(e) if !head.is_empty() => Box::new(FailOnce(Some(e))),
+        Err(e) => return Err(e),
+    };
+    let again = std::io::Cursor::new(head.clone()).chain(rest);
     Ok((head, Box::new(BufReader::with_capacity(READ_BUFFER, again))))
+}
+
+/// A reader that fails once with a stored error, then reports the end.
+struct FailOnce(Option<std::io::Error>);
+
+impl Read for FailOnce {
+    fn read(&mut self, _buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
 }

@@ -156,7 +156,7 @@ impl FileCtx {
             Format::StackExchangePosts | Format::StackExchangeComments => {
                 stackexchange::parse(self, bytes, out)
             }
-            Format::Mbox | Format::Pipermail => mail::parse(self, bytes, out),
+            Format::Mbox | Format::Pipermail => mail::parse(self, bytes, loc, out),
             Format::Jsonl | Format::Csv => generic::parse(self, bytes, out),
         };
         result.map_err(|e| {

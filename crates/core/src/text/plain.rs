@@ -2,7 +2,8 @@
 //!
 //! Lines starting with `>`, the attribution line introducing them
 //! ("On Mon, ... wrote:"), and everything after an "-----Original
-//! Message-----" separator are marked as quotes. Mailman's scrubbed
+//! Message-----" separator or an Outlook-style header block ("From: ..."
+//! followed by "Sent: ...") are marked as quotes. Mailman's scrubbed
 //! attachment notes ("-------------- next part --------------") end the text.
 
 use super::builder::{Text, TextBuilder};
@@ -20,7 +21,7 @@ pub fn to_text(s: &str) -> Text {
         if line.starts_with("-------------- next part --------------") {
             break;
         }
-        if is_original_message_separator(line) {
+        if is_original_message_separator(line) || is_reply_header(&lines[i..]) {
             forwarded = true;
             if !in_quote {
                 b.paragraph();
@@ -61,6 +62,31 @@ fn is_original_message_separator(line: &str) -> bool {
         || t.starts_with("---------- Forwarded message")
 }
 
+/// An Outlook-style header block introducing the quoted message: a
+/// "From:" line with "Sent:" or "Date:" on one of the next two lines (and
+/// the German and Chinese forms Outlook writes).
+fn is_reply_header(lines: &[&str]) -> bool {
+    const BLOCKS: [(&str, &[&str]); 3] = [
+        ("From:", &["Sent:", "Date:"]),
+        ("Von:", &["Gesendet:"]),
+        ("发件人", &["发送时间"]),
+    ];
+    fn field(l: &str) -> &str {
+        l.trim_start().trim_start_matches('*')
+    }
+    let Some((first, rest)) = lines.split_first() else {
+        return false;
+    };
+    let first = field(first);
+    BLOCKS.iter().any(|(from, sent)| {
+        first.starts_with(from)
+            && rest.iter().take(2).any(|l| {
+                let l = field(l);
+                sent.iter().any(|s| l.starts_with(s))
+            })
+    })
+}
+
 /// "On <date>, <name> wrote:" (possibly wrapped onto the next line).
 fn is_attribution(line: &str, next: Option<&str>) -> bool {
     let t = line.trim();
@@ -94,6 +120,18 @@ mod tests {
         let t = to_text("Thanks.\n\n-----Original Message-----\nFrom: a\n\nold text\n");
         assert_eq!(&t.text[..7], "Thanks.");
         assert!(t.text[t.regions[0].range()].ends_with("old text"));
+    }
+
+    #[test]
+    fn outlook_header_block_starts_quote() {
+        let t = to_text("Agreed.\n\nFrom: Ann <a@x.org>\nSent: Monday\nTo: list\nSubject: Re: x\n\nold text\n");
+        assert_eq!(&t.text[..7], "Agreed.");
+        let q = &t.text[t.regions[0].range()];
+        assert!(q.starts_with("From: Ann") && q.ends_with("old text"), "{q:?}");
+        let t = to_text("好的\n\n发件人： Ruixin Wang\n发送时间： 2019-08-29 11:35\n旧\n");
+        assert!(t.text[t.regions[0].range()].starts_with("发件人"));
+        let t = to_text("From: the team\nThanks for all.\n");
+        assert!(t.regions.is_empty());
     }
 
     #[test]
