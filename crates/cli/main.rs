@@ -1,6 +1,9 @@
 //! `leadminer`: find user innovations and lead users in community dumps.
 
+mod analysis_args;
+mod eval_cmd;
 mod input;
+mod scan_cmd;
 mod stats_cmd;
 
 use clap::{Parser, Subcommand};
@@ -19,12 +22,19 @@ enum Command {
     /// What the inputs hold: formats, posts by kind, threads, dates,
     /// communities, top authors and skipped records.
     Stats(stats_cmd::StatsArgs),
+    /// Find user innovations, needs and lead users; write posts.jsonl,
+    /// authors.jsonl and summary.json.
+    Scan(scan_cmd::ScanArgs),
+    /// Precision, recall and F1 per label against a gold file.
+    Eval(eval_cmd::EvalArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Stats(args) => stats_cmd::run(args),
+        Command::Scan(args) => scan_cmd::run(args),
+        Command::Eval(args) => eval_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,10 +2,12 @@
 //! analyzer pipeline, scoring and aggregation, and outputs.
 
 pub mod analyze;
+pub mod eval;
 pub mod model;
 pub mod pipeline;
 pub mod read;
 pub mod rules;
+pub mod scan;
 pub mod score;
 pub mod stats;
 pub mod text;

@@ -77,6 +77,7 @@ impl<'p> Document<'p> {
             .map(|r| (r.kind, r.start + body_offset..r.end + body_offset))
             .collect();
         let (sentences, questions) = split_sentences(&text);
+        let links = link_ranges(&text);
         let mut doc = Document {
             post,
             text,
@@ -87,11 +88,11 @@ impl<'p> Document<'p> {
             stream: String::new(),
             regions,
         };
-        doc.tokenize();
+        doc.tokenize(&links);
         doc
     }
 
-    fn tokenize(&mut self) {
+    fn tokenize(&mut self, links: &[Range<usize>]) {
         let mut pre = PreTokenizedString::from(self.text.as_str());
         if BertPreTokenizer.pre_tokenize(&mut pre).is_err() {
             return;
@@ -100,8 +101,16 @@ impl<'p> Document<'p> {
         self.stream.reserve(self.text.len() + 16);
         let mut sentence = 0usize;
         let mut region = 0usize;
+        let mut link = 0usize;
         for (word, (start, end), _) in splits {
             if !word.chars().next().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            while link < links.len() && links[link].end <= start {
+                link += 1;
+            }
+            if links.get(link).is_some_and(|l| l.start <= start) {
+                // Words of a URL are not prose.
                 continue;
             }
             while sentence + 1 < self.sentences.len() && self.sentences[sentence].end <= start {
@@ -160,6 +169,19 @@ impl<'p> Document<'p> {
     pub fn in_title(&self, range: &Range<usize>) -> bool {
         self.body_offset > 0 && range.end <= self.body_offset
     }
+}
+
+/// Byte ranges of URLs and bare domain paths (`github.com/a/b`).
+fn link_ranges(text: &str) -> Vec<Range<usize>> {
+    static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = LINK.get_or_init(|| {
+        regex::Regex::new(r"(?i)(?:\b(?:https?://|www\.)|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|me|info|edu|gov|ly|gl|gg|ai|xyz|html?|php)/)[^\s<>()\[\]]*")
+            .unwrap_or_else(|e| panic!("link pattern: {e}"))
+    });
+    if !text.contains('/') && !text.contains("www.") {
+        return Vec::new();
+    }
+    re.find_iter(text).map(|m| m.range()).collect()
 }
 
 /// Splits text into sentences: at line breaks, and after `.`, `!` or `?`
@@ -236,6 +258,14 @@ mod tests {
         let s: Vec<&str> = d.sentences.iter().map(|r| &d.text[r.clone()]).collect();
         assert_eq!(s, ["Has anyone built one?", "I did.", "It works!", "Next line"]);
         assert_eq!(d.questions, [true, false, false, false]);
+    }
+
+    #[test]
+    fn links_are_not_words() {
+        let p = post(None, "Code: https://github.com/a/tool-editor and github.com/b/c here");
+        let d = Document::new(&p);
+        let words: Vec<&str> = (0..d.tokens.len()).map(|i| d.word(i)).collect();
+        assert_eq!(words, ["Code", "and", "here"]);
     }
 
     #[test]

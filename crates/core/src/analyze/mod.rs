@@ -162,3 +162,22 @@ pub fn sort_signals(signals: &mut Vec<Signal>) {
     });
     signals.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind && a.rule == b.rule);
 }
+
+/// The built-in analyzers plus `extra` ones (plugins), with the rule engine
+/// compiled from the built-in packs and `packs`. The rule engine runs last,
+/// so its proximity rules see every other analyzer's signals.
+pub fn standard_analysis(
+    packs: &[crate::rules::Pack],
+    extra: Vec<Box<dyn Analyzer>>,
+) -> Result<Analysis, crate::rules::PackError> {
+    let mut all = crate::rules::builtin::packs()?;
+    all.extend(packs.iter().cloned());
+    let engine = crate::rules::RuleEngine::new(&all)?;
+    let mut analyzers: Vec<Box<dyn Analyzer>> = vec![
+        Box::new(sharing::CodeSharing::default()),
+        Box::new(expertise::Expertise::default()),
+    ];
+    analyzers.extend(extra);
+    analyzers.push(Box::new(engine));
+    Ok(Analysis::new(analyzers))
+}

@@ -97,6 +97,15 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("tore", "tear"),
     ("wore", "wear"),
     ("worn", "wear"),
+    // Words the stemmer would conflate with others ("customers" -> "custom").
+    ("customer", "customer"),
+    ("customers", "customer"),
+    ("universe", "universe"),
+    ("university", "university"),
+    ("news", "news"),
+    ("general", "general"),
+    ("generally", "general"),
+    ("generic", "generic"),
     // Contraction tails as the pre-tokenizer splits them ("didn", "'", "t").
     ("t", "not"),
     ("ve", "have"),

@@ -73,3 +73,8 @@ mod tests {
         assert_eq!(iso_to_unix("yesterday"), None);
     }
 }
+
+/// An id written as a string or a number; required.
+pub fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    id_string(d)?.ok_or_else(|| serde::de::Error::custom("missing id"))
+}

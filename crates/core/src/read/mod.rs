@@ -28,6 +28,12 @@ pub use error::{ErrorKind, ReadError, RecordLoc};
 pub use framing::{Block, FileEvent, Item, Sink};
 pub use generic::FieldMap;
 pub use inputs::{expand_inputs, InputFile};
+pub use json::required_id as json_id;
+
+/// Parses a `YYYY-MM-DD` date (or ISO timestamp) to Unix seconds (UTC).
+pub fn iso_date(s: &str) -> Option<i64> {
+    json::iso_to_unix(s)
+}
 
 use crate::model::Post;
 use serde::Serialize;

@@ -18,3 +18,13 @@ pub fn packs() -> Result<Vec<Pack>, PackError> {
         .map(|(name, src)| Pack::parse(format!("builtin:rules/{name}"), *src))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builtin_packs_compile() {
+        let packs = super::packs().expect("built-in packs parse");
+        let engine = crate::rules::RuleEngine::new(&packs).expect("built-in packs compile");
+        assert!(engine.rules().len() > 20);
+    }
+}

@@ -1,0 +1,43 @@
+//! Options shared by every command that analyzes posts.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use leadminer_core::analyze::standard_analysis;
+use leadminer_core::rules::Pack;
+use leadminer_core::scan::{Filters, LeadUserWeights, Scanner};
+use leadminer_core::score::Weights;
+use std::path::PathBuf;
+
+/// Rule packs and weights.
+#[derive(Args, Debug, Clone)]
+pub struct AnalysisArgs {
+    /// Load rule packs from this TOML file or directory, beside the
+    /// built-in packs (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+
+    /// Scoring weights file replacing the built-in `weights.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+}
+
+impl AnalysisArgs {
+    /// The rule packs named with `--rules`.
+    pub fn packs(&self) -> Result<Vec<Pack>> {
+        let mut packs = Vec::new();
+        for path in &self.rules {
+            packs.extend(Pack::load_path(path)?);
+        }
+        Ok(packs)
+    }
+
+    /// Builds a scanner with these options and `filters`.
+    pub fn scanner(&self, filters: Filters) -> Result<Scanner> {
+        let analysis = standard_analysis(&self.packs()?, Vec::new()).context("loading rule packs")?;
+        let weights = match &self.weights {
+            Some(path) => Weights::load(path)?,
+            None => Weights::builtin(),
+        };
+        Ok(Scanner { analysis, weights, lead_user: LeadUserWeights::default(), filters })
+    }
+}

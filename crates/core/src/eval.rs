@@ -1,0 +1,265 @@
+//! `eval`: precision, recall and F1 per label against a gold file, and the
+//! worst errors with their evidence.
+//!
+//! A gold file is JSON lines `{"source", "id", "solution",
+//! "user_innovation", "need", "commercial"}` with 0/1 values (other keys are
+//! ignored). Gold posts that the inputs do not contain are reported as
+//! missing; posts without signals count as negatives.
+
+use crate::model::Source;
+use crate::scan::PostRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The labels evaluated, in report order.
+pub const LABELS: [&str; 4] = ["solution", "user_innovation", "need", "commercial"];
+
+/// One gold line.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldItem {
+    /// Source name (`hackernews`, `discourse`, ...).
+    pub source: Source,
+    /// Native id.
+    #[serde(deserialize_with = "crate::read::json_id")]
+    pub id: String,
+    /// 0/1 labels.
+    #[serde(flatten)]
+    pub labels: BTreeMap<String, serde_json::Value>,
+}
+
+impl GoldItem {
+    /// The gold value of a label; `None` when the line does not give it.
+    pub fn label(&self, name: &str) -> Option<bool> {
+        match self.labels.get(name)? {
+            serde_json::Value::Bool(b) => Some(*b),
+            serde_json::Value::Number(n) => Some(n.as_f64()? >= 0.5),
+            _ => None,
+        }
+    }
+}
+
+/// An error reading a gold file.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub struct GoldError {
+    /// The file.
+    pub path: String,
+    /// 1-based line (0 for the file itself).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads a gold file.
+pub fn read_gold(path: &Path) -> Result<Vec<GoldItem>, GoldError> {
+    let err = |line: usize, message: String| GoldError { path: path.display().to_string(), line, message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: GoldItem = serde_json::from_str(line).map_err(|e| err(i + 1, e.to_string()))?;
+        if !LABELS.iter().any(|l| item.label(l).is_some()) {
+            return Err(err(i + 1, "no label (solution, user_innovation, need, commercial) given".into()));
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// Confusion counts and measures of one label.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LabelReport {
+    /// The label.
+    pub label: String,
+    /// True positives.
+    pub tp: u64,
+    /// False positives.
+    pub fp: u64,
+    /// False negatives.
+    pub fn_: u64,
+    /// True negatives.
+    pub tn: u64,
+    /// tp / (tp + fp); 0 when nothing was predicted.
+    pub precision: f64,
+    /// tp / (tp + fn); 0 when there is nothing to find.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+}
+
+impl LabelReport {
+    fn finish(mut self) -> Self {
+        let p = if self.tp + self.fp > 0 { self.tp as f64 / (self.tp + self.fp) as f64 } else { 0.0 };
+        let r = if self.tp + self.fn_ > 0 { self.tp as f64 / (self.tp + self.fn_) as f64 } else { 0.0 };
+        self.precision = round4(p);
+        self.recall = round4(r);
+        self.f1 = round4(if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 });
+        self
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// A wrong prediction with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalError {
+    /// The label.
+    pub label: String,
+    /// `false_positive` or `false_negative`.
+    pub error: &'static str,
+    /// Source.
+    pub source: Source,
+    /// Id.
+    pub id: String,
+    /// The predicted score.
+    pub score: f32,
+    /// Title or the start of the text.
+    pub snippet: String,
+    /// Matched evidence: `kind/rule: text`.
+    pub evidence: Vec<String>,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    /// Gold items.
+    pub gold: usize,
+    /// Gold items not found in the inputs.
+    pub missing: Vec<String>,
+    /// Per-label measures.
+    pub labels: Vec<LabelReport>,
+    /// The worst errors: confident false positives, then false negatives
+    /// with the lowest scores.
+    pub worst: Vec<EvalError>,
+}
+
+/// What was predicted for one gold post.
+#[derive(Debug, Clone)]
+pub struct Prediction {
+    /// The record, when the post had signals.
+    pub record: Option<PostRecord>,
+    /// Title or start of text, for the report.
+    pub snippet: String,
+}
+
+/// Compares predictions with gold labels. `predictions` maps (source, id)
+/// to what was predicted for each gold post found in the inputs.
+pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Prediction>, worst: usize) -> EvalReport {
+    let mut reports: Vec<LabelReport> =
+        LABELS.iter().map(|l| LabelReport { label: (*l).to_string(), ..LabelReport::default() }).collect();
+    let mut errors = Vec::new();
+    let mut missing = Vec::new();
+    for g in gold {
+        let key = (g.source, g.id.clone());
+        let Some(pred) = predictions.get(&key) else {
+            missing.push(format!("{}:{}", g.source, g.id));
+            continue;
+        };
+        for (i, label) in LABELS.iter().enumerate() {
+            let Some(truth) = g.label(label) else { continue };
+            let (predicted, score) = match &pred.record {
+                Some(r) => label_of(r, label),
+                None => (false, 0.0),
+            };
+            let rep = &mut reports[i];
+            match (truth, predicted) {
+                (true, true) => rep.tp += 1,
+                (false, true) => rep.fp += 1,
+                (true, false) => rep.fn_ += 1,
+                (false, false) => rep.tn += 1,
+            }
+            if truth != predicted {
+                errors.push(EvalError {
+                    label: (*label).to_string(),
+                    error: if predicted { "false_positive" } else { "false_negative" },
+                    source: g.source,
+                    id: g.id.clone(),
+                    score,
+                    snippet: pred.snippet.clone(),
+                    evidence: pred
+                        .record
+                        .as_ref()
+                        .map(|r| r.signals.iter().map(|s| format!("{}/{}: {}", s.kind, s.rule, s.text)).collect())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+    }
+    // Worst first: how far the score was on the wrong side.
+    errors.sort_by(|a, b| {
+        let wrong = |e: &EvalError| if e.error == "false_positive" { e.score } else { 1.0 - e.score };
+        wrong(b).total_cmp(&wrong(a)).then_with(|| (a.source, &a.id, &a.label).cmp(&(b.source, &b.id, &b.label)))
+    });
+    errors.truncate(worst);
+    EvalReport {
+        gold: gold.len(),
+        missing,
+        labels: reports.into_iter().map(LabelReport::finish).collect(),
+        worst: errors,
+    }
+}
+
+/// The predicted label and score of a record.
+fn label_of(r: &PostRecord, label: &str) -> (bool, f32) {
+    match label {
+        "solution" => (r.labels.solution, r.scores.solution),
+        "user_innovation" => (r.labels.user_innovation, r.scores.user_innovation),
+        "need" => (r.labels.need, r.scores.need),
+        "commercial" => (r.labels.commercial, r.scores.commercial),
+        _ => (false, 0.0),
+    }
+}
+
+/// Reads the inputs and predicts every gold post found in them, exactly as
+/// `scan` scores it.
+pub fn predict(
+    scanner: &crate::scan::Scanner,
+    files: &[crate::read::InputFile],
+    read: &crate::read::ReadOptions,
+    options: &crate::pipeline::PipelineOptions,
+    gold: &[GoldItem],
+) -> BTreeMap<(Source, String), Prediction> {
+    use crate::pipeline::{parse_block, Parsed};
+    let wanted: std::collections::HashSet<(Source, String)> = gold.iter().map(|g| (g.source, g.id.clone())).collect();
+    let mut out = BTreeMap::new();
+    crate::pipeline::run(
+        files,
+        read,
+        options,
+        || (),
+        |_, block| {
+            let mut found = Vec::new();
+            for p in parse_block(block) {
+                if let Parsed::Post(post) = p {
+                    let key = (post.source, post.id.clone());
+                    if wanted.contains(&key) {
+                        let snippet = snippet(&post);
+                        found.push((key, Prediction { record: scanner.score_post(&post), snippet }));
+                    }
+                }
+            }
+            found
+        },
+        |found| {
+            out.extend(found);
+            true
+        },
+    );
+    out
+}
+
+/// The title, or the first 100 characters of the body.
+fn snippet(post: &crate::Post) -> String {
+    match post.title.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => t.to_string(),
+        None => {
+            let body: String = post.body.chars().take(100).collect();
+            body.replace('\n', " ")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The lines of `posts.jsonl`.
+
+use crate::analyze::{Document, Signal};
+use crate::model::{Post, PostKind, Source};
+use crate::score::{Labels, Scores};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A signal as written to `posts.jsonl`: its span and the matched text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalRecord {
+    /// The kind of evidence.
+    pub kind: Arc<str>,
+    /// The analyzer that found it.
+    pub analyzer: Arc<str>,
+    /// The rule that matched.
+    pub rule: Arc<str>,
+    /// Start byte offset into the analyzed text (title, blank line, body).
+    pub start: usize,
+    /// End byte offset, exclusive.
+    pub end: usize,
+    /// The matched text.
+    pub text: String,
+    /// The signal's weight.
+    pub weight: f32,
+}
+
+impl SignalRecord {
+    /// The record of a signal found in `doc`.
+    pub fn new(doc: &Document<'_>, s: &Signal) -> Self {
+        SignalRecord {
+            kind: Arc::clone(&s.kind),
+            analyzer: Arc::clone(&s.analyzer),
+            rule: Arc::clone(&s.rule),
+            start: s.start,
+            end: s.end,
+            text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
+            weight: s.weight,
+        }
+    }
+}
+
+/// One reply's reaction, as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseEvidence {
+    /// The reply's id.
+    pub id: String,
+    /// Its author.
+    pub author: Option<String>,
+    /// The kind of reaction (`response.buy`, ...).
+    pub kind: String,
+    /// The matched text.
+    pub text: String,
+}
+
+/// How the community answered a post.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResponseSummary {
+    /// Replies seen in the input that answer this post.
+    pub replies: u64,
+    /// Reactions by kind (`response.buy`, `response.how`, ...).
+    pub kinds: std::collections::BTreeMap<String, u64>,
+    /// The first few reactions, in input order.
+    pub evidence: Vec<ResponseEvidence>,
+}
+
+impl ResponseSummary {
+    /// Total reactions of any kind.
+    pub fn reactions(&self) -> u64 {
+        self.kinds.values().sum()
+    }
+
+    /// Summarizes the replies and reactions a post received, leaving out
+    /// reactions by the post's own author.
+    pub fn from_reactions(replies: u64, reactions: Vec<ResponseEvidence>, author: Option<&str>, keep: usize) -> Self {
+        let mut summary = ResponseSummary { replies, ..Self::default() };
+        for r in reactions {
+            if r.author.is_some() && r.author.as_deref() == author {
+                continue;
+            }
+            *summary.kinds.entry(r.kind.clone()).or_default() += 1;
+            if summary.evidence.len() < keep {
+                summary.evidence.push(r);
+            }
+        }
+        summary
+    }
+}
+
+/// One line of `posts.jsonl`: a post with at least one signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostRecord {
+    /// Source platform.
+    pub source: Source,
+    /// Native id.
+    pub id: String,
+    /// Community.
+    pub community: String,
+    /// Thread id.
+    pub thread: Option<String>,
+    /// Parent id.
+    pub parent: Option<String>,
+    /// Author.
+    pub author: Option<String>,
+    /// Creation time (Unix seconds).
+    pub created: Option<i64>,
+    /// Post kind.
+    pub kind: PostKind,
+    /// Title.
+    pub title: Option<String>,
+    /// Link to the original.
+    pub url: Option<String>,
+    /// Scores in [0, 1].
+    pub scores: Scores,
+    /// Labels at the weights' thresholds.
+    pub labels: Labels,
+    /// The evidence.
+    pub signals: Vec<SignalRecord>,
+    /// Community response.
+    pub response: ResponseSummary,
+}
+
+impl PostRecord {
+    /// The record of an analyzed post.
+    pub fn new(post: &Post, doc: &Document<'_>, signals: &[Signal], scores: Scores, labels: Labels) -> Self {
+        PostRecord {
+            source: post.source,
+            id: post.id.clone(),
+            community: post.community.clone(),
+            thread: post.thread.clone(),
+            parent: post.parent.clone(),
+            author: post.author.clone(),
+            created: post.created,
+            kind: post.kind,
+            title: post.title.clone(),
+            url: post.url.clone(),
+            scores,
+            labels,
+            signals: signals.iter().map(|s| SignalRecord::new(doc, s)).collect(),
+            response: ResponseSummary::default(),
+        }
+    }
+
+    /// The highest of the four scores.
+    pub fn max_score(&self) -> f32 {
+        let s = &self.scores;
+        s.solution.max(s.user_innovation).max(s.need).max(s.commercial)
+    }
+}
