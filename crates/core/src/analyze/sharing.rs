@@ -30,6 +30,16 @@ impl Default for CodeSharing {
     }
 }
 
+/// Words of a help request.
+fn asks_for_help(text: &str) -> bool {
+    const CUES: &[&str] = &[
+        "problem", "error", "wrong", "help", "issue", "crash", "fail", "doesn't work", "does not work",
+        "don't work", "can't", "cannot", "not working", "bug", "exception",
+    ];
+    let lower = text.to_lowercase();
+    CUES.iter().any(|c| lower.contains(c))
+}
+
 impl Analyzer for CodeSharing {
     fn id(&self) -> &str {
         &self.id
@@ -52,13 +62,17 @@ impl Analyzer for CodeSharing {
             .filter(|(k, r)| *k == RegionKind::Code && r.len() >= MIN_CODE)
             .max_by_key(|(_, r)| (r.len(), std::cmp::Reverse(r.start)));
         if let Some((_, r)) = largest {
+            // Code in a post that opens a thread without asking for help is
+            // the author's own work shown; in a question it is the problem.
+            let asks = doc.questions.iter().any(|q| *q) || asks_for_help(&doc.text);
+            let weight = if doc.post.kind.is_thread_start() && !asks { 0.7 } else { 0.35 };
             out.push(Signal {
                 kind: Arc::clone(&self.kind),
                 analyzer: Arc::clone(&self.id),
                 rule: Arc::clone(&self.rule),
                 start: r.start,
                 end: r.end,
-                weight: 0.5,
+                weight,
             });
         }
         Ok(())
