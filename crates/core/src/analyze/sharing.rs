@@ -30,13 +30,23 @@ impl Default for CodeSharing {
     }
 }
 
-/// Words of a help request.
-fn asks_for_help(text: &str) -> bool {
+/// Whether the prose (outside code) asks for help.
+fn asks_for_help(doc: &Document<'_>) -> bool {
     const CUES: &[&str] = &[
-        "problem", "error", "wrong", "help", "issue", "crash", "fail", "doesn't work", "does not work",
-        "don't work", "can't", "cannot", "not working", "bug", "exception",
+        "problem", "error", "wrong", "help me", "need help", "any help", "please help", "issue", "crash",
+        "fails", "failed", "doesn't work", "does not work", "don't work", "not working", "bug", "exception",
+        "what am i doing", "any idea", "can't get", "cannot get",
     ];
-    let lower = text.to_lowercase();
+    let mut prose = String::with_capacity(doc.text.len());
+    let mut at = 0;
+    for (kind, r) in &doc.regions {
+        if *kind == RegionKind::Code && r.start >= at {
+            prose.push_str(&doc.text[at..r.start]);
+            at = r.end;
+        }
+    }
+    prose.push_str(&doc.text[at.min(doc.text.len())..]);
+    let lower = prose.to_lowercase();
     CUES.iter().any(|c| lower.contains(c))
 }
 
@@ -64,7 +74,7 @@ impl Analyzer for CodeSharing {
         if let Some((_, r)) = largest {
             // Code in a post that opens a thread without asking for help is
             // the author's own work shown; in a question it is the problem.
-            let asks = doc.questions.iter().any(|q| *q) || asks_for_help(&doc.text);
+            let asks = doc.questions.iter().any(|q| *q) || asks_for_help(doc);
             let weight = if doc.post.kind.is_thread_start() && !asks { 0.7 } else { 0.35 };
             out.push(Signal {
                 kind: Arc::clone(&self.kind),
