@@ -176,7 +176,10 @@ pub fn score(weights: &Weights, signals: &[Signal]) -> (Scores, Labels) {
     let commercial = weights.commercial.breakdown(&st).score;
     let own_need = st.get(kinds::NEED_SOLUTION).copied().unwrap_or(0.0);
     let ui = &weights.user_innovation;
-    let discount = ui.penalty * commercial * (1.0 - ui.relief * own_need);
+    // Only commercial evidence counts, not the prior of a post without any.
+    let prior = sigmoid(weights.commercial.bias);
+    let commercial_evidence = ((commercial - prior) / (1.0 - prior)).clamp(0.0, 1.0);
+    let discount = ui.penalty * commercial_evidence * (1.0 - ui.relief * own_need);
     let user_innovation = round3(solution * (1.0 - discount).clamp(0.0, 1.0));
     let scores = Scores { solution, user_innovation, need, commercial };
     let labels = Labels {

@@ -32,11 +32,13 @@ impl Default for CodeSharing {
 
 /// Whether the prose (outside code) asks for help.
 fn asks_for_help(doc: &Document<'_>) -> bool {
-    const CUES: &[&str] = &[
-        "problem", "error", "wrong", "help me", "need help", "any help", "please help", "issue", "crash",
-        "fails", "failed", "doesn't work", "does not work", "don't work", "not working", "bug", "exception",
-        "what am i doing", "any idea", "can't get", "cannot get",
-    ];
+    static CUES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let cues = CUES.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:problems?|errors?|wrong|help me|need help|any help|please help|issues?|crash(?:es|ed)?|fails|failed|doesn't work|does not work|don't work|not working|bugs?|exceptions?|what am i doing|any ideas?|can't get|cannot get)\b",
+        )
+        .unwrap_or_else(|e| panic!("help cue pattern: {e}"))
+    });
     let mut prose = String::with_capacity(doc.text.len());
     let mut at = 0;
     for (kind, r) in &doc.regions {
@@ -46,8 +48,7 @@ fn asks_for_help(doc: &Document<'_>) -> bool {
         }
     }
     prose.push_str(&doc.text[at.min(doc.text.len())..]);
-    let lower = prose.to_lowercase();
-    CUES.iter().any(|c| lower.contains(c))
+    cues.is_match(&prose)
 }
 
 impl Analyzer for CodeSharing {
