@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod eval;
+pub mod fixtures;
 pub mod model;
 pub mod pipeline;
 pub mod read;

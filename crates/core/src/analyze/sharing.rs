@@ -1,5 +1,7 @@
 //! Code shared in the post itself: a code block the author wrote is
-//! evidence that they hand over a working solution.
+//! evidence that they hand over a working solution. A thread opener that
+//! shows code without asking for help also counts as a `solution` signal:
+//! the author shows work of their own, not a problem.
 //!
 //! Links, licences and instructions are found by the `sharing` rule pack;
 //! this analyzer covers what a pattern cannot see: the code regions the
@@ -18,6 +20,8 @@ pub struct CodeSharing {
     kind: Arc<str>,
     id: Arc<str>,
     rule: Arc<str>,
+    solution: Arc<str>,
+    shown: Arc<str>,
 }
 
 impl Default for CodeSharing {
@@ -26,6 +30,8 @@ impl Default for CodeSharing {
             kind: kinds::SHARING.into(),
             id: "sharing-code".into(),
             rule: "sharing.code-block".into(),
+            solution: kinds::SOLUTION.into(),
+            shown: "solution.code-shown".into(),
         }
     }
 }
@@ -57,7 +63,7 @@ impl Analyzer for CodeSharing {
     }
 
     fn kinds(&self) -> Vec<String> {
-        vec![kinds::SHARING.to_string()]
+        vec![kinds::SHARING.to_string(), kinds::SOLUTION.to_string()]
     }
 
     fn triggers(&self) -> Option<Vec<String>> {
@@ -76,15 +82,25 @@ impl Analyzer for CodeSharing {
             // Code in a post that opens a thread without asking for help is
             // the author's own work shown; in a question it is the problem.
             let asks = doc.questions.iter().any(|q| *q) || asks_for_help(doc);
-            let weight = if doc.post.kind.is_thread_start() && !asks { 0.7 } else { 0.35 };
+            let shown = doc.post.kind.is_thread_start() && !asks;
             out.push(Signal {
                 kind: Arc::clone(&self.kind),
                 analyzer: Arc::clone(&self.id),
                 rule: Arc::clone(&self.rule),
                 start: r.start,
                 end: r.end,
-                weight,
+                weight: if shown { 0.7 } else { 0.35 },
             });
+            if shown {
+                out.push(Signal {
+                    kind: Arc::clone(&self.solution),
+                    analyzer: Arc::clone(&self.id),
+                    rule: Arc::clone(&self.shown),
+                    start: r.start,
+                    end: r.end,
+                    weight: 0.5,
+                });
+            }
         }
         Ok(())
     }

@@ -175,8 +175,10 @@ impl RuleEngine {
         self.rules.iter().find(|r| &*r.id == id)
     }
 
-    /// Token-range matches (rule index, first token, last token).
-    fn matches(&self, doc: &Document<'_>) -> Vec<(usize, usize, usize)> {
+    /// Matches: (rule index, first token, last token, byte span). For a
+    /// regular expression that covers no word (a URL), the tokens are the
+    /// nearest ones, used as context by the suppressors.
+    fn matches(&self, doc: &Document<'_>) -> Vec<(usize, usize, usize, std::ops::Range<usize>)> {
         let mut found = Vec::new();
         let token_range = |start: usize, end: usize| -> Option<(usize, usize)> {
             let first = doc.token_at_stream(start);
@@ -186,7 +188,7 @@ impl RuleEngine {
         if let Some(ac) = &self.phrases {
             for m in ac.find_overlapping_iter(&doc.stream) {
                 if let Some((a, b)) = token_range(m.start(), m.end()) {
-                    found.push((self.phrase_rule[m.pattern().as_usize()], a, b));
+                    found.push((self.phrase_rule[m.pattern().as_usize()], a, b, doc.span(a, b)));
                 }
             }
         }
@@ -194,37 +196,52 @@ impl RuleEngine {
             for i in set.matches(&doc.stream).iter() {
                 for m in self.sequence_regex[i].find_iter(&doc.stream) {
                     if let Some((a, b)) = token_range(m.start(), m.end()) {
-                        found.push((self.sequence_rule[i], a, b));
+                        found.push((self.sequence_rule[i], a, b, doc.span(a, b)));
                     }
                 }
             }
         }
-        for (re, rule) in &self.raw_regex {
-            for m in re.find_iter(&doc.text) {
-                let first = doc.tokens.partition_point(|t| t.end <= m.start());
-                let last = doc.tokens.partition_point(|t| t.start < m.end());
-                if first < last {
-                    found.push((*rule, first, last - 1));
+        if !doc.tokens.is_empty() {
+            for (re, rule) in &self.raw_regex {
+                for m in re.find_iter(&doc.text) {
+                    let first = doc.tokens.partition_point(|t| t.end <= m.start());
+                    let last = doc.tokens.partition_point(|t| t.start < m.end());
+                    let (a, b) = if first < last {
+                        (first, last - 1)
+                    } else {
+                        let near = first.min(doc.tokens.len() - 1);
+                        (near, near)
+                    };
+                    found.push((*rule, a, b, m.range()));
                 }
             }
         }
-        found.sort_unstable();
+        found.sort_unstable_by(|x, y| (x.0, x.1, x.2, x.3.start, x.3.end).cmp(&(y.0, y.1, y.2, y.3.start, y.3.end)));
         found.dedup();
         found
     }
 
-    fn applies(&self, rule: &Rule, doc: &Document<'_>, first: usize, last: usize) -> bool {
+    fn applies(&self, rule: &Rule, doc: &Document<'_>, first: usize, last: usize, span: &std::ops::Range<usize>) -> bool {
         if !rule.posts.is_empty() && !rule.posts.iter().any(|k| k == doc.post.kind.as_str()) {
             return false;
         }
-        let span = doc.span(first, last);
         match rule.scope {
-            Scope::Title if !doc.in_title(&span) => return false,
-            Scope::Body if doc.in_title(&span) => return false,
+            Scope::Title if !doc.in_title(span) => return false,
+            Scope::Body if doc.in_title(span) => return false,
             _ => {}
+        }
+        if rule.suppress.contains(&Suppressor::Quote) && in_quote(doc, span) {
+            return false;
         }
         !rule.suppress.iter().any(|s| suppress::applies(*s, doc, first, last))
     }
+}
+
+/// Whether a byte span lies in a quote region.
+fn in_quote(doc: &Document<'_>, span: &std::ops::Range<usize>) -> bool {
+    doc.regions
+        .iter()
+        .any(|(k, r)| *k == crate::model::RegionKind::Quote && r.start <= span.start && span.start < r.end)
 }
 
 impl Analyzer for RuleEngine {
@@ -246,12 +263,11 @@ impl Analyzer for RuleEngine {
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
         let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
         let first_new = out.len();
-        for (rule_index, first, last) in self.matches(doc) {
+        for (rule_index, first, last, span) in self.matches(doc) {
             let rule = &self.rules[rule_index];
-            if !self.applies(rule, doc, first, last) {
+            if !self.applies(rule, doc, first, last, &span) {
                 continue;
             }
-            let span = doc.span(first, last);
             if !rule.cancels.is_empty() {
                 cancelling.push((rule_index, span.start, span.end));
             }

@@ -1,0 +1,302 @@
+//! Fixture tests for analyzers, in the style of `semgrep --test`: text
+//! files of cases annotated with the rules that must and must not match.
+//!
+//! ```text
+//! # expect: solution.made-my-own
+//! Nothing fit my bike, so I made my own rack.
+//!
+//! # ok: solution.made-my-own
+//! I'm going to make my own rack this summer.
+//!
+//! # title: Show HN: a tiny tiling daemon
+//! # expect: solution.showcase-title
+//! I got tired of resizing windows.
+//! ```
+//!
+//! A case is a block of text up to the next blank line that is followed by
+//! a `#` line (so a case may hold several paragraphs). Lines before it
+//! that start with `# expect:` list rules (comma separated) that must match
+//! the case; `# ok:` lists rules that must not; `# title:` gives the post a
+//! title; `# kind:` a post kind (`reply`, `comment`, ...); `# format:`
+//! how the text is read (`plain`, the default, `markdown` or `html`, so that
+//! code blocks and quotes become regions). Other lines
+//! starting with `#` are comments. A rule is named by its id, or by
+//! `kind:<signal kind>` for analyzers without rule ids.
+
+use crate::analyze::{Analysis, Document};
+use crate::model::{Post, PostKind, Source};
+use std::path::{Path, PathBuf};
+
+/// One annotated case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// The fixture file.
+    pub file: PathBuf,
+    /// 1-based line where the case's text starts.
+    pub line: usize,
+    /// The title, if given.
+    pub title: Option<String>,
+    /// The post kind.
+    pub kind: PostKind,
+    /// The text.
+    pub text: String,
+    /// How the text is read: `plain`, `markdown` or `html`.
+    pub format: String,
+    /// Rules that must match.
+    pub expect: Vec<String>,
+    /// Rules that must not match.
+    pub ok: Vec<String>,
+}
+
+/// A fixture file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: {message}", file.display())]
+pub struct FixtureError {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Parses the cases of one fixture file.
+pub fn parse(file: &Path, source: &str) -> Result<Vec<Case>, FixtureError> {
+    let err = |line: usize, message: String| FixtureError { file: file.to_path_buf(), line, message };
+    let mut cases = Vec::new();
+    let mut pending = Case {
+        file: file.to_path_buf(),
+        line: 0,
+        title: None,
+        kind: PostKind::Topic,
+        text: String::new(),
+        format: "plain".to_string(),
+        expect: Vec::new(),
+        ok: Vec::new(),
+    };
+    let mut in_text = false;
+    let flush = |pending: &mut Case, cases: &mut Vec<Case>| {
+        if !pending.text.trim().is_empty() || pending.title.is_some() {
+            let mut case = pending.clone();
+            case.text = case.text.trim_end().to_string();
+            cases.push(case);
+        }
+        pending.text.clear();
+        pending.title = None;
+        pending.kind = PostKind::Topic;
+        pending.format = "plain".to_string();
+        pending.expect.clear();
+        pending.ok.clear();
+    };
+    let lines: Vec<&str> = source.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            if in_text {
+                let next = lines[i + 1..].iter().find(|l| !l.trim().is_empty());
+                if next.is_none_or(|l| l.starts_with('#')) {
+                    flush(&mut pending, &mut cases);
+                    in_text = false;
+                } else {
+                    pending.text.push('\n');
+                }
+            }
+            continue;
+        }
+        if !in_text {
+            if let Some(rest) = line.strip_prefix('#') {
+                let rest = rest.trim();
+                if let Some(list) = rest.strip_prefix("expect:") {
+                    pending.expect.extend(split_rules(list));
+                } else if let Some(list) = rest.strip_prefix("ok:") {
+                    pending.ok.extend(split_rules(list));
+                } else if let Some(t) = rest.strip_prefix("title:") {
+                    pending.title = Some(t.trim().to_string());
+                    pending.line = n;
+                } else if let Some(f) = rest.strip_prefix("format:") {
+                    let f = f.trim();
+                    if !matches!(f, "plain" | "markdown" | "html") {
+                        return Err(err(n, format!("unknown format '{f}' (plain, markdown, html)")));
+                    }
+                    pending.format = f.to_string();
+                } else if let Some(k) = rest.strip_prefix("kind:") {
+                    pending.kind = parse_kind(k.trim()).ok_or_else(|| err(n, format!("unknown post kind '{}'", k.trim())))?;
+                }
+                continue;
+            }
+            in_text = true;
+            if pending.title.is_none() {
+                pending.line = n;
+            }
+            if pending.expect.is_empty() && pending.ok.is_empty() {
+                return Err(err(n, "a case without `# expect:` or `# ok:` before it".into()));
+            }
+        }
+        pending.text.push_str(line);
+        pending.text.push('\n');
+    }
+    flush(&mut pending, &mut cases);
+    Ok(cases)
+}
+
+fn split_rules(list: &str) -> Vec<String> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+fn parse_kind(s: &str) -> Option<PostKind> {
+    Some(match s {
+        "submission" => PostKind::Submission,
+        "comment" => PostKind::Comment,
+        "question" => PostKind::Question,
+        "answer" => PostKind::Answer,
+        "story" => PostKind::Story,
+        "reply" => PostKind::Reply,
+        "message" => PostKind::Message,
+        "topic" => PostKind::Topic,
+        "other" => PostKind::Other,
+        _ => return None,
+    })
+}
+
+/// The post a case stands for.
+pub fn case_post(case: &Case) -> Post {
+    let mut post = Post::new(Source::Generic, format!("{}:{}", case.file.display(), case.line), case.kind);
+    post.title = case.title.clone();
+    post.set_text(match case.format.as_str() {
+        "markdown" => crate::text::markdown::to_text(&case.text),
+        "html" => crate::text::html::to_text(&case.text),
+        _ => crate::text::plain::to_text(&case.text),
+    });
+    post
+}
+
+/// A failed expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The case.
+    pub case: Case,
+    /// The rule.
+    pub rule: String,
+    /// `true`: the rule should have matched and did not; `false`: it
+    /// matched and should not have.
+    pub missed: bool,
+    /// What the rule matched, for false hits.
+    pub matched: Vec<String>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.missed { "missed" } else { "false hit" };
+        write!(f, "{}:{}: {what} {}", self.case.file.display(), self.case.line, self.rule)?;
+        if !self.matched.is_empty() {
+            write!(f, " (matched: {})", self.matched.join(" | "))?;
+        }
+        let text = self.case.text.replace('\n', " ");
+        write!(f, "\n    {}", text)
+    }
+}
+
+/// The result of running fixtures.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Cases run.
+    pub cases: usize,
+    /// Expectations checked.
+    pub checks: usize,
+    /// Failed expectations.
+    pub failures: Vec<Failure>,
+}
+
+/// Runs cases through an analysis and checks their expectations.
+pub fn run(analysis: &Analysis, cases: &[Case]) -> Outcome {
+    let mut outcome = Outcome::default();
+    for case in cases {
+        outcome.cases += 1;
+        let post = case_post(case);
+        let doc = Document::new(&post);
+        let (signals, errors) = analysis.run(&doc);
+        let matched = |rule: &str| -> Vec<String> {
+            signals
+                .iter()
+                .filter(|s| match rule.strip_prefix("kind:") {
+                    Some(kind) => &*s.kind == kind,
+                    None => &*s.rule == rule,
+                })
+                .map(|s| doc.text.get(s.start..s.end).unwrap_or("").to_string())
+                .collect()
+        };
+        for rule in &case.expect {
+            outcome.checks += 1;
+            if matched(rule).is_empty() {
+                let mut matched: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                matched.extend(signals.iter().map(|s| format!("{}={}", s.rule, doc.text.get(s.start..s.end).unwrap_or(""))));
+                outcome.failures.push(Failure { case: case.clone(), rule: rule.clone(), missed: true, matched });
+            }
+        }
+        for rule in &case.ok {
+            outcome.checks += 1;
+            let hits = matched(rule);
+            if !hits.is_empty() {
+                outcome.failures.push(Failure { case: case.clone(), rule: rule.clone(), missed: false, matched: hits });
+            }
+        }
+    }
+    outcome
+}
+
+/// Fixture files of a rule pack file: `<stem>.fixtures.txt` beside it and
+/// every `*.txt` in a `<stem>.fixtures/` folder beside it.
+pub fn fixtures_of_pack(pack: &Path) -> Vec<PathBuf> {
+    let Some(stem) = pack.file_stem().and_then(|s| s.to_str()) else { return Vec::new() };
+    let dir = pack.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    let single = dir.join(format!("{stem}.fixtures.txt"));
+    if single.is_file() {
+        out.push(single);
+    }
+    let folder = dir.join(format!("{stem}.fixtures"));
+    if let Ok(entries) = std::fs::read_dir(&folder) {
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        out.extend(files);
+    }
+    out
+}
+
+/// Reads and parses fixture files.
+pub fn load(files: &[PathBuf]) -> Result<Vec<Case>, FixtureError> {
+    let mut cases = Vec::new();
+    for f in files {
+        let src = std::fs::read_to_string(f)
+            .map_err(|e| FixtureError { file: f.clone(), line: 0, message: format!("cannot read: {e}") })?;
+        cases.extend(parse(f, &src)?);
+    }
+    Ok(cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cases_and_markers() {
+        let src = "# a comment\n# expect: a.one, a.two\nfirst case\nstill first\n\n# title: T\n# kind: reply\n# ok: a.one\nsecond\n";
+        let cases = parse(Path::new("f.txt"), src).unwrap();
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].expect, ["a.one", "a.two"]);
+        assert_eq!(cases[0].text, "first case\nstill first");
+        assert_eq!(cases[0].line, 3);
+        assert_eq!(cases[1].title.as_deref(), Some("T"));
+        assert_eq!(cases[1].kind, PostKind::Reply);
+        assert_eq!(cases[1].ok, ["a.one"]);
+    }
+
+    #[test]
+    fn unannotated_case_is_an_error() {
+        let e = parse(Path::new("f.txt"), "just text\n").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+}
