@@ -2,9 +2,11 @@
 
 mod analysis_args;
 mod eval_cmd;
+mod explain_cmd;
 mod input;
 mod scan_cmd;
 mod stats_cmd;
+mod test_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +29,10 @@ enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Precision, recall and F1 per label against a gold file.
     Eval(eval_cmd::EvalArgs),
+    /// Show one post with its signals highlighted and its scores explained.
+    Explain(explain_cmd::ExplainArgs),
+    /// Run the annotated fixtures of rule packs; non-zero exit on failure.
+    Test(test_cmd::TestArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +41,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
+        Command::Test(args) => test_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -66,6 +66,11 @@ pub trait Analyzer: Send + Sync {
         None
     }
 
+    /// What one of its rules means, for `explain`.
+    fn describe(&self, _rule: &str) -> Option<String> {
+        None
+    }
+
     /// Analyzes one document, pushing signals to `out`. `out` may already
     /// hold signals of analyzers that ran before.
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError>;
@@ -124,6 +129,11 @@ impl Analysis {
     /// The analyzers.
     pub fn analyzers(&self) -> &[Box<dyn Analyzer>] {
         &self.analyzers
+    }
+
+    /// What a rule means, from the analyzer that defines it.
+    pub fn rule_message(&self, rule: &str) -> Option<String> {
+        self.analyzers.iter().find_map(|a| a.describe(rule))
     }
 
     /// Whether a post can carry any signal: one scan of its bytes.

@@ -260,6 +260,10 @@ impl Analyzer for RuleEngine {
         self.triggers.clone()
     }
 
+    fn describe(&self, rule: &str) -> Option<String> {
+        self.rule(rule).map(|r| r.message.clone()).filter(|m| !m.is_empty())
+    }
+
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
         let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
         let first_new = out.len();

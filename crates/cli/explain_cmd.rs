@@ -1,0 +1,177 @@
+//! `leadminer explain`: one post with its signals highlighted and how its
+//! scores were computed.
+
+use crate::analysis_args::AnalysisArgs;
+use crate::input::InputArgs;
+use anyhow::{bail, Result};
+use clap::Args;
+use leadminer_core::analyze::{kinds, Document, Signal};
+use leadminer_core::model::Post;
+use leadminer_core::pipeline::{self, parse_block, Parsed};
+use leadminer_core::scan::Filters;
+use leadminer_core::score::{score, strengths, Breakdown, Weights};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Arguments of `leadminer explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The post's native id.
+    #[arg(long, value_name = "ID")]
+    id: String,
+
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+
+    /// Colour: auto (on a terminal), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: String,
+}
+
+/// Runs `leadminer explain`.
+pub fn run(args: ExplainArgs) -> Result<ExitCode> {
+    let scanner = args.analysis.scanner(Filters::default())?;
+    let files = args.input.files()?;
+    let read = args.input.read_options()?;
+    let mut found: Option<Post> = None;
+    let id = args.id.clone();
+    pipeline::run(
+        &files,
+        &read,
+        &args.input.pipeline_options(),
+        || (),
+        |_, block| {
+            parse_block(block).into_iter().find_map(|p| match p {
+                Parsed::Post(post) if post.id == id => Some(post),
+                _ => None,
+            })
+        },
+        |post| {
+            if found.is_none() {
+                found = post;
+            }
+            found.is_none()
+        },
+    );
+    let Some(post) = found else { bail!("no post with id '{}' in the inputs", args.id) };
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal(),
+    };
+    let doc = Document::new(&post);
+    let (signals, errors) = scanner.analysis.run(&doc);
+    println!("{} {} in {} by {}", post.source, post.id, post.community, post.author.as_deref().unwrap_or("-"));
+    if let Some(url) = &post.url {
+        println!("{url}");
+    }
+    println!();
+    println!("{}", highlight(&doc.text, &signals, color));
+    println!();
+    if signals.is_empty() {
+        println!("no signals");
+    }
+    for (i, s) in signals.iter().enumerate() {
+        let rule = scanner.analysis_rule_message(&s.rule);
+        println!(
+            "[{}] {:<14} {:<40} w={:.2}  \"{}\"{}",
+            i + 1,
+            s.kind,
+            s.rule,
+            s.weight,
+            doc.text.get(s.start..s.end).unwrap_or("").replace('\n', " "),
+            rule.map_or(String::new(), |m| format!("\n      {m}"))
+        );
+    }
+    for e in &errors {
+        println!("analyzer error: {e}");
+    }
+    let own: Vec<Signal> = signals.iter().filter(|s| !s.kind.starts_with(kinds::RESPONSE_PREFIX)).cloned().collect();
+    let (scores, labels) = score(&scanner.weights, &own);
+    let st = strengths(&own);
+    println!();
+    print_breakdown("solution", &scanner.weights.solution.breakdown(&st), labels.solution);
+    print_breakdown("need", &scanner.weights.need.breakdown(&st), labels.need);
+    print_breakdown("commercial", &scanner.weights.commercial.breakdown(&st), labels.commercial);
+    print_ui(&scanner.weights, scores.user_innovation, labels.user_innovation);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_breakdown(label: &str, b: &Breakdown, on: bool) {
+    let terms: Vec<String> = b
+        .terms
+        .iter()
+        .map(|t| format!("{:+.2} {} (strength {:.2})", t.contribution, t.kind, t.strength))
+        .collect();
+    println!(
+        "{label:<16} {:.3} {}  = sigmoid({:.2} bias {})",
+        b.score,
+        if on { "yes" } else { "no " },
+        b.bias,
+        if terms.is_empty() { String::new() } else { terms.join(" ") }
+    );
+}
+
+fn print_ui(w: &Weights, score: f32, on: bool) {
+    println!(
+        "{:<16} {:.3} {}  = solution × (1 − {:.1} × commercial evidence × (1 − {:.1} × own need))",
+        "user_innovation",
+        score,
+        if on { "yes" } else { "no " },
+        w.user_innovation.penalty,
+        w.user_innovation.relief
+    );
+}
+
+/// The text with signal spans marked: ANSI colours, or `[[...]]{n}` markers.
+fn highlight(text: &str, signals: &[Signal], color: bool) -> String {
+    let mut marks: Vec<(usize, bool, usize)> = Vec::new();
+    for (i, s) in signals.iter().enumerate() {
+        marks.push((s.start, true, i));
+        marks.push((s.end, false, i));
+    }
+    marks.sort_by_key(|&(at, open, i)| (at, open, i));
+    let mut out = String::with_capacity(text.len() + marks.len() * 8);
+    let mut at = 0;
+    let mut depth = 0usize;
+    for (pos, open, i) in marks {
+        if pos < at || !text.is_char_boundary(pos) {
+            continue;
+        }
+        out.push_str(&text[at..pos]);
+        at = pos;
+        let kind = &*signals[i].kind;
+        if color {
+            if open {
+                depth += 1;
+                out.push_str(ansi(kind));
+            } else {
+                depth = depth.saturating_sub(1);
+                out.push_str("\x1b[0m");
+                if depth > 0 {
+                    out.push_str("\x1b[1m");
+                }
+            }
+        } else if open {
+            out.push_str("[[");
+        } else {
+            out.push_str(&format!("]]{{{}}}", i + 1));
+        }
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn ansi(kind: &str) -> &'static str {
+    match kind {
+        kinds::SOLUTION => "\x1b[1;32m",
+        kinds::NEED => "\x1b[1;33m",
+        kinds::COMMERCIAL => "\x1b[1;31m",
+        kinds::SHARING => "\x1b[1;36m",
+        kinds::NEED_SOLUTION => "\x1b[1;35m",
+        _ => "\x1b[1;34m",
+    }
+}
