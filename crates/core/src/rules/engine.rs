@@ -267,11 +267,19 @@ impl Analyzer for RuleEngine {
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
         let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
         let first_new = out.len();
-        for (rule_index, first, last, span) in self.matches(doc) {
+        let mut taken: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        let mut matches = self.matches(doc);
+        // Longest first, so overlapping matches of one rule keep the widest.
+        matches.sort_by(|a, b| (a.0, a.3.start, std::cmp::Reverse(a.3.end)).cmp(&(b.0, b.3.start, std::cmp::Reverse(b.3.end))));
+        for (rule_index, first, last, span) in matches {
             let rule = &self.rules[rule_index];
+            if taken.iter().any(|(r, t)| *r == rule_index && t.start < span.end && span.start < t.end) {
+                continue;
+            }
             if !self.applies(rule, doc, first, last, &span) {
                 continue;
             }
+            taken.push((rule_index, span.clone()));
             if !rule.cancels.is_empty() {
                 cancelling.push((rule_index, span.start, span.end));
             }

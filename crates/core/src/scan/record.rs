@@ -71,11 +71,17 @@ impl ResponseSummary {
     }
 
     /// Summarizes the replies and reactions a post received, leaving out
-    /// reactions by the post's own author.
+    /// reactions by the post's own author and counting each reply once per
+    /// kind of reaction.
     pub fn from_reactions(replies: u64, reactions: Vec<ResponseEvidence>, author: Option<&str>, keep: usize) -> Self {
         let mut summary = ResponseSummary { replies, ..Self::default() };
+        let mut seen = std::collections::HashSet::new();
         for r in reactions {
             if r.author.is_some() && r.author.as_deref() == author {
+                continue;
+            }
+            // One reply counts once per kind of reaction.
+            if !seen.insert((r.id.clone(), r.kind.clone())) {
                 continue;
             }
             *summary.kinds.entry(r.kind.clone()).or_default() += 1;

@@ -1,0 +1,163 @@
+//! `leadminer scan`, `eval`, `explain` and `test` on the bundled sample
+//! data and on every shared corpus.
+
+use crate::common::{corpora, leadminer, root};
+use std::path::Path;
+
+fn scan(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<std::ffi::OsString> = vec!["scan".into(), "--out".into(), out.as_os_str().to_owned()];
+    args.extend(extra.iter().map(Into::into));
+    args.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
+    leadminer(&args)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn sample_scan_outputs_are_stable() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = scan(&[&root().join("examples/data")], out.path(), &["--threads", "1"]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(stdout.contains("Top user innovations") && stdout.contains("Top lead users"), "{stdout}");
+    insta::assert_snapshot!("sample_posts_jsonl", read(&out.path().join("posts.jsonl")));
+    insta::assert_snapshot!("sample_authors_jsonl", read(&out.path().join("authors.jsonl")));
+    let summary: serde_json::Value = serde_json::from_str(&read(&out.path().join("summary.json"))).expect("summary is JSON");
+    assert_eq!(summary["posts"], 21);
+    assert_eq!(summary["skipped"], 0);
+}
+
+#[test]
+fn filters_limit_what_is_written() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let data = root().join("examples/data");
+    let result = scan(&[&data], out.path(), &["--community", "DIY", "--since", "2023-01-15", "--min-score", "0.5"]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let posts = read(&out.path().join("posts.jsonl"));
+    assert!(!posts.is_empty());
+    for line in posts.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        assert_eq!(v["community"], "DIY");
+        assert!(v["created"].as_i64().is_some_and(|t| t >= 1_673_740_800), "{line}");
+    }
+}
+
+#[test]
+fn threads_give_byte_identical_outputs() {
+    let input = match corpora("threads_give_byte_identical_outputs") {
+        Some(dir) => dir.join("discourse-urho3d"),
+        None => root().join("examples/data"),
+    };
+    let one = tempfile::tempdir().expect("temp dir");
+    let two = tempfile::tempdir().expect("temp dir");
+    for (dir, n) in [(&one, "1"), (&two, "2")] {
+        let r = scan(&[&input], dir.path(), &["--threads", n]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    }
+    for file in ["posts.jsonl", "authors.jsonl"] {
+        let a = std::fs::read(one.path().join(file)).expect("output");
+        let b = std::fs::read(two.path().join(file)).expect("output");
+        assert!(!a.is_empty(), "{file} is empty");
+        assert!(a == b, "{file} differs between --threads 1 and --threads 2");
+    }
+}
+
+#[test]
+fn strict_stops_at_the_first_bad_record() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("RC_2023-01.ndjson");
+    std::fs::write(
+        &input,
+        "{\"id\":\"a\",\"author\":\"x\",\"body\":\"I built a jig.\",\"subreddit\":\"DIY\",\"created_utc\":1,\"link_id\":\"t3_q\"}\n{not json\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let lenient = scan(&[&input], &out, &[]);
+    assert!(lenient.status.success());
+    let summary: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).expect("summary");
+    assert_eq!(summary["skipped"], 1);
+    assert!(summary["skipped_examples"][0].as_str().is_some_and(|s| s.contains("line 2")), "{summary}");
+    let strict = scan(&[&input], &out, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("line 2"));
+}
+
+#[test]
+fn explain_highlights_evidence() {
+    let r = leadminer(["explain", "--id", "x1a002", "--color", "never", "examples/data/reddit"].map(|a| {
+        if a.starts_with("examples") { root().join(a).into_os_string() } else { a.into() }
+    }));
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(text.contains("[[I sewed a stretchy sleeve"), "{text}");
+    assert!(text.contains("user_innovation") && text.contains("sigmoid"), "{text}");
+    let missing = leadminer(["explain".into(), "--id".into(), "nope".into(), root().join("examples/data").into_os_string()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no post with id 'nope'"));
+}
+
+#[test]
+fn builtin_packs_pass_leadminer_test() {
+    let r = leadminer([std::ffi::OsString::from("test"), root().join("crates/core/rules").into_os_string()]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}
+
+#[test]
+fn every_corpus_scans_explains_and_evaluates() {
+    let Some(dir) = corpora("every_corpus_scans_explains_and_evaluates") else { return };
+    // (folder, an id in it)
+    let cases = [
+        ("hackernews", "11868903"),
+        ("discourse-urho3d", "13017"),
+        ("stackexchange", "6"),
+        ("mbox", "CAEYE9Ofmt3TJu2sFOUspRW4v5tx7aY6fbEVnFPvheEbf6iVekA@mail.gmail.com"),
+        ("reddit", "c09yi55"),
+    ];
+    for (folder, id) in cases {
+        let input = dir.join(folder);
+        let out = tempfile::tempdir().expect("temp dir");
+        let r = scan(&[&input], out.path(), &[]);
+        assert!(r.status.success(), "scan {folder}: {}", String::from_utf8_lossy(&r.stderr));
+        let summary: serde_json::Value = serde_json::from_str(&read(&out.path().join("summary.json"))).expect("summary");
+        assert_eq!(summary["skipped"], 0, "{folder}: {summary}");
+        let e = leadminer(["explain".into(), "--id".into(), id.into(), "--color".into(), "never".into(), input.into_os_string()]);
+        assert!(e.status.success(), "explain {folder} {id}: {}", String::from_utf8_lossy(&e.stderr));
+    }
+}
+
+/// The quality of the built-in analyzers on the labeled development set
+/// must not fall below these floors (see the README's quality table).
+#[test]
+fn dev_set_quality_does_not_regress() {
+    let Some(dir) = corpora("dev_set_quality_does_not_regress") else { return };
+    let gold = dir.join("../eval/dev.jsonl");
+    if !gold.is_file() {
+        eprintln!("SKIPPED dev_set_quality_does_not_regress: {} not found", gold.display());
+        return;
+    }
+    let r = leadminer([
+        "eval".into(),
+        "--json".into(),
+        "--gold".into(),
+        gold.into_os_string(),
+        dir.join("hackernews").into_os_string(),
+        dir.join("discourse-urho3d").into_os_string(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&r.stdout).expect("eval --json");
+    assert_eq!(report["missing"].as_array().map(Vec::len), Some(0));
+    let f1 = |label: &str| -> f64 {
+        report["labels"]
+            .as_array()
+            .and_then(|ls| ls.iter().find(|l| l["label"] == label))
+            .and_then(|l| l["f1"].as_f64())
+            .unwrap_or(0.0)
+    };
+    for (label, floor) in [("solution", 0.78), ("user_innovation", 0.72), ("need", 0.70), ("commercial", 0.78)] {
+        assert!(f1(label) >= floor, "{label} F1 {} fell below {floor}", f1(label));
+    }
+}
