@@ -263,3 +263,93 @@ fn snippet(post: &crate::Post) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PostKind;
+    use crate::score::{Labels, Scores};
+
+    fn gold(line: &str) -> GoldItem {
+        serde_json::from_str(line).expect("gold line")
+    }
+
+    fn predicted(id: &str, solution: bool, ui: bool, need: bool, commercial: bool, score: f32) -> ((Source, String), Prediction) {
+        let record = PostRecord {
+            source: Source::HackerNews,
+            id: id.into(),
+            community: "c".into(),
+            thread: None,
+            parent: None,
+            author: None,
+            created: None,
+            kind: PostKind::Story,
+            title: None,
+            url: None,
+            scores: Scores { solution: score, user_innovation: score, need: score, commercial: score },
+            labels: Labels { solution, user_innovation: ui, need, commercial },
+            signals: Vec::new(),
+            response: Default::default(),
+        };
+        ((Source::HackerNews, id.into()), Prediction { record: Some(record), snippet: id.into() })
+    }
+
+    /// Five gold posts, worked out by hand:
+    ///
+    /// | id | gold sol | pred sol | gold need | pred need |
+    /// |----|----------|----------|-----------|-----------|
+    /// | 1  | 1        | 1 (tp)   | 0         | 0 (tn)    |
+    /// | 2  | 1        | 0 (fn)   | 1         | 1 (tp)    |
+    /// | 3  | 0        | 1 (fp)   | 1         | 0 (fn)    |
+    /// | 4  | 1        | 1 (tp)   | 0         | 1 (fp)    |
+    /// | 5  | 0        | — (tn, no signals) | 1 | — (fn) |
+    ///
+    /// solution: tp 2, fp 1, fn 1, tn 1 -> P 2/3, R 2/3, F1 2/3.
+    /// need: tp 1, fp 1, fn 2, tn 1 -> P 1/2, R 1/3, F1 0.4.
+    #[test]
+    fn hand_computed_measures() {
+        let g = [
+            gold(r#"{"source":"hackernews","id":"1","solution":1,"user_innovation":1,"need":0,"commercial":0}"#),
+            gold(r#"{"source":"hackernews","id":2,"solution":1,"user_innovation":0,"need":1,"commercial":0}"#),
+            gold(r#"{"source":"hackernews","id":"3","solution":0,"user_innovation":0,"need":1,"commercial":0}"#),
+            gold(r#"{"source":"hackernews","id":"4","solution":1,"user_innovation":1,"need":0,"commercial":1}"#),
+            gold(r#"{"source":"hackernews","id":"5","solution":0,"user_innovation":0,"need":1,"commercial":0}"#),
+            gold(r#"{"source":"hackernews","id":"6","solution":1}"#),
+        ];
+        let mut p: BTreeMap<(Source, String), Prediction> = [
+            predicted("1", true, true, false, false, 0.9),
+            predicted("2", false, false, true, false, 0.2),
+            predicted("3", true, false, false, false, 0.8),
+            predicted("4", true, false, true, true, 0.7),
+        ]
+        .into_iter()
+        .collect();
+        p.insert((Source::HackerNews, "5".into()), Prediction { record: None, snippet: "five".into() });
+        let r = evaluate(&g, &p, 100);
+        assert_eq!(r.missing, ["hackernews:6"]);
+        let sol = &r.labels[0];
+        assert_eq!((sol.tp, sol.fp, sol.fn_, sol.tn), (2, 1, 1, 1));
+        assert_eq!((sol.precision, sol.recall, sol.f1), (0.6667, 0.6667, 0.6667));
+        let need = &r.labels[2];
+        assert_eq!((need.tp, need.fp, need.fn_, need.tn), (1, 1, 2, 1));
+        assert_eq!((need.precision, need.recall, need.f1), (0.5, 0.3333, 0.4));
+        // user_innovation: gold 1,0,0,1,0 vs pred 1,0,0,0,- -> tp 1, fn 1, tn 3.
+        let ui = &r.labels[1];
+        assert_eq!((ui.tp, ui.fp, ui.fn_, ui.tn), (1, 0, 1, 3));
+        assert_eq!((ui.precision, ui.recall, ui.f1), (1.0, 0.5, 0.6667));
+        // Worst first: how far the score was on the wrong side. Post 5 was
+        // missed with score 0 (distance 1.0), post 3 found with 0.8.
+        assert_eq!((r.worst[0].id.as_str(), r.worst[0].error), ("5", "false_negative"));
+        let fp: Vec<&str> = r.worst.iter().filter(|e| e.error == "false_positive").map(|e| e.id.as_str()).collect();
+        assert_eq!(fp[0], "3");
+    }
+
+    #[test]
+    fn gold_line_errors_name_the_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gold.jsonl");
+        std::fs::write(&path, "{\"source\":\"hackernews\",\"id\":\"1\",\"solution\":1}\n{\"source\":\"nowhere\"}\n").expect("write");
+        let e = read_gold(&path).unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}
