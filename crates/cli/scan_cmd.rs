@@ -78,7 +78,7 @@ fn print_tables(o: &Outcome, top: usize) {
     );
     if !o.top_posts.is_empty() {
         println!("\nTop user innovations");
-        println!("{:>5}  {:<12} {:<18} {:<10}  {}", "score", "source", "author", "date", "title / evidence");
+        println!("{:>5}  {:<12} {:<18} {:<10}  title / evidence", "score", "source", "author", "date");
         for r in o.top_posts.iter().take(top) {
             let evidence = r
                 .signals
@@ -99,7 +99,7 @@ fn print_tables(o: &Outcome, top: usize) {
     }
     if !o.authors.is_empty() {
         println!("\nTop lead users");
-        println!("{:>4} {:>5}  {:<22} {:>5} {:>5} {:>9}  {}", "rank", "score", "author", "innov", "needs", "reactions", "communities");
+        println!("{:>4} {:>5}  {:<22} {:>5} {:>5} {:>9}  communities", "rank", "score", "author", "innov", "needs", "reactions");
         for a in o.authors.iter().take(top) {
             println!(
                 "{:>4} {:>5.2}  {:<22} {:>5} {:>5} {:>9}  {}",

@@ -56,8 +56,9 @@ impl Analyzer for Expertise {
         vec![kinds::EXPERTISE.to_string()]
     }
 
-    fn triggers(&self) -> Option<Vec<String>> {
-        Some(Vec::new())
+    fn wants(&self, _post: &crate::Post) -> Option<bool> {
+        // Adds to what the rule packs find; never a reason to analyze.
+        None
     }
 
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {

@@ -10,7 +10,6 @@ pub mod sharing;
 
 pub use document::{Document, Token};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -59,11 +58,13 @@ pub trait Analyzer: Send + Sync {
     /// The signal kinds it may emit.
     fn kinds(&self) -> Vec<String>;
 
-    /// Raw-text substrings (lower case) one of which a post must contain
-    /// for this analyzer to find anything; `None` means every post must be
-    /// analyzed.
-    fn triggers(&self) -> Option<Vec<String>> {
-        None
+    /// A cheap look at the raw post before any tokenizing: `Some(true)`
+    /// if this analyzer may find something, `Some(false)` if it cannot,
+    /// `None` if it only adds to what other analyzers find (it never makes
+    /// a post worth analyzing by itself). A post is analyzed when any
+    /// analyzer answers `Some(true)`.
+    fn wants(&self, _post: &crate::Post) -> Option<bool> {
+        Some(true)
     }
 
     /// What one of its rules means, for `explain`.
@@ -88,10 +89,9 @@ pub struct AnalyzeError {
     pub message: String,
 }
 
-/// A set of analyzers with one shared prefilter.
+/// A set of analyzers.
 pub struct Analysis {
     analyzers: Vec<Box<dyn Analyzer>>,
-    prefilter: Option<AhoCorasick>,
 }
 
 impl std::fmt::Debug for Analysis {
@@ -104,26 +104,7 @@ impl std::fmt::Debug for Analysis {
 impl Analysis {
     /// Builds the set; analyzers run in the given order.
     pub fn new(analyzers: Vec<Box<dyn Analyzer>>) -> Self {
-        let mut all = Vec::new();
-        let mut always = false;
-        for a in &analyzers {
-            match a.triggers() {
-                Some(t) => all.extend(t),
-                None => always = true,
-            }
-        }
-        all.sort();
-        all.dedup();
-        let prefilter = if always || all.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&all)
-                .ok()
-        };
-        Analysis { analyzers, prefilter }
+        Analysis { analyzers }
     }
 
     /// The analyzers.
@@ -136,14 +117,9 @@ impl Analysis {
         self.analyzers.iter().find_map(|a| a.describe(rule))
     }
 
-    /// Whether a post can carry any signal: one scan of its bytes.
+    /// Whether a post can carry any signal, decided without tokenizing.
     pub fn candidate(&self, post: &crate::Post) -> bool {
-        match &self.prefilter {
-            None => true,
-            Some(ac) => {
-                post.title.as_deref().is_some_and(|t| ac.is_match(t)) || ac.is_match(&post.body)
-            }
-        }
+        self.analyzers.iter().any(|a| a.wants(post) == Some(true))
     }
 
     /// Runs every analyzer on a prepared document. Signals come back

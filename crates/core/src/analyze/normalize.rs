@@ -140,8 +140,52 @@ fn irregular(word: &str) -> Option<&'static str> {
     IRREGULAR.iter().find(|(w, _)| *w == word).map(|(_, base)| *base)
 }
 
-/// The normalized form of one word.
+/// The most frequent English words: a trigger that begins one of them says
+/// almost nothing about a post, so the prefilter avoids such triggers.
+const COMMON: &[&str] = &[
+    "the", "be", "to", "of", "and", "a", "in", "that", "have", "i", "it", "for", "not", "on", "with", "he",
+    "as", "you", "do", "at", "this", "but", "his", "by", "from", "they", "we", "say", "her", "she", "or",
+    "an", "will", "my", "one", "all", "would", "there", "their", "what", "so", "up", "out", "if", "about",
+    "who", "get", "which", "go", "me", "when", "make", "can", "like", "time", "no", "just", "him", "know",
+    "take", "people", "into", "year", "your", "good", "some", "could", "them", "see", "other", "than",
+    "then", "now", "look", "only", "come", "its", "over", "think", "also", "back", "after", "use", "two",
+    "how", "our", "work", "first", "well", "way", "even", "new", "want", "because", "any", "these",
+    "give", "day", "most", "us", "is", "are", "was", "were", "been", "has", "had", "did", "does", "more",
+    "very", "here", "where", "why", "need", "thing", "much", "should", "really", "still", "every",
+    "each", "same", "find", "right", "help", "while", "many", "something", "those", "made", "used",
+];
+
+/// Whether a trigger is too unspecific to prefilter with: shorter than
+/// three characters, or the start of one of the most common words.
+pub fn is_weak_trigger(trigger: &str) -> bool {
+    trigger.chars().count() < 3 || COMMON.iter().any(|w| w.starts_with(trigger))
+}
+
+thread_local! {
+    static CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Entries kept in each thread's cache of normalized forms.
+const CACHE_LIMIT: usize = 200_000;
+
+/// The normalized form of one word (cached per thread).
 pub fn normalize(word: &str) -> String {
+    CACHE.with(|cache| {
+        if let Some(hit) = cache.borrow().get(word) {
+            return hit.clone();
+        }
+        let norm = normalize_uncached(word);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), norm.clone());
+        norm
+    })
+}
+
+fn normalize_uncached(word: &str) -> String {
     let lower: Cow<'_, str> = if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
         Cow::Owned(word.to_lowercase().replace('’', "'"))
     } else {

@@ -66,10 +66,9 @@ impl Analyzer for CodeSharing {
         vec![kinds::SHARING.to_string(), kinds::SOLUTION.to_string()]
     }
 
-    fn triggers(&self) -> Option<Vec<String>> {
-        // Code blocks are found from regions, not text: the rule packs'
-        // triggers decide whether a post is analyzed at all.
-        Some(Vec::new())
+    fn wants(&self, _post: &crate::Post) -> Option<bool> {
+        // Adds to what the rule packs find; never a reason to analyze.
+        None
     }
 
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {

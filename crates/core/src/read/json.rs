@@ -61,6 +61,11 @@ pub fn iso_to_unix(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp())
 }
 
+/// An id written as a string or a number; required.
+pub fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    id_string(d)?.ok_or_else(|| serde::de::Error::custom("missing id"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,9 +77,4 @@ mod tests {
         assert_eq!(iso_to_unix("2014-05-14"), Some(1400025600));
         assert_eq!(iso_to_unix("yesterday"), None);
     }
-}
-
-/// An id written as a string or a number; required.
-pub fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    id_string(d)?.ok_or_else(|| serde::de::Error::custom("missing id"))
 }

@@ -3,12 +3,16 @@
 //! cost little more than ten.
 
 use super::pack::{Pack, PackError, Scope, Suppressor};
-use super::pattern::{compile, phrase, phrase_triggers};
+use super::pattern::{compile, phrase, phrase_requirement};
+use super::prefilter::{Prefilter, Requirement};
 use super::suppress;
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexSet};
 use std::sync::Arc;
+
+/// Lazy DFA cache per regex: large sets of patterns thrash the default.
+const DFA_CACHE: usize = 32 << 20;
 
 /// One compiled rule.
 #[derive(Debug, Clone)]
@@ -46,7 +50,7 @@ pub struct RuleEngine {
     sequence_regex: Vec<Regex>,
     sequence_rule: Vec<usize>,
     raw_regex: Vec<(Regex, usize)>,
-    triggers: Option<Vec<String>>,
+    prefilter: Prefilter,
 }
 
 impl RuleEngine {
@@ -58,7 +62,7 @@ impl RuleEngine {
         let mut seq_patterns = Vec::new();
         let mut sequence_rule = Vec::new();
         let mut raw_regex = Vec::new();
-        let mut triggers: Option<Vec<String>> = Some(Vec::new());
+        let mut requirements: Vec<Option<Requirement>> = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
         for pack in packs {
             let pack_id: Arc<str> = pack.file.pack.id.as_str().into();
@@ -83,31 +87,21 @@ impl RuleEngine {
                     let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
                     phrase_patterns.push(compiled);
                     phrase_rule.push(index);
-                    if let Some(t) = triggers.as_mut() {
-                        t.extend(phrase_triggers(p.get_ref()));
-                    }
+                    requirements.push(Some(phrase_requirement(p.get_ref())));
                 }
                 for s in &def.sequences {
                     let compiled = compile(s.get_ref(), &pack.file.lexicons)
                         .map_err(|m| pack.error_at(s.span().start, format!("in sequence: {m}")))?;
                     Regex::new(&compiled.regex)
                         .map_err(|e| pack.error_at(s.span().start, format!("in sequence: {e}")))?;
-                    match (compiled.triggers, triggers.as_mut()) {
-                        (Some(t), Some(all)) => all.extend(t),
-                        (None, _) => triggers = None,
-                        _ => {}
-                    }
+                    requirements.push(Some(compiled.required));
                     seq_patterns.push(compiled.regex);
                     sequence_rule.push(index);
                 }
                 for r in &def.regex {
                     let re = Regex::new(r.get_ref()).map_err(|e| pack.error_at(r.span().start, format!("in regex: {e}")))?;
                     raw_regex.push((re, index));
-                    if def.prefilter.is_empty() {
-                        triggers = None;
-                    } else if let Some(t) = triggers.as_mut() {
-                        t.extend(def.prefilter.iter().map(|w| w.to_lowercase()));
-                    }
+                    requirements.push((!def.prefilter.is_empty()).then(|| vec![def.prefilter.clone()]));
                 }
                 rules.push(Rule {
                     pack: Arc::clone(&pack_id),
@@ -136,7 +130,7 @@ impl RuleEngine {
         let sequences = if seq_patterns.is_empty() {
             None
         } else {
-            Some(RegexSet::new(&seq_patterns).map_err(|e| PackError {
+            Some(regex::RegexSetBuilder::new(&seq_patterns).dfa_size_limit(DFA_CACHE).build().map_err(|e| PackError {
                 path: "rules".into(),
                 line: 1,
                 message: e.to_string(),
@@ -144,14 +138,9 @@ impl RuleEngine {
         };
         let sequence_regex = seq_patterns
             .iter()
-            .map(|p| Regex::new(p))
+            .map(|p| regex::RegexBuilder::new(p).dfa_size_limit(DFA_CACHE).build())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| PackError { path: "rules".into(), line: 1, message: e.to_string() })?;
-        if let Some(t) = triggers.as_mut() {
-            t.retain(|w| !w.is_empty());
-            t.sort();
-            t.dedup();
-        }
         Ok(RuleEngine {
             rules,
             pack_ids: packs.iter().map(|p| p.file.pack.id.clone()).collect(),
@@ -161,7 +150,7 @@ impl RuleEngine {
             sequence_regex,
             sequence_rule,
             raw_regex,
-            triggers,
+            prefilter: Prefilter::new(&requirements),
         })
     }
 
@@ -216,7 +205,7 @@ impl RuleEngine {
                 }
             }
         }
-        found.sort_unstable_by(|x, y| (x.0, x.1, x.2, x.3.start, x.3.end).cmp(&(y.0, y.1, y.2, y.3.start, y.3.end)));
+        found.sort_unstable_by_key(|x| (x.0, x.1, x.2, x.3.start, x.3.end));
         found.dedup();
         found
     }
@@ -256,8 +245,10 @@ impl Analyzer for RuleEngine {
         k
     }
 
-    fn triggers(&self) -> Option<Vec<String>> {
-        self.triggers.clone()
+    fn wants(&self, post: &crate::Post) -> Option<bool> {
+        let title = post.title.as_deref().unwrap_or("");
+        let link = post.link.as_deref().unwrap_or("");
+        Some(self.prefilter.is_candidate(&[title, &post.body, link]))
     }
 
     fn describe(&self, rule: &str) -> Option<String> {
@@ -270,7 +261,7 @@ impl Analyzer for RuleEngine {
         let mut taken: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut matches = self.matches(doc);
         // Longest first, so overlapping matches of one rule keep the widest.
-        matches.sort_by(|a, b| (a.0, a.3.start, std::cmp::Reverse(a.3.end)).cmp(&(b.0, b.3.start, std::cmp::Reverse(b.3.end))));
+        matches.sort_by_key(|m| (m.0, m.3.start, std::cmp::Reverse(m.3.end)));
         for (rule_index, first, last, span) in matches {
             let rule = &self.rules[rule_index];
             if taken.iter().any(|(r, t)| *r == rule_index && t.start < span.end && span.start < t.end) {

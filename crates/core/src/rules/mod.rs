@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod engine;
 pub mod pack;
 pub mod pattern;
+pub mod prefilter;
 pub mod suppress;
 
 pub use engine::{Rule, RuleEngine};

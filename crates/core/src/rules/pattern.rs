@@ -21,9 +21,9 @@ pub struct CompiledPattern {
     /// Regular expression over the token stream; a match starts at the
     /// space before its first token and ends with the space after its last.
     pub regex: String,
-    /// Raw-text substrings one of which every matching post contains, or
-    /// `None` when the pattern has no required word.
-    pub triggers: Option<Vec<String>>,
+    /// For each required element, raw-text substrings one of which every
+    /// matching post contains (empty when no element is required).
+    pub required: Vec<Vec<String>>,
 }
 
 enum Element {
@@ -35,7 +35,7 @@ enum Element {
 /// Compiles a pattern; `lexicons` resolves `[name]` references.
 pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Result<CompiledPattern, String> {
     let mut regex = String::new();
-    let mut best_trigger: Option<Vec<String>> = None;
+    let mut required_sets: Vec<Vec<String>> = Vec::new();
     let mut rest = pattern.trim();
     if rest.is_empty() {
         return Err("empty pattern".into());
@@ -67,12 +67,7 @@ pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Resul
                 let mut t: Vec<String> = words.iter().flat_map(|w| triggers(w)).collect();
                 t.sort();
                 t.dedup();
-                // Prefer the most selective required element: longest
-                // shortest trigger.
-                let score = |v: &Vec<String>| v.iter().map(String::len).min().unwrap_or(0);
-                if best_trigger.as_ref().is_none_or(|b| score(&t) > score(b)) {
-                    best_trigger = Some(t);
-                }
+                required_sets.push(t);
             }
         }
         match quant {
@@ -91,7 +86,7 @@ pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Resul
     regex.push(' ');
     Ok(CompiledPattern {
         regex,
-        triggers: best_trigger,
+        required: required_sets,
     })
 }
 
@@ -172,13 +167,12 @@ pub fn phrase(text: &str) -> Result<String, String> {
     Ok(format!(" {} ", words.join(" ")))
 }
 
-/// Raw-text triggers of a phrase: those of its longest word.
-pub fn phrase_triggers(text: &str) -> Vec<String> {
+/// Raw-text requirements of a phrase: the triggers of each of its words.
+pub fn phrase_requirement(text: &str) -> Vec<Vec<String>> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|p| !p.is_empty())
-        .max_by_key(|w| w.len())
         .map(triggers)
-        .unwrap_or_default()
+        .collect()
 }
 
 #[cfg(test)]
@@ -198,7 +192,7 @@ mod tests {
         let re = regex::Regex::new(&p.regex).unwrap();
         assert!(re.is_match(" so i final make my tool "));
         assert!(!re.is_match(" i make the tool "));
-        assert!(p.triggers.is_some());
+        assert_eq!(p.required.len(), 3, "{:?}", p.required);
     }
 
     #[test]
