@@ -161,3 +161,34 @@ fn dev_set_quality_does_not_regress() {
         assert!(f1(label) >= floor, "{label} F1 {} fell below {floor}", f1(label));
     }
 }
+
+/// The rule pack of the README loads, passes its fixtures under `leadminer
+/// test`, fails them when an expectation is wrong, and runs in `scan`.
+#[test]
+fn readme_rule_pack_works_end_to_end() {
+    let pack = root().join("tests/data/packs/bikes.toml");
+    let readme = read(&root().join("README.md"));
+    let pack_text = read(&pack);
+    assert!(readme.contains(pack_text.trim()), "tests/data/packs/bikes.toml must be the README's example");
+    let ok = leadminer([std::ffi::OsString::from("test"), pack.clone().into_os_string()]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(&pack, dir.path().join("bikes.toml")).expect("copy");
+    std::fs::write(
+        dir.path().join("bikes.fixtures.txt"),
+        "# ok: bikes.made-part\nI welded a bracket for the front light.\n",
+    )
+    .expect("write");
+    let bad = leadminer([std::ffi::OsString::from("test"), dir.path().join("bikes.toml").into_os_string()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(text.contains("false hit bikes.made-part") && text.contains("0 passed, 1 failed"), "{text}");
+
+    let input = dir.path().join("RS_2024-01.ndjson");
+    std::fs::write(&input, "{\"id\":\"b1\",\"author\":\"rider\",\"title\":\"Light\",\"selftext\":\"I welded a bracket for the front light.\",\"subreddit\":\"bikewrench\",\"created_utc\":1704067200}\n").expect("write");
+    let out = dir.path().join("out");
+    let r = scan(&[&input], &out, &["--rules", pack.to_str().expect("utf-8 path")]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(read(&out.join("posts.jsonl")).contains("\"rule\":\"bikes.made-part\""));
+}
