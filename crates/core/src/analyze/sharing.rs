@@ -41,7 +41,7 @@ fn asks_for_help(doc: &Document<'_>) -> bool {
     static CUES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let cues = CUES.get_or_init(|| {
         regex::Regex::new(
-            r"(?i)\b(?:problems?|errors?|wrong|help me|need help|any help|please help|issues?|crash(?:es|ed)?|fails|failed|doesn't work|does not work|don't work|not working|bugs?|exceptions?|what am i doing|any ideas?|can't get|cannot get)\b",
+            r"(?i)\b(?:problems?|errors?|wrong|help me|need help|any help|please help|issues?|crash(?:es|ed)?|fails|failed|(?:doesn|don|won|can)['’]t (?:work|get|seem)|does not work|not working|bugs?|exceptions?|what am i doing|any ideas?|cannot get|trying to|not sure|solved)\b",
         )
         .unwrap_or_else(|e| panic!("help cue pattern: {e}"))
     });
