@@ -4,7 +4,9 @@ mod analysis_args;
 mod eval_cmd;
 mod explain_cmd;
 mod input;
+mod rules_cmd;
 mod scan_cmd;
+mod snapshot_cmd;
 mod stats_cmd;
 mod test_cmd;
 
@@ -33,6 +35,10 @@ enum Command {
     Explain(explain_cmd::ExplainArgs),
     /// Run the annotated fixtures of rule packs; non-zero exit on failure.
     Test(test_cmd::TestArgs),
+    /// Validate rule packs.
+    Rules(rules_cmd::RulesArgs),
+    /// Print a stable, sorted rendering of the detections in the inputs.
+    Snapshot(snapshot_cmd::SnapshotArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +49,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Rules(args) => rules_cmd::run(args),
+        Command::Snapshot(args) => snapshot_cmd::run(args),
     };
     match result {
         Ok(code) => code,

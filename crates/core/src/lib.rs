@@ -10,6 +10,7 @@ pub mod read;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod snapshot;
 pub mod stats;
 pub mod text;
 
