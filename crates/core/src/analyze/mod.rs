@@ -3,11 +3,13 @@
 //! a byte range into the document text and a weight. The text itself is
 //! never modified.
 
+pub mod adapter;
 pub mod document;
 pub mod expertise;
 pub mod normalize;
 pub mod sharing;
 
+pub use adapter::PluginAnalyzer;
 pub use document::{Document, Token};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
