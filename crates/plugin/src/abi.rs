@@ -41,6 +41,8 @@
 //! the thread whose `analyze` just failed, before that thread makes another
 //! call on the instance.
 
+#![allow(unsafe_code)] // `Send`/`Sync` for raw views, reading lent bytes
+
 use std::ffi::c_void;
 
 /// The version of this ABI; see the module documentation for when it
@@ -132,7 +134,8 @@ impl Str {
 /// before it returns.
 pub type WriteFn = unsafe extern "C" fn(ctx: *mut c_void, ptr: *const u8, len: usize);
 
-/// Receives one signal from `analyze`: `(ctx, signal)`. The host copies
+/// Receives one signal from `analyze`: `(ctx, signal)`. Call it only on the
+/// thread that called `analyze`, before `analyze` returns. The host copies
 /// what it needs before it returns; `signal` and the text it points to only
 /// need to live for the call.
 pub type EmitFn = unsafe extern "C" fn(ctx: *mut c_void, signal: *const SignalView);

@@ -8,6 +8,8 @@
 //! allocated: the instance is boxed and unboxed here, in the plugin, and
 //! everything the host lends is only borrowed.
 
+#![allow(unsafe_code)] // the C entry points
+
 use crate::abi::{
     PluginDescriptor, PostView, RegionView, SignalView, Str, WriteFn, ABI_VERSION, MAGIC, STATUS_ERROR, STATUS_OK,
     STATUS_PANIC,
@@ -85,7 +87,8 @@ fn set_last_error(instance: *mut c_void, message: String) {
     });
 }
 
-/// The message of a panic payload. The payload is dropped here, inside
+/// The message of a panic payload (the host adds "panicked: " from the
+/// status). The payload is dropped here, inside
 /// `catch_unwind`, in case its destructor panics too.
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
     let message = if let Some(s) = payload.downcast_ref::<&str>() {
@@ -96,7 +99,7 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
         "panic with a non-string payload".to_string()
     };
     let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-    format!("panicked: {message}")
+    message
 }
 
 /// Calls a host write callback with `text`.

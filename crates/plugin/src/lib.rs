@@ -45,6 +45,7 @@
 //! API; the C ABI is versioned separately by [`ABI_VERSION`].
 
 #![warn(missing_docs)]
+#![deny(unsafe_code)] // allowed in `abi` and `glue` only
 
 pub mod abi;
 #[doc(hidden)]
