@@ -28,7 +28,7 @@
 //! ```
 
 use crate::abi::{REGION_CODE, REGION_QUOTE};
-use crate::sdk::{check_signal, Plugin, Post, PostFields, Region, Signals};
+use crate::sdk::{check_signal, Plugin, Post, PostFields, Region, RegionKind, Signals};
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -97,10 +97,20 @@ impl TestPost {
     }
 
     /// Adds a region and keeps regions sorted.
-    pub fn region(mut self, kind: u32, range: Range<usize>) -> TestPost {
-        self.regions.push(Region { kind, start: range.start, end: range.end });
+    pub fn region(mut self, kind: RegionKind, range: Range<usize>) -> TestPost {
+        self.regions.push(Region { kind: kind.to_raw(), start: range.start, end: range.end });
         self.regions.sort_by_key(|r| (r.start, r.end));
         self
+    }
+
+    /// Marks a byte range of the text as quoted.
+    pub fn quote(self, range: Range<usize>) -> TestPost {
+        self.region(RegionKind::Quote, range)
+    }
+
+    /// Marks a byte range of the text as code.
+    pub fn code(self, range: Range<usize>) -> TestPost {
+        self.region(RegionKind::Code, range)
     }
 
     /// The borrowed post a plugin sees.
