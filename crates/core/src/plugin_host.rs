@@ -27,8 +27,10 @@ use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
 use crate::score::Weights;
 use leadminer_plugin::abi::{
     AnalyzeFn, CreateFn, DestroyFn, EntryFn, LastErrorFn, PluginDescriptor, PluginHeader, PostView, SignalView, Str,
-    ABI_VERSION, ENTRY_SYMBOL, ENTRY_SYMBOL_NUL, MAGIC, STATUS_OK, STATUS_PANIC,
+    ENTRY_SYMBOL, ENTRY_SYMBOL_NUL, MAGIC, STATUS_OK, STATUS_PANIC,
 };
+/// The plugin ABI version this leadminer loads.
+pub use leadminer_plugin::ABI_VERSION;
 use leadminer_plugin::Emitted;
 use libloading::Library;
 use std::collections::{BTreeMap, HashMap};
