@@ -5,4 +5,5 @@
 //! does not; set `LEADMINER_CORPORA` to point elsewhere.
 
 mod common;
+mod plugins;
 mod stats;

@@ -97,11 +97,17 @@ unsafe impl Sync for Str {}
 
 impl Str {
     /// The empty string.
-    pub const EMPTY: Str = Str { ptr: std::ptr::null(), len: 0 };
+    pub const EMPTY: Str = Str {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
 
     /// Borrows a Rust string; the `Str` is valid as long as `s` is.
     pub const fn new(s: &str) -> Str {
-        Str { ptr: s.as_ptr(), len: s.len() }
+        Str {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        }
     }
 
     /// The bytes this `Str` points to.
@@ -159,12 +165,8 @@ pub type CreateFn = unsafe extern "C" fn(
 /// `post` and everything it points to are valid only during the call.
 /// Returns [`STATUS_OK`], or [`STATUS_ERROR`]/[`STATUS_PANIC`] with the
 /// message available from `last_error`.
-pub type AnalyzeFn = unsafe extern "C" fn(
-    instance: *mut c_void,
-    post: *const PostView,
-    emit: EmitFn,
-    emit_ctx: *mut c_void,
-) -> i32;
+pub type AnalyzeFn =
+    unsafe extern "C" fn(instance: *mut c_void, post: *const PostView, emit: EmitFn, emit_ctx: *mut c_void) -> i32;
 
 /// Frees an instance made by `create`. Called once; the instance is not
 /// used afterwards.

@@ -65,7 +65,11 @@ pub const fn descriptor<T: Plugin>(kinds: &'static [Str], triggers: &'static [St
         version: Str::new(T::VERSION),
         kinds: kinds.as_ptr(),
         kinds_len: kinds.len(),
-        triggers: if T::TRIGGERS.is_some() { triggers.as_ptr() } else { std::ptr::null() },
+        triggers: if T::TRIGGERS.is_some() {
+            triggers.as_ptr()
+        } else {
+            std::ptr::null()
+        },
         triggers_len: triggers.len(),
         create: Some(create::<T>),
         analyze: Some(analyze::<T>),
@@ -130,7 +134,10 @@ pub unsafe extern "C" fn create<T: Plugin>(
         if out_instance.is_null() {
             return Err("create: out_instance is null".to_string());
         }
-        let config = Str { ptr: config_ptr, len: config_len };
+        let config = Str {
+            ptr: config_ptr,
+            len: config_len,
+        };
         // SAFETY: the host lends `config_len` readable bytes for the call.
         let config = unsafe { config.to_str() }.map_err(|e| format!("configuration is not UTF-8: {e}"))?;
         let plugin = T::new(config)?;

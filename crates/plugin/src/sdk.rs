@@ -142,7 +142,11 @@ impl<'a> Post<'a> {
 
     /// The title, empty when the post has none.
     pub fn title(&self) -> &'a str {
-        self.f.text.get(..self.f.body_offset).unwrap_or("").trim_end_matches(['\n', '\r'])
+        self.f
+            .text
+            .get(..self.f.body_offset)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 
     /// The body: the text from [`Post::body_offset`] on.
@@ -279,7 +283,13 @@ impl<'s> Signals<'s> {
     /// Emits a signal of `kind` found by `rule` over the byte `range` of
     /// the post text.
     pub fn emit(&mut self, kind: &str, rule: &str, range: Range<usize>, weight: f32) {
-        (self.sink)(Emitted { kind, rule, start: range.start, end: range.end, weight });
+        (self.sink)(Emitted {
+            kind,
+            rule,
+            start: range.start,
+            end: range.end,
+            weight,
+        });
     }
 }
 
@@ -323,7 +333,13 @@ mod tests {
     use super::*;
 
     fn sig(start: usize, end: usize, weight: f32) -> Emitted<'static> {
-        Emitted { kind: "k", rule: "r", start, end, weight }
+        Emitted {
+            kind: "k",
+            rule: "r",
+            start,
+            end,
+            weight,
+        }
     }
 
     #[test]
@@ -342,8 +358,16 @@ mod tests {
     #[test]
     fn post_accessors() {
         let regions = [
-            Region { kind: crate::abi::REGION_QUOTE, start: 10, end: 15 },
-            Region { kind: crate::abi::REGION_CODE, start: 16, end: 20 },
+            Region {
+                kind: crate::abi::REGION_QUOTE,
+                start: 10,
+                end: 15,
+            },
+            Region {
+                kind: crate::abi::REGION_CODE,
+                start: 16,
+                end: 20,
+            },
         ];
         let post = Post::new(PostFields {
             text: "Title\n\nbody quote code end",
@@ -359,7 +383,11 @@ mod tests {
         assert_eq!(post.region_of(10..15), Some(RegionKind::Quote));
         assert_eq!(post.region_of(9..15), None);
         assert!(post.is_own_prose(0..10) && !post.is_own_prose(14..17));
-        let odd = Post::new(PostFields { text: "é", body_offset: 1, ..PostFields::default() });
+        let odd = Post::new(PostFields {
+            text: "é",
+            body_offset: 1,
+            ..PostFields::default()
+        });
         assert_eq!((odd.body_offset(), odd.title(), odd.body()), (0, "", "é"));
     }
 }

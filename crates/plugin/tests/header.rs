@@ -34,9 +34,27 @@ fn rust_layout() -> Vec<(&'static str, &'static str, usize)> {
         v,
         "LmPostView",
         PostView,
-        [struct_size, text, body_offset, id, source, community, kind, author, created, has_created, regions, regions_len]
+        [
+            struct_size,
+            text,
+            body_offset,
+            id,
+            source,
+            community,
+            kind,
+            author,
+            created,
+            has_created,
+            regions,
+            regions_len
+        ]
     );
-    fields!(v, "LmSignalView", SignalView, [struct_size, kind, rule, start, end, weight]);
+    fields!(
+        v,
+        "LmSignalView",
+        SignalView,
+        [struct_size, kind, rule, start, end, weight]
+    );
     fields!(
         v,
         "LmPluginDescriptor",
@@ -59,8 +77,16 @@ fn rust_layout() -> Vec<(&'static str, &'static str, usize)> {
     );
     // The header is the descriptor's first three fields.
     v.push(("LmPluginDescriptor", "magic", offset_of!(PluginHeader, magic)));
-    v.push(("LmPluginDescriptor", "abi_version", offset_of!(PluginHeader, abi_version)));
-    v.push(("LmPluginDescriptor", "struct_size", offset_of!(PluginHeader, struct_size)));
+    v.push((
+        "LmPluginDescriptor",
+        "abi_version",
+        offset_of!(PluginHeader, abi_version),
+    ));
+    v.push((
+        "LmPluginDescriptor",
+        "struct_size",
+        offset_of!(PluginHeader, struct_size),
+    ));
     v
 }
 
@@ -136,9 +162,16 @@ fn header_matches_rust_abi() {
         }
     }
     if c.get("LM_ENTRY_SYMBOL").copied() != Some(ENTRY_SYMBOL) {
-        mismatches.push(format!("LM_ENTRY_SYMBOL: C {:?}, Rust {ENTRY_SYMBOL}", c.get("LM_ENTRY_SYMBOL")));
+        mismatches.push(format!(
+            "LM_ENTRY_SYMBOL: C {:?}, Rust {ENTRY_SYMBOL}",
+            c.get("LM_ENTRY_SYMBOL")
+        ));
     }
-    assert!(mismatches.is_empty(), "header and abi.rs disagree:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "header and abi.rs disagree:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 #[test]

@@ -54,23 +54,68 @@ const CONTEXT: &str = r"\b(?:3d[- ]?print(?:er|ers|ing|ed|s)?|filament|petg|slic
 /// compiling.
 const RULES: &[(&str, f32, bool, &str)] = &[
     // "I designed and printed a bracket for the shelf"
-    ("printed-part", 0.7, true, r"{SUBJECT}{ADVERBS}\s+(?:designed\s+and\s+)?(?:3d[\s-]?printed|printed|designed|modell?ed|cnc['’]?d|laser[- ]cut|machined|milled)\s+(?:a|an|some|my|the|two|three|\d+|custom|new|replacement|little|simple)\b{GAP}{0,60}?\b{PARTS}\b"),
+    (
+        "printed-part",
+        0.7,
+        true,
+        r"{SUBJECT}{ADVERBS}\s+(?:designed\s+and\s+)?(?:3d[\s-]?printed|printed|designed|modell?ed|cnc['’]?d|laser[- ]cut|machined|milled)\s+(?:a|an|some|my|the|two|three|\d+|custom|new|replacement|little|simple)\b{GAP}{0,60}?\b{PARTS}\b",
+    ),
     // "printed it in PETG"
-    ("printed-material", 0.6, false, r"\b(?:3d[- ]?)?printed\s+(?:it|them|one|mine|this|these|the\s+[\w-]+)\s+(?:in|with|out\s+of|from)\s+(?:pla\+?|petg|abs|asa|tpu|nylon|resin|polycarbonate|carbon\s+fiber)\b"),
+    (
+        "printed-material",
+        0.6,
+        false,
+        r"\b(?:3d[- ]?)?printed\s+(?:it|them|one|mine|this|these|the\s+[\w-]+)\s+(?:in|with|out\s+of|from)\s+(?:pla\+?|petg|abs|asa|tpu|nylon|resin|polycarbonate|carbon\s+fiber)\b",
+    ),
     // "I built a plant waterer with an ESP32"
-    ("microcontroller-build", 0.8, false, r"{SUBJECT}{ADVERBS}\s+{BUILD}\b{GAP}{0,80}?\b{MCU}\b"),
+    (
+        "microcontroller-build",
+        0.8,
+        false,
+        r"{SUBJECT}{ADVERBS}\s+{BUILD}\b{GAP}{0,80}?\b{MCU}\b",
+    ),
     // "an Arduino-based controller"
-    ("microcontroller-based", 0.5, false, r"\b{MCU}[- ](?:based|powered|controlled|driven)\b|\b(?:based|running)\s+on\s+(?:an?\s+)?{MCU}\b"),
+    (
+        "microcontroller-based",
+        0.5,
+        false,
+        r"\b{MCU}[- ](?:based|powered|controlled|driven)\b|\b(?:based|running)\s+on\s+(?:an?\s+)?{MCU}\b",
+    ),
     // "I flashed Tasmota on the plug"
-    ("custom-firmware", 0.6, false, r"{SUBJECT}{ADVERBS}\s+(?:flashed|wrote|compiled|patched|ported|modified)\b{GAP}{0,40}?\b(?:custom\s+firmware|(?:my\s+own|new)\s+firmware|tasmota|esphome|wled|marlin|klipper|openwrt|qmk|zmk|openbeken|espurna)\b"),
+    (
+        "custom-firmware",
+        0.6,
+        false,
+        r"{SUBJECT}{ADVERBS}\s+(?:flashed|wrote|compiled|patched|ported|modified)\b{GAP}{0,40}?\b(?:custom\s+firmware|(?:my\s+own|new)\s+firmware|tasmota|esphome|wled|marlin|klipper|openwrt|qmk|zmk|openbeken|espurna)\b",
+    ),
     // "I made a crosscut sled", "we built a drilling jig"
-    ("jig-fixture", 0.6, true, r"{SUBJECT}{ADVERBS}\s+(?:made|built|knocked\s+up|threw\s+together|put\s+together|cut|designed|printed|3d[\s-]?printed|whipped\s+up)\s+(?:(?:a|an|my\s+own|some|two|three)\s+)?(?:[\w-]+\s+){0,2}?(?:jigs?|fixtures?|sleds?|featherboards?|drill\s+guides?|router\s+tables?|stop\s+blocks?|cauls?)\b"),
+    (
+        "jig-fixture",
+        0.6,
+        true,
+        r"{SUBJECT}{ADVERBS}\s+(?:made|built|knocked\s+up|threw\s+together|put\s+together|cut|designed|printed|3d[\s-]?printed|whipped\s+up)\s+(?:(?:a|an|my\s+own|some|two|three)\s+)?(?:[\w-]+\s+){0,2}?(?:jigs?|fixtures?|sleds?|featherboards?|drill\s+guides?|router\s+tables?|stop\s+blocks?|cauls?)\b",
+    ),
     // "I modded my Ender 3", "we retrofitted the old lathe"
-    ("mod-retrofit", 0.6, true, r"{SUBJECT}{ADVERBS}\s+(?:modded|modified|retrofitted|converted|upgraded|rewired|hacked|swapped(?:\s+out)?)\s+(?:my|our|the|an?|this|his|her)(?:\s+[\w-]+){1,3}"),
+    (
+        "mod-retrofit",
+        0.6,
+        true,
+        r"{SUBJECT}{ADVERBS}\s+(?:modded|modified|retrofitted|converted|upgraded|rewired|hacked|swapped(?:\s+out)?)\s+(?:my|our|the|an?|this|his|her)(?:\s+[\w-]+){1,3}",
+    ),
     // "I soldered a new header on"
-    ("soldering", 0.6, false, r"{SUBJECT}{ADVERBS}\s+(?:soldered|de-?soldered|re-?soldered|bodged|breadboarded|crimped|spliced|etched|reflowed)\b(?:\s+[\w-]+){0,4}"),
+    (
+        "soldering",
+        0.6,
+        false,
+        r"{SUBJECT}{ADVERBS}\s+(?:soldered|de-?soldered|re-?soldered|bodged|breadboarded|crimped|spliced|etched|reflowed)\b(?:\s+[\w-]+){0,4}",
+    ),
     // "STL files are on Printables"
-    ("files-shared", 0.4, false, r"\b(?:stl|3mf|gcode|g-code|gerber|kicad|fusion\s?360|onshape|openscad|freecad|tinkercad|pcb)\s+(?:files?|models?|designs?|projects?|layouts?)\b|\b(?:thingiverse|printables|cults3d|makerworld|hackaday\.io|oshwlab|easyeda)\b"),
+    (
+        "files-shared",
+        0.4,
+        false,
+        r"\b(?:stl|3mf|gcode|g-code|gerber|kicad|fusion\s?360|onshape|openscad|freecad|tinkercad|pcb)\s+(?:files?|models?|designs?|projects?|layouts?)\b|\b(?:thingiverse|printables|cults3d|makerworld|hackaday\.io|oshwlab|easyeda)\b",
+    ),
 ];
 
 /// Most signals of one rule per post.
@@ -123,7 +168,9 @@ fn compile(pattern: &str) -> Result<Regex, String> {
 /// "I modded my printer".
 fn trim_span(text: &str, mut range: Range<usize>) -> Range<usize> {
     while let Some(span) = text.get(range.clone()) {
-        let Some((head, last)) = span.rsplit_once(char::is_whitespace) else { break };
+        let Some((head, last)) = span.rsplit_once(char::is_whitespace) else {
+            break;
+        };
         if !TRAILING.iter().any(|w| last.eq_ignore_ascii_case(w)) {
             break;
         }
@@ -166,19 +213,102 @@ impl Plugin for MakerHardware {
     const KINDS: &'static [&'static str] = &[KIND];
     const TRIGGERS: Option<&'static [&'static str]> = Some(&[
         // maker context
-        "3d print", "3d-print", "3dprint", "filament", "petg", "slicer", "prusa", "ender", "bambu", "voron", "solder",
-        "breadboard", "pcb", "fusion 360", "fusion360", "onshape", "openscad", "tinkercad", "freecad", "gcode",
-        "g-code", "cnc", "laser cut", "laser-cut", "lathe", "drill press", "bandsaw", "band saw", "table saw",
-        "router", "jig", "woodworking", "workshop", "multimeter", "oscilloscope", "firmware", "relay", "servo",
-        "stepper", "led strip", "neopixel", "ws2812", "wiring", "schematic",
+        "3d print",
+        "3d-print",
+        "3dprint",
+        "filament",
+        "petg",
+        "slicer",
+        "prusa",
+        "ender",
+        "bambu",
+        "voron",
+        "solder",
+        "breadboard",
+        "pcb",
+        "fusion 360",
+        "fusion360",
+        "onshape",
+        "openscad",
+        "tinkercad",
+        "freecad",
+        "gcode",
+        "g-code",
+        "cnc",
+        "laser cut",
+        "laser-cut",
+        "lathe",
+        "drill press",
+        "bandsaw",
+        "band saw",
+        "table saw",
+        "router",
+        "jig",
+        "woodworking",
+        "workshop",
+        "multimeter",
+        "oscilloscope",
+        "firmware",
+        "relay",
+        "servo",
+        "stepper",
+        "led strip",
+        "neopixel",
+        "ws2812",
+        "wiring",
+        "schematic",
         // microcontrollers
-        "arduino", "raspberry", "rpi", "pi zero", "pi pico", "esp32", "esp8266", "esp-01", "esp01", "nodemcu",
-        "wemos", "teensy", "attiny", "atmega", "stm32", "rp2040", "microcontroller", "micro:bit", "microbit",
-        "beaglebone", "adafruit feather", "particle photon", "seeed xiao",
+        "arduino",
+        "raspberry",
+        "rpi",
+        "pi zero",
+        "pi pico",
+        "esp32",
+        "esp8266",
+        "esp-01",
+        "esp01",
+        "nodemcu",
+        "wemos",
+        "teensy",
+        "attiny",
+        "atmega",
+        "stm32",
+        "rp2040",
+        "microcontroller",
+        "micro:bit",
+        "microbit",
+        "beaglebone",
+        "adafruit feather",
+        "particle photon",
+        "seeed xiao",
         // rules without context
-        "printed", "tasmota", "esphome", "wled", "marlin", "klipper", "openwrt", "qmk", "zmk", "openbeken",
-        "espurna", "bodged", "crimped", "spliced", "etched", "reflowed", "stl", "3mf", "gerber", "kicad",
-        "thingiverse", "printables", "cults3d", "makerworld", "hackaday.io", "oshwlab", "easyeda",
+        "printed",
+        "tasmota",
+        "esphome",
+        "wled",
+        "marlin",
+        "klipper",
+        "openwrt",
+        "qmk",
+        "zmk",
+        "openbeken",
+        "espurna",
+        "bodged",
+        "crimped",
+        "spliced",
+        "etched",
+        "reflowed",
+        "stl",
+        "3mf",
+        "gerber",
+        "kicad",
+        "thingiverse",
+        "printables",
+        "cults3d",
+        "makerworld",
+        "hackaday.io",
+        "oshwlab",
+        "easyeda",
     ]);
 
     fn new(config: &str) -> Result<Self, String> {
@@ -186,7 +316,10 @@ impl Plugin for MakerHardware {
         for name in &options.disabled_rules {
             if !rule_names().any(|r| r == name) {
                 let all: Vec<&str> = rule_names().collect();
-                return Err(format!("unknown rule '{name}' in disabled_rules (rules: {})", all.join(", ")));
+                return Err(format!(
+                    "unknown rule '{name}' in disabled_rules (rules: {})",
+                    all.join(", ")
+                ));
             }
         }
         let mut rules = Vec::new();
@@ -195,17 +328,27 @@ impl Plugin for MakerHardware {
                 continue;
             }
             let regex = compile(pattern).map_err(|e| format!("rule {name}: {e}"))?;
-            rules.push(Rule { name, weight, needs_context, regex });
+            rules.push(Rule {
+                name,
+                weight,
+                needs_context,
+                regex,
+            });
         }
         let context = compile(CONTEXT)?;
-        Ok(MakerHardware { rules, context, include_quotes: options.include_quotes })
+        Ok(MakerHardware {
+            rules,
+            context,
+            include_quotes: options.include_quotes,
+        })
     }
 
     fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
         let text = post.text();
         let joined = join_lines(text);
-        let counts =
-            |range: &Range<usize>| !post.is_code(range.clone()) && (self.include_quotes || !post.is_quoted(range.clone()));
+        let counts = |range: &Range<usize>| {
+            !post.is_code(range.clone()) && (self.include_quotes || !post.is_quoted(range.clone()))
+        };
         let has_context = self.context.find_iter(&joined).any(|m| counts(&m.range()));
         for rule in &self.rules {
             if rule.needs_context && !has_context {
@@ -248,7 +391,10 @@ mod tests {
     fn builds() {
         assert_eq!(
             found("I finally built a plant waterer with an ESP32 and a relay."),
-            [("microcontroller-build".to_string(), "I finally built a plant waterer with an ESP32".to_string())]
+            [(
+                "microcontroller-build".to_string(),
+                "I finally built a plant waterer with an ESP32".to_string()
+            )]
         );
         assert!(rules("I designed and printed a bracket for the shelf on my Prusa.").contains(&"printed-part".into()));
         assert!(rules("Then I printed it in PETG").contains(&"printed-material".into()));
@@ -293,7 +439,9 @@ mod tests {
         assert!(MakerHardware::new("disabled_rules = [\"x\"]").is_err_and(|e| e.contains("unknown rule 'x'")));
         assert!(MakerHardware::new("x = 1").is_err_and(|e| e.contains("unknown field")));
         let quoted = TestPost::new("> I soldered it\nok").quote(0..15);
-        assert!(run(&MakerHardware::new("").expect("options"), &quoted).expect("runs").is_empty());
+        assert!(run(&MakerHardware::new("").expect("options"), &quoted)
+            .expect("runs")
+            .is_empty());
         let with_quotes = MakerHardware::new("include_quotes = true").expect("options");
         assert!(!run(&with_quotes, &quoted).expect("runs").is_empty());
     }
@@ -324,7 +472,9 @@ mod tests {
         for (s, context) in samples {
             let lower = s.to_lowercase();
             assert!(!found(&format!("{s} {context}")).is_empty(), "{s} finds nothing");
-            let covered = triggers.iter().any(|t| lower.contains(t) || context.to_lowercase().contains(t));
+            let covered = triggers
+                .iter()
+                .any(|t| lower.contains(t) || context.to_lowercase().contains(t));
             assert!(covered, "no trigger for {s}");
         }
     }

@@ -66,31 +66,103 @@ const CONDITION: &str = r"(?:diabet(?:es|ic)|t1d|type\s+[12]|insulin|glucose|blo
 /// `{CRAFT}`, `{ADVERBS}`, `{GAP}`, `{SUBJECT}` and `{DIY_TOOLS}` are replaced before compiling.
 const RULES: &[(&str, &str, f32, bool, &str)] = &[
     // "I sewed a sleeve for my sensor", "we rigged the pump to ..."
-    ("self-built-device", KIND_INNOVATION, 0.8, true, r"{SUBJECT}{ADVERBS}\s+{BUILD}(?:\s+and\s+{BUILD})?\b{GAP}{0,80}?\b{DEVICE}\b"),
+    (
+        "self-built-device",
+        KIND_INNOVATION,
+        0.8,
+        true,
+        r"{SUBJECT}{ADVERBS}\s+{BUILD}(?:\s+and\s+{BUILD})?\b{GAP}{0,80}?\b{DEVICE}\b",
+    ),
     // In a medical post: "So I sewed a sleeve out of an old shirt".
-    ("self-built-thing", KIND_INNOVATION, 0.5, true, r"{SUBJECT}{ADVERBS}\s+{CRAFT}(?:\s+and\s+{CRAFT})?\s+(?:a|an|my\s+own|our\s+own|some|two|three)(?:\s+[\w-]+){1,3}"),
+    (
+        "self-built-thing",
+        KIND_INNOVATION,
+        0.5,
+        true,
+        r"{SUBJECT}{ADVERBS}\s+{CRAFT}(?:\s+and\s+{CRAFT})?\s+(?:a|an|my\s+own|our\s+own|some|two|three)(?:\s+[\w-]+){1,3}",
+    ),
     // "I built a Nightscout site", "set up xDrip+ on my watch"
-    ("self-hosted-tool", KIND_INNOVATION, 0.7, false, r"{SUBJECT}{ADVERBS}\s+(?:built|made|set\s+up|installed|host(?:ed)?|run|deployed|forked|patched|compiled)\b{GAP}{0,40}?{DIY_TOOLS}"),
+    (
+        "self-hosted-tool",
+        KIND_INNOVATION,
+        0.7,
+        false,
+        r"{SUBJECT}{ADVERBS}\s+(?:built|made|set\s+up|installed|host(?:ed)?|run|deployed|forked|patched|compiled)\b{GAP}{0,40}?{DIY_TOOLS}",
+    ),
     // "a cover for my Dexcom that I 3D printed"
-    ("device-i-built", KIND_INNOVATION, 0.7, true, r"\b{DEVICE}\b{GAP}{0,60}?\b(?:that|which)\s+(?:i|we)(?:['’]ve)?{ADVERBS}\s+{BUILD}\b"),
+    (
+        "device-i-built",
+        KIND_INNOVATION,
+        0.7,
+        true,
+        r"\b{DEVICE}\b{GAP}{0,60}?\b(?:that|which)\s+(?:i|we)(?:['’]ve)?{ADVERBS}\s+{BUILD}\b",
+    ),
     // "I wrote an app that alarms on my glucose"
-    ("self-built-tool", KIND_INNOVATION, 0.7, true, r"{SUBJECT}{ADVERBS}\s+(?:wrote|coded|built|made|developed|created|programmed|set\s+up)\s+(?:an?\s+|my\s+own\s+|a\s+little\s+|a\s+small\s+)?(?:app|script|bot|shortcut|program|tool|widget|watch\s*face|alarm|dashboard|spreadsheet|automation)\b{GAP}{0,80}?\b(?:glucose|insulin|blood\s+sugar|bgs?|diabetes|carbs?|doses?|dosing|bolus(?:es)?|basal|seizures?|medications?|meds|pills?|{DEVICE})\b"),
+    (
+        "self-built-tool",
+        KIND_INNOVATION,
+        0.7,
+        true,
+        r"{SUBJECT}{ADVERBS}\s+(?:wrote|coded|built|made|developed|created|programmed|set\s+up)\s+(?:an?\s+|my\s+own\s+|a\s+little\s+|a\s+small\s+)?(?:app|script|bot|shortcut|program|tool|widget|watch\s*face|alarm|dashboard|spreadsheet|automation)\b{GAP}{0,80}?\b(?:glucose|insulin|blood\s+sugar|bgs?|diabetes|carbs?|doses?|dosing|bolus(?:es)?|basal|seizures?|medications?|meds|pills?|{DEVICE})\b",
+    ),
     // DIY artificial pancreas systems and looping.
-    ("diy-aps", KIND_INNOVATION, 0.7, false, r"\bdiy[- ](?:aps|artificial\s+pancreas|loop(?:ing)?|closed[- ]loop|pancreas)\b|\b(?:open|android|free|i)\s?aps\b|\baaps\b|\bclosed\s+(?:the|my|our)\s+loop\b|\b(?:started|been|am|was|i['’]m|we['’]re|we\s+are)\s+looping\b|\bloop(?:ing)?\s+(?:app|system|rig)\b|\btrio\s+loop\b"),
+    (
+        "diy-aps",
+        KIND_INNOVATION,
+        0.7,
+        false,
+        r"\bdiy[- ](?:aps|artificial\s+pancreas|loop(?:ing)?|closed[- ]loop|pancreas)\b|\b(?:open|android|free|i)\s?aps\b|\baaps\b|\bclosed\s+(?:the|my|our)\s+loop\b|\b(?:started|been|am|was|i['’]m|we['’]re|we\s+are)\s+looping\b|\bloop(?:ing)?\s+(?:app|system|rig)\b|\btrio\s+loop\b",
+    ),
     // Nightscout, xDrip+, RileyLink ...
     ("diy-tools", KIND_INNOVATION, 0.5, false, r"{DIY_TOOLS}"),
     // The movement: #WeAreNotWaiting.
-    ("community-tag", KIND_INNOVATION, 0.6, false, r"#(?:wearenotwaiting|openaps|diyaps|diabetestech)\b|\bwe\s+are\s+not\s+waiting\b"),
+    (
+        "community-tag",
+        KIND_INNOVATION,
+        0.6,
+        false,
+        r"#(?:wearenotwaiting|openaps|diyaps|diabetestech)\b|\bwe\s+are\s+not\s+waiting\b",
+    ),
     // "homemade CGM cover", "a DIY wheelchair ramp"
-    ("diy-medical", KIND_INNOVATION, 0.6, true, r"\b(?:diy|homemade|home[- ]made|self[- ]made|handmade|hand[- ]made|makeshift)\b{GAP}{0,30}?\b{DEVICE}\b"),
+    (
+        "diy-medical",
+        KIND_INNOVATION,
+        0.6,
+        true,
+        r"\b(?:diy|homemade|home[- ]made|self[- ]made|handmade|hand[- ]made|makeshift)\b{GAP}{0,30}?\b{DEVICE}\b",
+    ),
     // "my CGM", "my son's pump": the author (or their child) uses the device.
-    ("device-owner", KIND_INNOVATION, 0.2, true, r"\bmy\s+(?:(?:son|daughter|kid|child|wife|husband|partner|mom|dad|mother|father)['’]s\s+)?{DEVICE}\b"),
+    (
+        "device-owner",
+        KIND_INNOVATION,
+        0.2,
+        true,
+        r"\bmy\s+(?:(?:son|daughter|kid|child|wife|husband|partner|mom|dad|mother|father)['’]s\s+)?{DEVICE}\b",
+    ),
     // "my sensor keeps falling off"
-    ("device-frustration", KIND_NEED, 0.5, true, r"\bmy\s+(?:(?:son|daughter|kid|child)['’]s\s+)?(?:[\w-]+\s+)?{DEVICE}\s+(?:keeps|kept|won['’]?t|wouldn['’]?t|doesn['’]?t|didn['’]?t|can['’]?t|couldn['’]?t|never|always|falls?|fell|died|dies|failed|fails|stops?|stopped|rips?|ripped|itches|hurts)\b"),
+    (
+        "device-frustration",
+        KIND_NEED,
+        0.5,
+        true,
+        r"\bmy\s+(?:(?:son|daughter|kid|child)['’]s\s+)?(?:[\w-]+\s+)?{DEVICE}\s+(?:keeps|kept|won['’]?t|wouldn['’]?t|doesn['’]?t|didn['’]?t|can['’]?t|couldn['’]?t|never|always|falls?|fell|died|dies|failed|fails|stops?|stopped|rips?|ripped|itches|hurts)\b",
+    ),
     // "insurance won't cover", "the manufacturer refuses to support"
-    ("refused", KIND_NEED, 0.5, true, r"\b(?:insurance|insurer|manufacturer|fda|doctor|endo(?:crinologist)?|clinic|medicare|nhs|the\s+company)\s+(?:won['’]?t|wouldn['’]?t|refuses?|refused|doesn['’]?t|didn['’]?t|will\s+not|would\s+not)\s+(?:to\s+)?(?:cover|approve|let|allow|support|pay|prescribe|release|share)\b"),
+    (
+        "refused",
+        KIND_NEED,
+        0.5,
+        true,
+        r"\b(?:insurance|insurer|manufacturer|fda|doctor|endo(?:crinologist)?|clinic|medicare|nhs|the\s+company)\s+(?:won['’]?t|wouldn['’]?t|refuses?|refused|doesn['’]?t|didn['’]?t|will\s+not|would\s+not)\s+(?:to\s+)?(?:cover|approve|let|allow|support|pay|prescribe|release|share)\b",
+    ),
     // "I wish there was", "why doesn't anyone make"
-    ("wish", KIND_NEED, 0.4, true, r"\b(?:i\s+wish\s+(?:there\s+(?:was|were|is)|someone\s+(?:would|could)|they\s+(?:would|could)|(?:dexcom|medtronic|abbott|tandem|insulet)\s+would)|why\s+(?:doesn['’]?t|don['’]?t|can['’]?t)\s+(?:anyone|someone|they|the\s+manufacturers?)\s+(?:make|build|sell|add))\b"),
+    (
+        "wish",
+        KIND_NEED,
+        0.4,
+        true,
+        r"\b(?:i\s+wish\s+(?:there\s+(?:was|were|is)|someone\s+(?:would|could)|they\s+(?:would|could)|(?:dexcom|medtronic|abbott|tandem|insulet)\s+would)|why\s+(?:doesn['’]?t|don['’]?t|can['’]?t)\s+(?:anyone|someone|they|the\s+manufacturers?)\s+(?:make|build|sell|add))\b",
+    ),
 ];
 
 const KIND_INNOVATION: &str = "patient_innovation";
@@ -150,7 +222,9 @@ const TRAILING: &[&str] = &[
 /// "I sewed a sleeve".
 fn trim_span(text: &str, mut range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     while let Some(span) = text.get(range.clone()) {
-        let Some((head, last)) = span.rsplit_once(char::is_whitespace) else { break };
+        let Some((head, last)) = span.rsplit_once(char::is_whitespace) else {
+            break;
+        };
         if !TRAILING.iter().any(|w| last.eq_ignore_ascii_case(w)) {
             break;
         }
@@ -192,15 +266,82 @@ impl Plugin for PatientInnovation {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const KINDS: &'static [&'static str] = &[KIND_INNOVATION, KIND_NEED];
     const TRIGGERS: Option<&'static [&'static str]> = Some(&[
-        "cgm", "dexcom", "libre", "sensor", "transmitter", "pump", "pod", "t:slim", "infusion", "insulin",
-        "glucose", "glucometer", "diabet", "blood sugar", "inhaler", "nebuli", "pap", "oxygen", "hearing aid",
-        "cochlear", "processor", "prosthe", "wheelchair", "power chair", "walker", "rollator", "cane", "crutch",
-        "brace", "orthotic", "splint", "ostomy", "stoma", "catheter", "tube", "epipen", "epi-pen", "pill",
-        "seizure", "medication", "meds", "bg", "carb", "dose", "dosing", "bolus", "basal", "looping", "loop app", "loop system", "loop rig", "trio loop",
-        "closed the loop", "closed my loop", "closed our loop", "diy loop", "diy-loop", "closed loop",
-        "closed-loop", "artificial pancreas", "aps", "nightscout", "xdrip", "spike app", "rileylink",
-        "orangelink", "emalink", "loopkit", "omnible", "loop follow", "sugarpixel", "wearenotwaiting",
-        "we are not waiting", "#openaps", "#diyaps", "#diabetestech",
+        "cgm",
+        "dexcom",
+        "libre",
+        "sensor",
+        "transmitter",
+        "pump",
+        "pod",
+        "t:slim",
+        "infusion",
+        "insulin",
+        "glucose",
+        "glucometer",
+        "diabet",
+        "blood sugar",
+        "inhaler",
+        "nebuli",
+        "pap",
+        "oxygen",
+        "hearing aid",
+        "cochlear",
+        "processor",
+        "prosthe",
+        "wheelchair",
+        "power chair",
+        "walker",
+        "rollator",
+        "cane",
+        "crutch",
+        "brace",
+        "orthotic",
+        "splint",
+        "ostomy",
+        "stoma",
+        "catheter",
+        "tube",
+        "epipen",
+        "epi-pen",
+        "pill",
+        "seizure",
+        "medication",
+        "meds",
+        "bg",
+        "carb",
+        "dose",
+        "dosing",
+        "bolus",
+        "basal",
+        "looping",
+        "loop app",
+        "loop system",
+        "loop rig",
+        "trio loop",
+        "closed the loop",
+        "closed my loop",
+        "closed our loop",
+        "diy loop",
+        "diy-loop",
+        "closed loop",
+        "closed-loop",
+        "artificial pancreas",
+        "aps",
+        "nightscout",
+        "xdrip",
+        "spike app",
+        "rileylink",
+        "orangelink",
+        "emalink",
+        "loopkit",
+        "omnible",
+        "loop follow",
+        "sugarpixel",
+        "wearenotwaiting",
+        "we are not waiting",
+        "#openaps",
+        "#diyaps",
+        "#diabetestech",
     ]);
 
     fn new(config: &str) -> Result<Self, String> {
@@ -208,7 +349,10 @@ impl Plugin for PatientInnovation {
         for name in &options.disabled_rules {
             if !rule_names().any(|r| r == name) {
                 let all: Vec<&str> = rule_names().collect();
-                return Err(format!("unknown rule '{name}' in disabled_rules (rules: {})", all.join(", ")));
+                return Err(format!(
+                    "unknown rule '{name}' in disabled_rules (rules: {})",
+                    all.join(", ")
+                ));
             }
         }
         let mut rules = Vec::new();
@@ -217,12 +361,22 @@ impl Plugin for PatientInnovation {
                 continue;
             }
             let regex = compile(pattern).map_err(|e| format!("rule {name}: {e}"))?;
-            rules.push(Rule { name, kind, weight, needs_context, regex });
+            rules.push(Rule {
+                name,
+                kind,
+                weight,
+                needs_context,
+                regex,
+            });
         }
         let context = compile(&format!(
             r"\b{MEDICAL_DEVICE}\b|\b{CONDITION}\b|{DIY_TOOLS}|\bdiy[- ]?aps\b|\b(?:open|android)aps\b|\blooping\b"
         ))?;
-        Ok(PatientInnovation { rules, context, include_quotes: options.include_quotes })
+        Ok(PatientInnovation {
+            rules,
+            context,
+            include_quotes: options.include_quotes,
+        })
     }
 
     fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
@@ -279,7 +433,10 @@ mod tests {
             found("I sewed a sleeve for my Libre sensor so it stops catching on doorframes."),
             [
                 ("self-built-thing".to_string(), "I sewed a sleeve".to_string()),
-                ("self-built-device".to_string(), "I sewed a sleeve for my Libre".to_string()),
+                (
+                    "self-built-device".to_string(),
+                    "I sewed a sleeve for my Libre".to_string()
+                ),
                 ("device-owner".to_string(), "my Libre".to_string()),
             ]
         );
@@ -307,8 +464,13 @@ mod tests {
     #[test]
     fn needs_only_with_medical_context() {
         assert!(rules("My Dexcom sensor keeps falling off in the shower.").contains(&"device-frustration".into()));
-        assert!(rules("My sensor keeps falling off the wall.").is_empty(), "no medical context");
-        assert!(rules("Insurance won't cover the Omnipod, I wish there was a cheaper way.").contains(&"refused".into()));
+        assert!(
+            rules("My sensor keeps falling off the wall.").is_empty(),
+            "no medical context"
+        );
+        assert!(
+            rules("Insurance won't cover the Omnipod, I wish there was a cheaper way.").contains(&"refused".into())
+        );
         assert!(rules("I wish there was a better bike lock.").is_empty());
         assert!(rules("My landlord won't cover the repair.").is_empty());
     }

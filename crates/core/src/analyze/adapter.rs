@@ -24,7 +24,10 @@ pub struct PluginAnalyzer<T: Plugin> {
 
 impl<T: Plugin> std::fmt::Debug for PluginAnalyzer<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginAnalyzer").field("name", &self.name).field("kinds", &self.kinds).finish()
+        f.debug_struct("PluginAnalyzer")
+            .field("name", &self.name)
+            .field("kinds", &self.kinds)
+            .finish()
     }
 }
 
@@ -79,7 +82,11 @@ impl<T: Plugin> Analyzer for PluginAnalyzer<T> {
         let error = result.err().or(collector.error);
         match error {
             None => Ok(()),
-            Some(message) => Err(AnalyzeError { analyzer: T::NAME.to_string(), post: doc.post.id.clone(), message }),
+            Some(message) => Err(AnalyzeError {
+                analyzer: T::NAME.to_string(),
+                post: doc.post.id.clone(),
+                message,
+            }),
         }
     }
 }
@@ -129,7 +136,14 @@ pub(crate) struct Collector<'c> {
 
 impl<'c> Collector<'c> {
     pub(crate) fn new(name: &'c Arc<str>, kinds: &'c [Arc<str>], text: &'c str, out: &'c mut Vec<Signal>) -> Self {
-        Collector { name, kinds, text, out, count: 0, error: None }
+        Collector {
+            name,
+            kinds,
+            text,
+            out,
+            count: 0,
+            error: None,
+        }
     }
 
     /// Checks one signal and adds it, or records why not.
@@ -176,13 +190,24 @@ mod tests {
 
         fn new(config: &str) -> Result<Self, String> {
             let mut n = config.split(',');
-            let mut next = || n.next().and_then(|x| x.trim().parse::<usize>().ok()).ok_or("bad config");
+            let mut next = || {
+                n.next()
+                    .and_then(|x| x.trim().parse::<usize>().ok())
+                    .ok_or("bad config")
+            };
             let (start, end) = (next()?, next()?);
-            Ok(Echo { start, end, kind: if config.ends_with(",other") { "other" } else { "echo" } })
+            Ok(Echo {
+                start,
+                end,
+                kind: if config.ends_with(",other") { "other" } else { "echo" },
+            })
         }
 
         fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
-            if post.author() != Some("ann") || post.source() != "reddit" || !post.is_code(post.body_offset()..post.text().len()) {
+            if post.author() != Some("ann")
+                || post.source() != "reddit"
+                || !post.is_code(post.body_offset()..post.text().len())
+            {
                 return Err(format!("unexpected post {post:?}"));
             }
             out.emit(self.kind, "echo.rule", self.start..self.end, 0.5);
@@ -195,7 +220,11 @@ mod tests {
         p.author = Some("ann".into());
         p.title = Some("Hi".into());
         p.body = "x = 1".into();
-        p.regions = vec![Region { kind: RegionKind::Code, start: 0, end: 5 }];
+        p.regions = vec![Region {
+            kind: RegionKind::Code,
+            start: 0,
+            end: 5,
+        }];
         p
     }
 
@@ -207,8 +236,15 @@ mod tests {
         let a = PluginAnalyzer::<Echo>::new("4,5").expect("config");
         assert_eq!(a.triggers(), Some(vec!["hello".to_string()]));
         a.analyze(&doc, &mut out).expect("valid signal");
-        assert_eq!((out[0].start, out[0].end, &*out[0].kind, &*out[0].analyzer), (4, 5, "echo", "echo"));
-        for (config, why) in [("4,99", "out of bounds"), ("3,3", "empty"), ("0,1,other", "undeclared kind 'other'")] {
+        assert_eq!(
+            (out[0].start, out[0].end, &*out[0].kind, &*out[0].analyzer),
+            (4, 5, "echo", "echo")
+        );
+        for (config, why) in [
+            ("4,99", "out of bounds"),
+            ("3,3", "empty"),
+            ("0,1,other", "undeclared kind 'other'"),
+        ] {
             let a = PluginAnalyzer::<Echo>::new(config).expect("config");
             let err = a.analyze(&doc, &mut Vec::new()).expect_err(config);
             assert_eq!((err.analyzer.as_str(), err.post.as_str()), ("echo", "p1"));
