@@ -473,3 +473,27 @@ fn scan_with_plugin_signals_and_weights() {
         "a weight for patient_innovation raises the solution score: {before} -> {after}"
     );
 }
+
+/// The walkthrough's example crate (edition 2024, outside the workspace)
+/// builds as its README says and loads.
+#[test]
+fn walkthrough_example_builds_and_loads() {
+    let profile = crate::common::profile_dir();
+    let target = profile.parent().expect("target folder");
+    let manifest = root().join("examples/plugin-walkthrough/made-my-own/Cargo.toml");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.args(["build", "--quiet", "--locked", "--manifest-path"]).arg(&manifest).arg("--target-dir").arg(target);
+    if profile.file_name().is_some_and(|n| n == "release") {
+        cmd.arg("--release");
+    }
+    let out = cmd.output().expect("cargo runs");
+    assert!(out.status.success(), "the walkthrough crate does not build:\n{}", String::from_utf8_lossy(&out.stderr));
+    let lib = profile.join(format!("{}made_my_own{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    let info = stdout(&leadminer([OsStr::new("plugins"), OsStr::new("info"), arg(&lib)]));
+    assert!(info.contains("name         made-my-own") && info.contains("kinds        made_my_own"), "{info}");
+    let plugin = plugin_host::load(&lib, "weight = 0.7").expect("loads");
+    let signals = analyze(&plugin, &post("w1", "Couldn't find a bracket, so I made my own.")).expect("analyzes");
+    let found: Vec<(&str, f32)> = signals.iter().map(|s| (&*s.rule, s.weight)).collect();
+    assert_eq!(found, [("so i made", 0.7), ("made my own", 0.7)]);
+}

@@ -893,10 +893,9 @@ pub fn discover(
             }
         }
     }
-    if let Some(file) = &config.file {
-        for path in &config.paths {
-            explicit(path, Origin::Config(file.clone()), &mut push)?;
-        }
+    let file = config.file.clone().unwrap_or_else(|| PathBuf::from("<config>"));
+    for path in &config.paths {
+        explicit(path, Origin::Config(file.clone()), &mut push)?;
     }
     Ok(out)
 }
