@@ -557,8 +557,9 @@ unsafe extern "C" fn host_emit(ctx: *mut c_void, signal: *const SignalView) {
             return;
         }
         // SAFETY: `struct_size` is the first field of every SignalView
-        // version; the plugin lends the struct for the call.
-        let size = unsafe { std::ptr::addr_of!((*signal).struct_size).read() } as usize;
+        // version; the plugin lends the struct for the call. Read unaligned:
+        // a C plugin may hand any address.
+        let size = unsafe { std::ptr::addr_of!((*signal).struct_size).read_unaligned() } as usize;
         if size < std::mem::size_of::<SignalView>() {
             collector.error = Some(format!(
                 "emitted a signal of {size} bytes, ABI version {ABI_VERSION} needs {}",
@@ -567,7 +568,7 @@ unsafe extern "C" fn host_emit(ctx: *mut c_void, signal: *const SignalView) {
             return;
         }
         // SAFETY: the struct is at least as large as ours (checked above).
-        let s = unsafe { signal.read() };
+        let s = unsafe { signal.read_unaligned() };
         // SAFETY: the plugin lends the kind and rule text for the call.
         let (kind, rule) = match unsafe { (s.kind.to_str(), s.rule.to_str()) } {
             (Ok(kind), Ok(rule)) => (kind, rule),

@@ -289,3 +289,121 @@ pub unsafe extern "C" fn last_error(instance: *mut c_void, write: WriteFn, ctx: 
         }
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::{SignalView, STATUS_ERROR};
+
+    struct Panicky;
+
+    impl Plugin for Panicky {
+        const NAME: &'static str = "panicky";
+        const VERSION: &'static str = "0";
+        const KINDS: &'static [&'static str] = &["k"];
+
+        fn new(config: &str) -> Result<Self, String> {
+            match config {
+                "panic" => panic!("asked to panic"),
+                "refuse" => Err("refused".to_string()),
+                _ => Ok(Panicky),
+            }
+        }
+
+        fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
+            if post.text() == "boom" {
+                panic!("boom in {}", post.id());
+            }
+            out.emit("k", "r", 0..post.text().len(), 1.0);
+            Ok(())
+        }
+    }
+
+    unsafe extern "C" fn to_string(ctx: *mut c_void, ptr: *const u8, len: usize) {
+        // SAFETY: the tests pass a `*mut String` and a live byte range.
+        let (out, bytes) = unsafe { (&mut *ctx.cast::<String>(), std::slice::from_raw_parts(ptr, len)) };
+        out.push_str(&String::from_utf8_lossy(bytes));
+    }
+
+    unsafe extern "C" fn count(ctx: *mut c_void, signal: *const SignalView) {
+        // SAFETY: the tests pass a `*mut usize`; the glue a live signal.
+        // (No assertion here: a panic must not unwind out of `extern "C"`.)
+        unsafe {
+            let complete = (*signal).struct_size as usize == std::mem::size_of::<SignalView>();
+            *ctx.cast::<usize>() += if complete { 1 } else { 1000 };
+        }
+    }
+
+    fn create_with(config: &str) -> (i32, *mut c_void, String) {
+        let mut instance = std::ptr::null_mut();
+        let mut message = String::new();
+        // SAFETY: valid config bytes, instance slot and error callback.
+        let status = unsafe {
+            create::<Panicky>(
+                config.as_ptr(),
+                config.len(),
+                &mut instance,
+                to_string,
+                (&mut message as *mut String).cast(),
+            )
+        };
+        (status, instance, message)
+    }
+
+    fn view(text: &str, struct_size: u32) -> PostView {
+        PostView {
+            struct_size,
+            text: Str::new(text),
+            body_offset: 0,
+            id: Str::new("p1"),
+            source: Str::new("generic"),
+            community: Str::EMPTY,
+            kind: Str::new("other"),
+            author: Str::EMPTY,
+            created: 0,
+            has_created: 0,
+            regions: std::ptr::null(),
+            regions_len: 0,
+        }
+    }
+
+    fn analyze_with(instance: *mut c_void, post: &PostView) -> (i32, usize, String) {
+        let mut n = 0usize;
+        // SAFETY: an instance from `create::<Panicky>` and a live view.
+        let status = unsafe { analyze::<Panicky>(instance, post, count, (&mut n as *mut usize).cast()) };
+        let mut message = String::new();
+        // SAFETY: the same instance, on the same thread.
+        unsafe { last_error(instance, to_string, (&mut message as *mut String).cast()) };
+        (status, n, message)
+    }
+
+    #[test]
+    fn panics_and_errors_become_statuses() {
+        assert_eq!(
+            create_with("refuse"),
+            (STATUS_ERROR, std::ptr::null_mut(), "refused".to_string())
+        );
+        let (status, instance, message) = create_with("panic");
+        assert_eq!(
+            (status, instance.is_null(), message.as_str()),
+            (STATUS_PANIC, true, "asked to panic")
+        );
+
+        let (status, instance, _) = create_with("");
+        assert_eq!(status, STATUS_OK);
+        assert_eq!(
+            analyze_with(instance, &view("fine", std::mem::size_of::<PostView>() as u32)),
+            (STATUS_OK, 1, String::new())
+        );
+        let (status, n, message) = analyze_with(instance, &view("boom", std::mem::size_of::<PostView>() as u32));
+        assert_eq!((status, n, message.as_str()), (STATUS_PANIC, 0, "boom in p1"));
+        let (status, _, message) = analyze_with(instance, &view("fine", 8));
+        assert_eq!(status, STATUS_ERROR);
+        assert!(message.contains("the host's PostView has 8 bytes"), "{message}");
+        // The error is reported once.
+        let (status, _, message) = analyze_with(instance, &view("fine", std::mem::size_of::<PostView>() as u32));
+        assert_eq!((status, message.as_str()), (STATUS_OK, ""));
+        // SAFETY: the instance is not used afterwards.
+        unsafe { destroy::<Panicky>(instance) };
+    }
+}

@@ -64,6 +64,12 @@ pub use sdk::{check_signal, Emitted, Plugin, Post, PostFields, Region, RegionKin
 /// Every generated entry point catches panics and reports them as errors.
 /// Build plugins with the default `panic = "unwind"`: with
 /// `panic = "abort"` a panic ends the whole leadminer process.
+///
+/// The macro works in edition 2021 and 2024 crates alike (its export
+/// attribute takes this crate's edition, 2021, where it is written
+/// `#[no_mangle]`; edition 2024 spells it `#[unsafe(no_mangle)]`). A crate
+/// may `#![deny(unsafe_code)]`, which the generated entry point allows for
+/// itself; `forbid` cannot be overridden and so does not work.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {

@@ -74,6 +74,7 @@ impl<T: Plugin> Analyzer for PluginAnalyzer<T> {
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
         let regions = region_views(doc);
         let post = Post::new(post_fields(doc, &regions));
+        let before = out.len();
         let mut collector = Collector::new(&self.name, &self.kinds, &doc.text, out);
         let result = {
             let mut sink = |e: Emitted<'_>| collector.accept(&e);
@@ -82,11 +83,14 @@ impl<T: Plugin> Analyzer for PluginAnalyzer<T> {
         let error = result.err().or(collector.error);
         match error {
             None => Ok(()),
-            Some(message) => Err(AnalyzeError {
-                analyzer: T::NAME.to_string(),
-                post: doc.post.id.clone(),
-                message,
-            }),
+            Some(message) => {
+                out.truncate(before);
+                Err(AnalyzeError {
+                    analyzer: T::NAME.to_string(),
+                    post: doc.post.id.clone(),
+                    message,
+                })
+            }
         }
     }
 }
