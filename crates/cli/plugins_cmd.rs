@@ -119,11 +119,7 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
     }
     println!("name         {}", info.name);
     println!("version      {}", info.version);
-    println!(
-        "abi version  {} (this leadminer: {})",
-        info.abi_version,
-        plugin_host::ABI_VERSION
-    );
+    println!("abi version  {} (this leadminer: {})", info.abi_version, plugin_host::ABI_VERSION);
     println!("descriptor   {} bytes", info.struct_size);
     println!("path         {}", info.path.display());
     println!("kinds        {}", info.kinds.join(", "));

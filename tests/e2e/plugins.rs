@@ -14,24 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "leadminer failed ({:?}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "leadminer failed ({:?}): {}", out.status, String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The stderr of a run that must fail cleanly: exit code 2, not a crash.
 fn failure(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "expected a clean error exit, got {:?}: {stderr}",
-        out.status
-    );
+    assert_eq!(out.status.code(), Some(2), "expected a clean error exit, got {:?}: {stderr}", out.status);
     stderr
 }
 
@@ -70,13 +60,7 @@ fn plugins_list_shows_every_loaded_plugin() {
     assert!(out.contains(&format!("path      {}", p.patient.display())), "{out}");
 
     let json = stdout(&leadminer_env(
-        [
-            OsStr::new("plugins"),
-            OsStr::new("list"),
-            OsStr::new("--json"),
-            OsStr::new("--plugin"),
-            arg(&p.maker),
-        ],
+        [OsStr::new("plugins"), OsStr::new("list"), OsStr::new("--json"), OsStr::new("--plugin"), arg(&p.maker)],
         &[],
     ));
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
@@ -100,11 +84,7 @@ fn plugins_info_shows_the_descriptor() {
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
-    let out = stdout(&leadminer([
-        OsStr::new("plugins"),
-        OsStr::new("info"),
-        arg(&p.misbehaving),
-    ]));
+    let out = stdout(&leadminer([OsStr::new("plugins"), OsStr::new("info"), arg(&p.misbehaving)]));
     assert!(out.contains("triggers     none (analyzes every post)"), "{out}");
 }
 
@@ -128,12 +108,7 @@ fn plugins_from_env_path_and_config() {
     .expect("write config");
     let env_value = std::env::join_paths([env_dir.clone(), dir.path().join("missing")]).expect("join");
     let out = stdout(&leadminer_env(
-        [
-            OsStr::new("plugins"),
-            OsStr::new("list"),
-            OsStr::new("--config"),
-            arg(&config),
-        ],
+        [OsStr::new("plugins"), OsStr::new("list"), OsStr::new("--config"), arg(&config)],
         &[("LEADMINER_PLUGIN_PATH", &env_value)],
     ));
     for expected in [
@@ -151,76 +126,39 @@ fn plugins_from_env_path_and_config() {
     // A typo in the configuration is an error, not silently ignored.
     std::fs::write(&config, "[plugins.maker-hardwar]\ninclude_quotes = true\n").expect("write");
     let err = failure(&leadminer_env(
-        [
-            OsStr::new("plugins"),
-            OsStr::new("list"),
-            OsStr::new("--config"),
-            arg(&config),
-        ],
+        [OsStr::new("plugins"), OsStr::new("list"), OsStr::new("--config"), arg(&config)],
         &[("LEADMINER_PLUGIN_PATH", &env_value)],
     ));
-    assert!(
-        err.contains("no loaded plugin is named 'maker-hardwar' (loaded: maker-hardware)"),
-        "{err}"
-    );
+    assert!(err.contains("no loaded plugin is named 'maker-hardwar' (loaded: maker-hardware)"), "{err}");
 
     // Options the plugin refuses stop the command with the plugin's message.
     std::fs::write(&config, "[plugins.maker-hardware]\ncolour = \"red\"\n").expect("write");
     let err = failure(&leadminer_env(
-        [
-            OsStr::new("plugins"),
-            OsStr::new("list"),
-            OsStr::new("--config"),
-            arg(&config),
-        ],
+        [OsStr::new("plugins"), OsStr::new("list"), OsStr::new("--config"), arg(&config)],
         &[("LEADMINER_PLUGIN_PATH", &env_value)],
     ));
-    assert!(
-        err.contains("plugin 'maker-hardware' failed to start: invalid options: unknown field `colour`"),
-        "{err}"
-    );
+    assert!(err.contains("plugin 'maker-hardware' failed to start: invalid options: unknown field `colour`"), "{err}");
 }
 
 #[test]
 fn plugin_built_for_another_abi_is_refused() {
-    let lib = compile_c(
-        &root().join("tests/plugins/header_variants.c"),
-        "abi_v2",
-        &["-DTEST_ABI=2"],
-    );
+    let lib = compile_c(&root().join("tests/plugins/header_variants.c"), "abi_v2", &["-DTEST_ABI=2"]);
     for args in [vec!["plugins", "info"], vec!["plugins", "list", "--plugin"]] {
         let mut args: Vec<&OsStr> = args.into_iter().map(OsStr::new).collect();
         args.push(arg(&lib));
         let err = failure(&leadminer_env(&args, &[]));
         assert!(err.contains(&lib.display().to_string()), "names the plugin: {err}");
         assert!(err.contains("plugin ABI version mismatch"), "{err}");
-        assert!(
-            err.contains("built for ABI version 2") && err.contains("supports ABI version 1"),
-            "{err}"
-        );
+        assert!(err.contains("built for ABI version 2") && err.contains("supports ABI version 1"), "{err}");
     }
-    let entry = compile_c(
-        &root().join("tests/plugins/header_variants.c"),
-        "entry_v2",
-        &["-DTEST_ENTRY=leadminer_plugin_v2"],
-    );
+    let entry =
+        compile_c(&root().join("tests/plugins/header_variants.c"), "entry_v2", &["-DTEST_ENTRY=leadminer_plugin_v2"]);
     let err = failure(&leadminer([OsStr::new("plugins"), OsStr::new("info"), arg(&entry)]));
-    assert!(
-        err.contains("does not export `leadminer_plugin_v1` (it exports `leadminer_plugin_v2`"),
-        "{err}"
-    );
-    let magic = compile_c(
-        &root().join("tests/plugins/header_variants.c"),
-        "magic",
-        &["-DTEST_MAGIC=42"],
-    );
+    assert!(err.contains("does not export `leadminer_plugin_v1` (it exports `leadminer_plugin_v2`"), "{err}");
+    let magic = compile_c(&root().join("tests/plugins/header_variants.c"), "magic", &["-DTEST_MAGIC=42"]);
     let err = failure(&leadminer([OsStr::new("plugins"), OsStr::new("info"), arg(&magic)]));
     assert!(err.contains("not the magic number"), "{err}");
-    let err = failure(&leadminer([
-        OsStr::new("plugins"),
-        OsStr::new("info"),
-        OsStr::new("no/such/plugin.so"),
-    ]));
+    let err = failure(&leadminer([OsStr::new("plugins"), OsStr::new("info"), OsStr::new("no/such/plugin.so")]));
     assert!(err.contains("cannot load plugin"), "{err}");
 }
 
@@ -269,17 +207,9 @@ fn misbehaving_plugins_fail_the_post_not_the_process() {
     let cases = [
         ("panic", "a boom here", "panicked: boom in post p-panic"),
         ("error", "a bad post", "cannot handle post p-error"),
-        (
-            "out-of-range",
-            "hello",
-            "span 0..15 of rule 'test.out-of-range' is out of bounds: the text has 5 bytes",
-        ),
+        ("out-of-range", "hello", "span 0..15 of rule 'test.out-of-range' is out of bounds: the text has 5 bytes"),
         ("undeclared", "hello", "undeclared kind 'other'"),
-        (
-            "split-char",
-            "héllo",
-            "span 1..2 of rule 'test.split-char' is not on character boundaries",
-        ),
+        ("split-char", "héllo", "span 1..2 of rule 'test.split-char' is not on character boundaries"),
         ("nan", "hello", "weight NaN of rule 'test.nan' is not in (0, 1]"),
         ("flood", "hello", "emitted more than 10000 signals"),
     ];
@@ -317,11 +247,7 @@ fn fixture_post(path: &Path) -> Post {
         .regions
         .iter()
         .map(|r| Region {
-            kind: if r.kind == 1 {
-                RegionKind::Quote
-            } else {
-                RegionKind::Code
-            },
+            kind: if r.kind == 1 { RegionKind::Quote } else { RegionKind::Code },
             start: r.start - t.body_offset,
             end: r.end - t.body_offset,
         })
@@ -340,10 +266,7 @@ fn render(doc: &Document<'_>, signals: &[Signal]) -> String {
     let mut out = String::new();
     for s in signals {
         let text = &doc.text[s.start..s.end];
-        out.push_str(&format!(
-            "{}..{} {} {} {:.2} {text:?}\n",
-            s.start, s.end, s.kind, s.rule, s.weight
-        ));
+        out.push_str(&format!("{}..{} {} {} {:.2} {text:?}\n", s.start, s.end, s.kind, s.rule, s.weight));
     }
     if out.is_empty() {
         out.push_str("(no signals)\n");
@@ -356,16 +279,11 @@ fn render(doc: &Document<'_>, signals: &[Signal]) -> String {
 #[test]
 fn rust_plugins_over_the_abi_match_their_snapshots() {
     let p = plugins();
-    for (lib, dir) in [
-        (&p.patient, "plugins/patient-innovation"),
-        (&p.maker, "plugins/maker-hardware"),
-    ] {
+    for (lib, dir) in [(&p.patient, "plugins/patient-innovation"), (&p.maker, "plugins/maker-hardware")] {
         let plugin = plugin_host::load(lib, "").expect("loads");
         let fixtures = root().join(dir).join("tests/fixtures");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-            .expect("fixtures")
-            .map(|e| e.expect("entry").path())
-            .collect();
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(&fixtures).expect("fixtures").map(|e| e.expect("entry").path()).collect();
         files.sort();
         assert!(files.len() >= 5, "{dir} has fixtures");
         for file in files {
@@ -375,9 +293,7 @@ fn rust_plugins_over_the_abi_match_their_snapshots() {
             plugin.analyze(&doc, &mut signals).expect("analyzes");
             leadminer_core::analyze::sort_signals(&mut signals);
             let name = file.file_name().and_then(|n| n.to_str()).expect("name");
-            let snap = root()
-                .join(dir)
-                .join(format!("tests/snapshots/fixtures__fixtures@{name}.snap"));
+            let snap = root().join(dir).join(format!("tests/snapshots/fixtures__fixtures@{name}.snap"));
             assert_eq!(render(&doc, &signals), snapshot_body(&snap), "{}", file.display());
             assert!(signals.iter().all(|s| *s.analyzer == plugin.info().name));
         }
@@ -388,12 +304,8 @@ fn rust_plugins_over_the_abi_match_their_snapshots() {
 fn builtin_and_loaded_plugins_run_in_one_analysis() {
     let p = plugins();
     let load = |path: &Path| -> Box<dyn Analyzer> { Box::new(plugin_host::load(path, "").expect("loads")) };
-    let analysis = Analysis::new(vec![
-        Box::new(CodeSharing::default()),
-        load(&p.patient),
-        load(&p.maker),
-        load(&p.c_example),
-    ]);
+    let analysis =
+        Analysis::new(vec![Box::new(CodeSharing::default()), load(&p.patient), load(&p.maker), load(&p.c_example)]);
     let text = "As a T1D I 3D printed a clip for my Dexcom as a stopgap, and flashed ESPHome on a relay.";
     let mixed = post("mixed", text);
     assert!(analysis.candidate(&mixed));
@@ -449,10 +361,7 @@ fn scan_with_plugin_signals_and_weights() {
     };
     let plain = scan("", &dir.path().join("out1"));
     let signals = plain["signals"].as_array().expect("signals");
-    let ours: Vec<&serde_json::Value> = signals
-        .iter()
-        .filter(|s| s["analyzer"] == "patient-innovation")
-        .collect();
+    let ours: Vec<&serde_json::Value> = signals.iter().filter(|s| s["analyzer"] == "patient-innovation").collect();
     assert!(!ours.is_empty(), "plugin signals in the output: {plain:#}");
     for s in &ours {
         assert!(s["kind"] == "patient_innovation" || s["kind"] == "patient_need", "{s}");
@@ -464,14 +373,9 @@ fn scan_with_plugin_signals_and_weights() {
         "[plugins.patient-innovation.weights]\nsolution = { patient_innovation = 3.0 }\n",
         &dir.path().join("out2"),
     );
-    let (before, after) = (
-        plain["scores"]["solution"].as_f64().expect("score"),
-        weighted["scores"]["solution"].as_f64().expect("score"),
-    );
-    assert!(
-        after > before,
-        "a weight for patient_innovation raises the solution score: {before} -> {after}"
-    );
+    let (before, after) =
+        (plain["scores"]["solution"].as_f64().expect("score"), weighted["scores"]["solution"].as_f64().expect("score"));
+    assert!(after > before, "a weight for patient_innovation raises the solution score: {before} -> {after}");
 }
 
 /// The walkthrough's example crate (edition 2024, outside the workspace)

@@ -195,23 +195,16 @@ pub fn inspect(path: &Path) -> Result<PluginInfo, PluginError> {
 /// Makes a path absolute, so the loader does not search its library path
 /// for a bare file name.
 fn absolute(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf())
+    std::fs::canonicalize(path).or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn open(path: &Path) -> Result<Opened, PluginError> {
     let path = absolute(path);
-    let invalid = |message: String| PluginError::Invalid {
-        path: path.clone(),
-        message,
-    };
+    let invalid = |message: String| PluginError::Invalid { path: path.clone(), message };
     // SAFETY: opening a library runs its initializers. A plugin is trusted
     // native code (docs/PLUGINS.md); the user chose to load it.
-    let library = unsafe { Library::new(&path) }.map_err(|e| PluginError::Open {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
+    let library =
+        unsafe { Library::new(&path) }.map_err(|e| PluginError::Open { path: path.clone(), message: e.to_string() })?;
     // Never unloaded: the descriptor, its strings and the functions stay
     // valid for the life of the process.
     let library: &'static Library = Box::leak(Box::new(library));
@@ -219,12 +212,7 @@ fn open(path: &Path) -> Result<Opened, PluginError> {
     // exporting this name promises it (checked below by the magic number).
     let entry = match unsafe { library.get::<EntryFn>(ENTRY_SYMBOL_NUL) } {
         Ok(entry) => *entry,
-        Err(_) => {
-            return Err(PluginError::NotAPlugin {
-                other: other_entry(library),
-                path,
-            })
-        }
+        Err(_) => return Err(PluginError::NotAPlugin { other: other_entry(library), path }),
     };
     // SAFETY: the entry point takes no arguments and returns a pointer to
     // a static descriptor.
@@ -241,33 +229,20 @@ fn open(path: &Path) -> Result<Opened, PluginError> {
     // 16-byte header; the pointer is non-null and aligned.
     let header = unsafe { descriptor.cast::<PluginHeader>().read() };
     if header.magic != MAGIC {
-        return Err(PluginError::BadMagic {
-            path,
-            found: header.magic,
-        });
+        return Err(PluginError::BadMagic { path, found: header.magic });
     }
     if header.abi_version != ABI_VERSION {
-        return Err(PluginError::AbiVersion {
-            path,
-            plugin: header.abi_version,
-            host: ABI_VERSION,
-        });
+        return Err(PluginError::AbiVersion { path, plugin: header.abi_version, host: ABI_VERSION });
     }
     if (header.struct_size as usize) < PluginDescriptor::V1_SIZE {
-        return Err(PluginError::StructSize {
-            path,
-            size: header.struct_size,
-            min: PluginDescriptor::V1_SIZE,
-        });
+        return Err(PluginError::StructSize { path, size: header.struct_size, min: PluginDescriptor::V1_SIZE });
     }
     // SAFETY: the header says this is a version-1 descriptor at least as
     // large as ours, living as long as the (never unloaded) library.
     let d: &'static PluginDescriptor = unsafe { &*descriptor };
     let text = |s: Str, what: &str| -> Result<String, PluginError> {
         // SAFETY: descriptor strings point into the library's static data.
-        unsafe { s.to_str() }
-            .map(str::to_string)
-            .map_err(|e| invalid(format!("{what} is not UTF-8: {e}")))
+        unsafe { s.to_str() }.map(str::to_string).map_err(|e| invalid(format!("{what} is not UTF-8: {e}")))
     };
     let list = |ptr: *const Str, len: usize, what: &str| -> Result<Vec<String>, PluginError> {
         if len == 0 {
@@ -283,26 +258,17 @@ fn open(path: &Path) -> Result<Opened, PluginError> {
     };
     let name = text(d.name, "name")?;
     if !valid_name(&name) {
-        return Err(invalid(format!(
-            "name {name:?} must be 1 to 64 ASCII letters, digits, '-' or '_'"
-        )));
+        return Err(invalid(format!("name {name:?} must be 1 to 64 ASCII letters, digits, '-' or '_'")));
     }
     let version = text(d.version, "version")?;
     let kinds = list(d.kinds, d.kinds_len, "kinds")?;
     if kinds.is_empty() || kinds.iter().any(|k| k.is_empty()) {
-        return Err(invalid(
-            "kinds: a plugin declares at least one kind, none empty".to_string(),
-        ));
+        return Err(invalid("kinds: a plugin declares at least one kind, none empty".to_string()));
     }
     let triggers = if d.triggers.is_null() {
         None
     } else {
-        Some(
-            list(d.triggers, d.triggers_len, "triggers")?
-                .into_iter()
-                .map(|t| t.to_lowercase())
-                .collect(),
-        )
+        Some(list(d.triggers, d.triggers_len, "triggers")?.into_iter().map(|t| t.to_lowercase()).collect())
     };
     let missing = |what: &str| invalid(format!("`{what}` is null"));
     Ok(Opened {
@@ -333,11 +299,7 @@ fn other_entry(library: &Library) -> Option<String> {
 
 /// Whether a plugin name is 1 to 64 ASCII letters, digits, `-` or `_`.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A plugin loaded and created with its configuration: an [`Analyzer`].
@@ -366,9 +328,7 @@ unsafe impl Sync for LoadedPlugin {}
 
 impl fmt::Debug for LoadedPlugin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoadedPlugin")
-            .field("info", &self.info)
-            .finish_non_exhaustive()
+        f.debug_struct("LoadedPlugin").field("info", &self.info).finish_non_exhaustive()
     }
 }
 
@@ -402,11 +362,7 @@ impl LoadedPlugin {
             if status == STATUS_PANIC {
                 message = format!("panicked: {message}");
             }
-            return Err(PluginError::Create {
-                path: info.path,
-                name: info.name,
-                message,
-            });
+            return Err(PluginError::Create { path: info.path, name: info.name, message });
         }
         Ok(LoadedPlugin {
             name: Arc::from(info.name.as_str()),
@@ -479,36 +435,22 @@ impl Analyzer for LoadedPlugin {
         // `view` and everything it borrows (the document, `regions`) outlive
         // the call; `host_emit` expects the `*mut Collector` passed as its
         // context, which is not otherwise used until the call returns.
-        let status = unsafe {
-            (self.analyze)(
-                self.instance,
-                &view,
-                host_emit,
-                (&mut collector as *mut Collector<'_>).cast(),
-            )
-        };
+        let status =
+            unsafe { (self.analyze)(self.instance, &view, host_emit, (&mut collector as *mut Collector<'_>).cast()) };
         let rejected = collector.error.take();
         let message = match status {
             STATUS_OK => rejected,
             STATUS_PANIC => Some(format!("panicked: {}", self.last_error_message())),
             other => {
                 let m = self.last_error_message();
-                Some(if m.is_empty() {
-                    format!("failed with status {other} and no message")
-                } else {
-                    m
-                })
+                Some(if m.is_empty() { format!("failed with status {other} and no message") } else { m })
             }
         };
         match message {
             None => Ok(()),
             Some(message) => {
                 out.truncate(before);
-                Err(AnalyzeError {
-                    analyzer: self.info.name.clone(),
-                    post: doc.post.id.clone(),
-                    message,
-                })
+                Err(AnalyzeError { analyzer: self.info.name.clone(), post: doc.post.id.clone(), message })
             }
         }
     }
@@ -577,13 +519,7 @@ unsafe extern "C" fn host_emit(ctx: *mut c_void, signal: *const SignalView) {
                 return;
             }
         };
-        collector.accept(&Emitted {
-            kind,
-            rule,
-            start: s.start,
-            end: s.end,
-            weight: s.weight,
-        });
+        collector.accept(&Emitted { kind, rule, start: s.start, end: s.end, weight: s.weight });
     }));
 }
 
@@ -642,10 +578,8 @@ pub struct PluginConfig {
 impl PluginConfig {
     /// Reads a configuration file.
     pub fn load(path: &Path) -> Result<PluginConfig, PluginError> {
-        let src = std::fs::read_to_string(path).map_err(|e| PluginError::Config {
-            path: path.to_path_buf(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| PluginError::Config { path: path.to_path_buf(), message: format!("cannot read: {e}") })?;
         PluginConfig::parse(&src, Some(path))
     }
 
@@ -653,31 +587,16 @@ impl PluginConfig {
     /// the file in errors.
     pub fn parse(src: &str, file: Option<&Path>) -> Result<PluginConfig, PluginError> {
         let name = file.map_or_else(|| PathBuf::from("<config>"), Path::to_path_buf);
-        let err = |message: String| PluginError::Config {
-            path: name.clone(),
-            message,
-        };
-        let doc: toml::Table = src
-            .parse()
-            .map_err(|e: toml::de::Error| err(e.to_string().trim_end().to_string()))?;
+        let err = |message: String| PluginError::Config { path: name.clone(), message };
+        let doc: toml::Table = src.parse().map_err(|e: toml::de::Error| err(e.to_string().trim_end().to_string()))?;
         let base = file.and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-        let mut config = PluginConfig {
-            file: file.map(Path::to_path_buf),
-            ..PluginConfig::default()
-        };
+        let mut config = PluginConfig { file: file.map(Path::to_path_buf), ..PluginConfig::default() };
         if let Some(list) = doc.get("plugin") {
-            let list = list
-                .as_array()
-                .ok_or_else(|| err("`plugin` must be an array of tables: [[plugin]]".into()))?;
+            let list = list.as_array().ok_or_else(|| err("`plugin` must be an array of tables: [[plugin]]".into()))?;
             for (i, entry) in list.iter().enumerate() {
-                let table = entry
-                    .as_table()
-                    .ok_or_else(|| err(format!("[[plugin]] #{}: not a table", i + 1)))?;
+                let table = entry.as_table().ok_or_else(|| err(format!("[[plugin]] #{}: not a table", i + 1)))?;
                 if let Some(key) = table.keys().find(|k| *k != "path") {
-                    return Err(err(format!(
-                        "[[plugin]] #{}: unknown key `{key}` (expected `path`)",
-                        i + 1
-                    )));
+                    return Err(err(format!("[[plugin]] #{}: unknown key `{key}` (expected `path`)", i + 1)));
                 }
                 let path = table
                     .get("path")
@@ -687,14 +606,10 @@ impl PluginConfig {
             }
         }
         if let Some(plugins) = doc.get("plugins") {
-            let plugins = plugins
-                .as_table()
-                .ok_or_else(|| err("`plugins` must be a table".into()))?;
+            let plugins = plugins.as_table().ok_or_else(|| err("`plugins` must be a table".into()))?;
             for (plugin, table) in plugins {
-                let mut table = table
-                    .as_table()
-                    .cloned()
-                    .ok_or_else(|| err(format!("[plugins.{plugin}] must be a table")))?;
+                let mut table =
+                    table.as_table().cloned().ok_or_else(|| err(format!("[plugins.{plugin}] must be a table")))?;
                 if let Some(weights) = table.remove("weights") {
                     config.weights.extend(parse_weights(plugin, &weights).map_err(&err)?);
                 }
@@ -728,11 +643,7 @@ impl PluginConfig {
             message,
         };
         let names: Vec<&str> = loaded.iter().map(|p| p.name.as_str()).collect();
-        let loaded_list = if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        };
+        let loaded_list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
         let names_in_config = self.options.keys().chain(self.weights.iter().map(|w| &w.plugin));
         for name in names_in_config {
             if !names.contains(&name.as_str()) {
@@ -765,14 +676,9 @@ fn parse_weights(plugin: &str, value: &toml::Value) -> Result<Vec<KindWeight>, S
     let mut out = Vec::new();
     for (label, kinds) in labels {
         if !WEIGHT_LABELS.contains(&label.as_str()) {
-            return Err(format!(
-                "{at}: unknown label `{label}` (expected one of {})",
-                WEIGHT_LABELS.join(", ")
-            ));
+            return Err(format!("{at}: unknown label `{label}` (expected one of {})", WEIGHT_LABELS.join(", ")));
         }
-        let kinds = kinds
-            .as_table()
-            .ok_or_else(|| format!("{at}: `{label}` must be a table of kind = weight"))?;
+        let kinds = kinds.as_table().ok_or_else(|| format!("{at}: `{label}` must be a table of kind = weight"))?;
         for (kind, weight) in kinds {
             let weight = match weight {
                 toml::Value::Float(f) => *f as f32,
@@ -782,12 +688,7 @@ fn parse_weights(plugin: &str, value: &toml::Value) -> Result<Vec<KindWeight>, S
             if !weight.is_finite() {
                 return Err(format!("{at}: {label}.{kind} must be finite"));
             }
-            out.push(KindWeight {
-                plugin: plugin.to_string(),
-                label: label.clone(),
-                kind: kind.clone(),
-                weight,
-            });
+            out.push(KindWeight { plugin: plugin.to_string(), label: label.clone(), kind: kind.clone(), weight });
         }
     }
     Ok(out)
@@ -825,17 +726,13 @@ pub struct PluginSource {
 
 /// Whether a file name has a plugin library extension.
 fn is_library(path: &Path) -> bool {
-    path.extension()
-        .and_then(OsStr::to_str)
-        .is_some_and(|e| LIBRARY_EXTENSIONS.contains(&e))
+    path.extension().and_then(OsStr::to_str).is_some_and(|e| LIBRARY_EXTENSIONS.contains(&e))
 }
 
 /// The plugin libraries of a folder, sorted by name.
 fn libraries_in(dir: &Path) -> Result<Vec<PathBuf>, PluginError> {
-    let err = |e: std::io::Error| PluginError::Discover {
-        path: dir.to_path_buf(),
-        message: format!("cannot list: {e}"),
-    };
+    let err =
+        |e: std::io::Error| PluginError::Discover { path: dir.to_path_buf(), message: format!("cannot list: {e}") };
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(err)? {
         let path = entry.map_err(err)?.path();
@@ -928,11 +825,7 @@ pub fn load_plugins(
     for source in sources {
         let o = open(&source.path)?;
         if let Some(first) = first_of.insert(o.info.name.clone(), o.info.path.clone()) {
-            return Err(PluginError::Duplicate {
-                name: o.info.name,
-                first,
-                second: o.info.path,
-            });
+            return Err(PluginError::Duplicate { name: o.info.name, first, second: o.info.path });
         }
         opened.push((source, o));
     }
@@ -978,11 +871,7 @@ pub fn load_all(
 ) -> Result<(Vec<Box<dyn Analyzer>>, PluginConfig), PluginError> {
     let env = std::env::var_os(PLUGIN_PATH_ENV);
     let loaded = load_plugins(paths, env.as_deref(), config)?;
-    let analyzers = loaded
-        .plugins
-        .into_iter()
-        .map(|(_, p)| Box::new(p) as Box<dyn Analyzer>)
-        .collect();
+    let analyzers = loaded.plugins.into_iter().map(|(_, p)| Box::new(p) as Box<dyn Analyzer>).collect();
     Ok((analyzers, loaded.config))
 }
 
@@ -1052,10 +941,7 @@ mod tests {
         let ok = PluginConfig::parse("[plugins.x.weights]\nsolution.x_kind = 1.5", None).expect("parses");
         assert_eq!(ok.check(std::slice::from_ref(&info)), Ok(()));
         let other = PluginConfig::parse("[plugins.y]\na = 1", None).expect("parses");
-        let e = other
-            .check(std::slice::from_ref(&info))
-            .expect_err("unknown plugin")
-            .to_string();
+        let e = other.check(std::slice::from_ref(&info)).expect_err("unknown plugin").to_string();
         assert!(e.contains("no loaded plugin is named 'y' (loaded: x)"), "{e}");
         let kind = PluginConfig::parse("[plugins.x.weights]\nsolution.nope = 1.5", None).expect("parses");
         let e = kind.check(&[info]).expect_err("unknown kind").to_string();
@@ -1078,11 +964,7 @@ mod tests {
         let names: Vec<(String, String)> = found
             .iter()
             .map(|s| {
-                let name = s
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let name = s.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let origin = match s.origin {
                     Origin::Argument => "arg",
                     Origin::EnvPath(_) => "env",

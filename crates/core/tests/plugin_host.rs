@@ -26,16 +26,7 @@ fn compile(src: &Path, name: &str, defines: &[&str]) -> PathBuf {
     let out = out_dir().join(format!("lib{name}.so"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
     let output = Command::new(&cc)
-        .args([
-            "-std=c11",
-            "-O1",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-shared",
-            "-fPIC",
-            "-fvisibility=hidden",
-        ])
+        .args(["-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-fvisibility=hidden"])
         .arg("-I")
         .arg(repo().join("crates/plugin/include"))
         .args(defines)
@@ -74,10 +65,7 @@ fn post(id: &str, title: &str, body: &str, regions: Vec<Region>) -> Post {
 }
 
 fn texts<'a>(doc: &'a Document<'_>, signals: &'a [Signal]) -> Vec<(&'a str, &'a str, &'a str, f32)> {
-    signals
-        .iter()
-        .map(|s| (&*s.analyzer, &*s.rule, &doc.text[s.start..s.end], s.weight))
-        .collect()
+    signals.iter().map(|s| (&*s.analyzer, &*s.rule, &doc.text[s.start..s.end], s.weight)).collect()
 }
 
 #[test]
@@ -87,10 +75,7 @@ fn c_plugin_info() {
     assert_eq!(info.version, "0.1.0");
     assert_eq!(info.abi_version, leadminer_plugin::ABI_VERSION);
     assert_eq!(info.kinds, ["workaround"]);
-    assert!(info
-        .triggers
-        .as_ref()
-        .is_some_and(|t| t.contains(&"duct tape".to_string())));
+    assert!(info.triggers.as_ref().is_some_and(|t| t.contains(&"duct tape".to_string())));
     assert!(info.path.is_absolute());
 }
 
@@ -99,16 +84,7 @@ fn c_plugin_analyzes_documents() {
     let plugin = plugin_host::load(c_example(), "weight = 0.5\n").expect("loads");
     let quote = "> duct tape is all I have";
     let body = format!("{quote}\nI held it with Zip Ties as a workaround, not jury-rigged.");
-    let p = post(
-        "p1",
-        "A workaround",
-        &body,
-        vec![Region {
-            kind: RegionKind::Quote,
-            start: 0,
-            end: quote.len(),
-        }],
-    );
+    let p = post("p1", "A workaround", &body, vec![Region { kind: RegionKind::Quote, start: 0, end: quote.len() }]);
     let doc = Document::new(&p);
     let mut out = Vec::new();
     plugin.analyze(&doc, &mut out).expect("analyzes");
@@ -130,26 +106,14 @@ fn loaded_and_builtin_plugins_run_together() {
     let analysis = Analysis::new(vec![plugin, Box::new(CodeSharing::default())]);
     let code = "fn main() { println!(\"a stopgap until the vendor fixes it, shared for anyone who needs it\"); }";
     let body = format!("My stopgap:\n{code}\n");
-    let p = post(
-        "p2",
-        "Fix",
-        &body,
-        vec![Region {
-            kind: RegionKind::Code,
-            start: 12,
-            end: 12 + code.len(),
-        }],
-    );
+    let p = post("p2", "Fix", &body, vec![Region { kind: RegionKind::Code, start: 12, end: 12 + code.len() }]);
     assert!(analysis.candidate(&p), "the plugin's triggers reach the prefilter");
     let plain = post("p3", "Hello", "nothing to see", Vec::new());
     assert!(!analysis.candidate(&plain));
     let doc = Document::new(&p);
     let (signals, errors) = analysis.run(&doc);
     assert!(errors.is_empty(), "{errors:?}");
-    let found: Vec<(&str, &str)> = signals
-        .iter()
-        .map(|s| (&*s.analyzer, &doc.text[s.start..s.end]))
-        .collect();
+    let found: Vec<(&str, &str)> = signals.iter().map(|s| (&*s.analyzer, &doc.text[s.start..s.end])).collect();
     assert_eq!(found, [("workaround-c", "stopgap"), ("sharing-code", code)]);
     let mut weights = Weights::builtin();
     weights.set_kind("solution", "workaround", 2.0);
@@ -161,16 +125,8 @@ fn loaded_and_builtin_plugins_run_together() {
 #[test]
 fn c_plugin_is_thread_safe() {
     let plugin: Arc<LoadedPlugin> = Arc::new(plugin_host::load(c_example(), "").expect("loads"));
-    let posts: Vec<Post> = (0..200)
-        .map(|i| {
-            post(
-                &i.to_string(),
-                "t",
-                &"x ".repeat(i % 7).replace('x', "kludge"),
-                Vec::new(),
-            )
-        })
-        .collect();
+    let posts: Vec<Post> =
+        (0..200).map(|i| post(&i.to_string(), "t", &"x ".repeat(i % 7).replace('x', "kludge"), Vec::new())).collect();
     let expected: Vec<usize> = posts.iter().map(|p| p.body.matches("kludge").count()).collect();
     let posts = Arc::new(posts);
     let threads: Vec<_> = (0..4)
@@ -218,10 +174,7 @@ fn broken_descriptors_are_refused() {
     assert!(matches!(e, PluginError::AbiVersion { plugin: 2, host: 1, .. }), "{e:?}");
     let message = e.to_string();
     assert!(message.contains("libvariant_abi2.so"), "names the path: {message}");
-    assert!(
-        message.contains("ABI version 2") && message.contains("ABI version 1"),
-        "{message}"
-    );
+    assert!(message.contains("ABI version 2") && message.contains("ABI version 1"), "{message}");
 
     let magic = variant("variant_magic", &["-DTEST_MAGIC=0x1234"]);
     let e = plugin_host::inspect(&magic).expect_err("bad magic");
@@ -233,25 +186,16 @@ fn broken_descriptors_are_refused() {
 
     let entry = variant("variant_entry", &["-DTEST_ENTRY=leadminer_plugin_v2"]);
     let e = plugin_host::inspect(&entry).expect_err("no v1 entry");
-    assert!(
-        matches!(&e, PluginError::NotAPlugin { other: Some(o), .. } if o == "leadminer_plugin_v2"),
-        "{e:?}"
-    );
+    assert!(matches!(&e, PluginError::NotAPlugin { other: Some(o), .. } if o == "leadminer_plugin_v2"), "{e:?}");
     assert!(e.to_string().contains("built for a different plugin ABI"), "{e}");
 
     let name = variant("variant_name", &["-DTEST_NAME=\"bad name!\""]);
     let e = plugin_host::inspect(&name).expect_err("bad name");
-    assert!(
-        matches!(&e, PluginError::Invalid { message, .. } if message.contains("name")),
-        "{e:?}"
-    );
+    assert!(matches!(&e, PluginError::Invalid { message, .. } if message.contains("name")), "{e:?}");
 
     let null = variant("variant_null", &["-DTEST_NULL_ANALYZE"]);
     let e = plugin_host::inspect(&null).expect_err("null analyze");
-    assert!(
-        matches!(&e, PluginError::Invalid { message, .. } if message.contains("`analyze` is null")),
-        "{e:?}"
-    );
+    assert!(matches!(&e, PluginError::Invalid { message, .. } if message.contains("`analyze` is null")), "{e:?}");
 }
 
 #[test]
@@ -270,17 +214,10 @@ fn load_plugins_from_arguments_env_and_config() {
     .expect("write config");
     let env = env_dir.clone().into_os_string();
     let loaded = plugin_host::load_plugins(&[], Some(&env), Some(&config)).expect("loads");
-    let got: Vec<(&str, &Origin)> = loaded
-        .plugins
-        .iter()
-        .map(|(s, p)| (p.info().name.as_str(), &s.origin))
-        .collect();
+    let got: Vec<(&str, &Origin)> = loaded.plugins.iter().map(|(s, p)| (p.info().name.as_str(), &s.origin)).collect();
     assert_eq!(
         got,
-        [
-            ("header-variant", &Origin::EnvPath(env_dir.clone())),
-            ("workaround-c", &Origin::Config(config.clone())),
-        ]
+        [("header-variant", &Origin::EnvPath(env_dir.clone())), ("workaround-c", &Origin::Config(config.clone())),]
     );
     let mut weights = Weights::builtin();
     loaded.config.apply_weights(&mut weights);
@@ -296,20 +233,13 @@ fn load_plugins_from_arguments_env_and_config() {
     let copy = dir.path().join("libcopy.so");
     std::fs::copy(c_example(), &copy).expect("copy");
     let e = plugin_host::load_plugins(&[copy], None, Some(&config)).expect_err("duplicate");
-    assert!(
-        matches!(&e, PluginError::Duplicate { name, .. } if name == "workaround-c"),
-        "{e:?}"
-    );
+    assert!(matches!(&e, PluginError::Duplicate { name, .. } if name == "workaround-c"), "{e:?}");
 
     // Options for a plugin that is not loaded are an error, not ignored.
     let typo = dir.path().join("typo.toml");
     std::fs::write(&typo, "[plugins.workaround]\nweight = 0.3\n").expect("write");
     let e = plugin_host::load_plugins(&[c_example().to_path_buf()], None, Some(&typo)).expect_err("typo");
-    assert!(
-        e.to_string()
-            .contains("no loaded plugin is named 'workaround' (loaded: workaround-c)"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("no loaded plugin is named 'workaround' (loaded: workaround-c)"), "{e}");
 
     // A weight for a kind the plugin does not emit.
     let kind = dir.path().join("kind.toml");

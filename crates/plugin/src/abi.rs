@@ -97,17 +97,11 @@ unsafe impl Sync for Str {}
 
 impl Str {
     /// The empty string.
-    pub const EMPTY: Str = Str {
-        ptr: std::ptr::null(),
-        len: 0,
-    };
+    pub const EMPTY: Str = Str { ptr: std::ptr::null(), len: 0 };
 
     /// Borrows a Rust string; the `Str` is valid as long as `s` is.
     pub const fn new(s: &str) -> Str {
-        Str {
-            ptr: s.as_ptr(),
-            len: s.len(),
-        }
+        Str { ptr: s.as_ptr(), len: s.len() }
     }
 
     /// The bytes this `Str` points to.

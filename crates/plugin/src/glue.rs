@@ -65,11 +65,7 @@ pub const fn descriptor<T: Plugin>(kinds: &'static [Str], triggers: &'static [St
         version: Str::new(T::VERSION),
         kinds: kinds.as_ptr(),
         kinds_len: kinds.len(),
-        triggers: if T::TRIGGERS.is_some() {
-            triggers.as_ptr()
-        } else {
-            std::ptr::null()
-        },
+        triggers: if T::TRIGGERS.is_some() { triggers.as_ptr() } else { std::ptr::null() },
         triggers_len: triggers.len(),
         create: Some(create::<T>),
         analyze: Some(analyze::<T>),
@@ -134,10 +130,7 @@ pub unsafe extern "C" fn create<T: Plugin>(
         if out_instance.is_null() {
             return Err("create: out_instance is null".to_string());
         }
-        let config = Str {
-            ptr: config_ptr,
-            len: config_len,
-        };
+        let config = Str { ptr: config_ptr, len: config_len };
         // SAFETY: the host lends `config_len` readable bytes for the call.
         let config = unsafe { config.to_str() }.map_err(|e| format!("configuration is not UTF-8: {e}"))?;
         let plugin = T::new(config)?;
@@ -379,15 +372,9 @@ mod tests {
 
     #[test]
     fn panics_and_errors_become_statuses() {
-        assert_eq!(
-            create_with("refuse"),
-            (STATUS_ERROR, std::ptr::null_mut(), "refused".to_string())
-        );
+        assert_eq!(create_with("refuse"), (STATUS_ERROR, std::ptr::null_mut(), "refused".to_string()));
         let (status, instance, message) = create_with("panic");
-        assert_eq!(
-            (status, instance.is_null(), message.as_str()),
-            (STATUS_PANIC, true, "asked to panic")
-        );
+        assert_eq!((status, instance.is_null(), message.as_str()), (STATUS_PANIC, true, "asked to panic"));
 
         let (status, instance, _) = create_with("");
         assert_eq!(status, STATUS_OK);

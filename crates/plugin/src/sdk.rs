@@ -142,11 +142,7 @@ impl<'a> Post<'a> {
 
     /// The title, empty when the post has none.
     pub fn title(&self) -> &'a str {
-        self.f
-            .text
-            .get(..self.f.body_offset)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r'])
+        self.f.text.get(..self.f.body_offset).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 
     /// The body: the text from [`Post::body_offset`] on.
@@ -204,20 +200,12 @@ impl<'a> Post<'a> {
 
     /// The kind of the region that contains all of `range`, if any.
     pub fn region_of(&self, range: Range<usize>) -> Option<RegionKind> {
-        self.f
-            .regions
-            .iter()
-            .find(|r| r.start <= range.start && range.end <= r.end)
-            .map(Region::region_kind)
+        self.f.regions.iter().find(|r| r.start <= range.start && range.end <= r.end).map(Region::region_kind)
     }
 
     /// The kind of the first region that overlaps `range`, if any.
     pub fn overlapping_region(&self, range: Range<usize>) -> Option<RegionKind> {
-        self.f
-            .regions
-            .iter()
-            .find(|r| r.start < range.end && range.start < r.end)
-            .map(Region::region_kind)
+        self.f.regions.iter().find(|r| r.start < range.end && range.start < r.end).map(Region::region_kind)
     }
 
     /// Whether any part of `range` lies in quoted text.
@@ -237,10 +225,7 @@ impl<'a> Post<'a> {
     }
 
     fn overlaps(&self, range: Range<usize>, kind: RegionKind) -> bool {
-        self.f
-            .regions
-            .iter()
-            .any(|r| r.region_kind() == kind && r.start < range.end && range.start < r.end)
+        self.f.regions.iter().any(|r| r.region_kind() == kind && r.start < range.end && range.start < r.end)
     }
 }
 
@@ -283,13 +268,7 @@ impl<'s> Signals<'s> {
     /// Emits a signal of `kind` found by `rule` over the byte `range` of
     /// the post text.
     pub fn emit(&mut self, kind: &str, rule: &str, range: Range<usize>, weight: f32) {
-        (self.sink)(Emitted {
-            kind,
-            rule,
-            start: range.start,
-            end: range.end,
-            weight,
-        });
+        (self.sink)(Emitted { kind, rule, start: range.start, end: range.end, weight });
     }
 }
 
@@ -333,13 +312,7 @@ mod tests {
     use super::*;
 
     fn sig(start: usize, end: usize, weight: f32) -> Emitted<'static> {
-        Emitted {
-            kind: "k",
-            rule: "r",
-            start,
-            end,
-            weight,
-        }
+        Emitted { kind: "k", rule: "r", start, end, weight }
     }
 
     #[test]
@@ -358,16 +331,8 @@ mod tests {
     #[test]
     fn post_accessors() {
         let regions = [
-            Region {
-                kind: crate::abi::REGION_QUOTE,
-                start: 10,
-                end: 15,
-            },
-            Region {
-                kind: crate::abi::REGION_CODE,
-                start: 16,
-                end: 20,
-            },
+            Region { kind: crate::abi::REGION_QUOTE, start: 10, end: 15 },
+            Region { kind: crate::abi::REGION_CODE, start: 16, end: 20 },
         ];
         let post = Post::new(PostFields {
             text: "Title\n\nbody quote code end",
@@ -383,11 +348,7 @@ mod tests {
         assert_eq!(post.region_of(10..15), Some(RegionKind::Quote));
         assert_eq!(post.region_of(9..15), None);
         assert!(post.is_own_prose(0..10) && !post.is_own_prose(14..17));
-        let odd = Post::new(PostFields {
-            text: "é",
-            body_offset: 1,
-            ..PostFields::default()
-        });
+        let odd = Post::new(PostFields { text: "é", body_offset: 1, ..PostFields::default() });
         assert_eq!((odd.body_offset(), odd.title(), odd.body()), (0, "", "é"));
     }
 }

@@ -48,11 +48,7 @@ pub struct TestPost {
 impl TestPost {
     /// A post without a title.
     pub fn new(body: &str) -> TestPost {
-        TestPost {
-            text: body.to_string(),
-            id: "test".to_string(),
-            ..TestPost::default()
-        }
+        TestPost { text: body.to_string(), id: "test".to_string(), ..TestPost::default() }
     }
 
     /// A post with a title.
@@ -85,28 +81,16 @@ impl TestPost {
             let range = at..at + content.len();
             if content.starts_with("```") {
                 match code_start.take() {
-                    Some(start) => regions.push(Region {
-                        kind: REGION_CODE,
-                        start,
-                        end: range.end,
-                    }),
+                    Some(start) => regions.push(Region { kind: REGION_CODE, start, end: range.end }),
                     None => code_start = Some(range.start),
                 }
             } else if code_start.is_none() && content.starts_with('>') {
-                regions.push(Region {
-                    kind: REGION_QUOTE,
-                    start: range.start,
-                    end: range.end,
-                });
+                regions.push(Region { kind: REGION_QUOTE, start: range.start, end: range.end });
             }
             at += line.len();
         }
         if let Some(start) = code_start {
-            regions.push(Region {
-                kind: REGION_CODE,
-                start,
-                end: post.text.len(),
-            });
+            regions.push(Region { kind: REGION_CODE, start, end: post.text.len() });
         }
         post.regions = regions;
         post
@@ -114,11 +98,7 @@ impl TestPost {
 
     /// Adds a region and keeps regions sorted.
     pub fn region(mut self, kind: RegionKind, range: Range<usize>) -> TestPost {
-        self.regions.push(Region {
-            kind: kind.to_raw(),
-            start: range.start,
-            end: range.end,
-        });
+        self.regions.push(Region { kind: kind.to_raw(), start: range.start, end: range.end });
         self.regions.sort_by_key(|r| (r.start, r.end));
         self
     }
@@ -201,11 +181,7 @@ pub fn run<T: Plugin>(plugin: &T, post: &TestPost) -> Result<Vec<Detection>, Str
 pub fn render(detections: &[Detection]) -> String {
     let mut out = String::new();
     for d in detections {
-        let _ = writeln!(
-            out,
-            "{}..{} {} {} {:.2} {:?}",
-            d.start, d.end, d.kind, d.rule, d.weight, d.text
-        );
+        let _ = writeln!(out, "{}..{} {} {} {:.2} {:?}", d.start, d.end, d.kind, d.rule, d.weight, d.text);
     }
     if out.is_empty() {
         out.push_str("(no signals)\n");

@@ -49,12 +49,7 @@ fn rust_layout() -> Vec<(&'static str, &'static str, usize)> {
             regions_len
         ]
     );
-    fields!(
-        v,
-        "LmSignalView",
-        SignalView,
-        [struct_size, kind, rule, start, end, weight]
-    );
+    fields!(v, "LmSignalView", SignalView, [struct_size, kind, rule, start, end, weight]);
     fields!(
         v,
         "LmPluginDescriptor",
@@ -77,16 +72,8 @@ fn rust_layout() -> Vec<(&'static str, &'static str, usize)> {
     );
     // The header is the descriptor's first three fields.
     v.push(("LmPluginDescriptor", "magic", offset_of!(PluginHeader, magic)));
-    v.push((
-        "LmPluginDescriptor",
-        "abi_version",
-        offset_of!(PluginHeader, abi_version),
-    ));
-    v.push((
-        "LmPluginDescriptor",
-        "struct_size",
-        offset_of!(PluginHeader, struct_size),
-    ));
+    v.push(("LmPluginDescriptor", "abi_version", offset_of!(PluginHeader, abi_version)));
+    v.push(("LmPluginDescriptor", "struct_size", offset_of!(PluginHeader, struct_size)));
     v
 }
 
@@ -162,16 +149,9 @@ fn header_matches_rust_abi() {
         }
     }
     if c.get("LM_ENTRY_SYMBOL").copied() != Some(ENTRY_SYMBOL) {
-        mismatches.push(format!(
-            "LM_ENTRY_SYMBOL: C {:?}, Rust {ENTRY_SYMBOL}",
-            c.get("LM_ENTRY_SYMBOL")
-        ));
+        mismatches.push(format!("LM_ENTRY_SYMBOL: C {:?}, Rust {ENTRY_SYMBOL}", c.get("LM_ENTRY_SYMBOL")));
     }
-    assert!(
-        mismatches.is_empty(),
-        "header and abi.rs disagree:\n{}",
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "header and abi.rs disagree:\n{}", mismatches.join("\n"));
 }
 
 #[test]

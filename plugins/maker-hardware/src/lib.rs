@@ -68,12 +68,7 @@ const RULES: &[(&str, f32, bool, &str)] = &[
         r"\b(?:3d[- ]?)?printed\s+(?:it|them|one|mine|this|these|the\s+[\w-]+)\s+(?:in|with|out\s+of|from)\s+(?:pla\+?|petg|abs|asa|tpu|nylon|resin|polycarbonate|carbon\s+fiber)\b",
     ),
     // "I built a plant waterer with an ESP32"
-    (
-        "microcontroller-build",
-        0.8,
-        false,
-        r"{SUBJECT}{ADVERBS}\s+{BUILD}\b{GAP}{0,80}?\b{MCU}\b",
-    ),
+    ("microcontroller-build", 0.8, false, r"{SUBJECT}{ADVERBS}\s+{BUILD}\b{GAP}{0,80}?\b{MCU}\b"),
     // "an Arduino-based controller"
     (
         "microcontroller-based",
@@ -122,9 +117,8 @@ const RULES: &[(&str, f32, bool, &str)] = &[
 const MAX_PER_RULE: usize = 5;
 
 /// Words a highlight should not end with.
-const TRAILING: &[&str] = &[
-    "a", "an", "and", "for", "from", "in", "it", "my", "of", "on", "out", "so", "that", "the", "to", "which", "with",
-];
+const TRAILING: &[&str] =
+    &["a", "an", "and", "for", "from", "in", "it", "my", "of", "on", "out", "so", "that", "the", "to", "which", "with"];
 
 /// The maker hardware analyzer.
 #[derive(Debug)]
@@ -316,10 +310,7 @@ impl Plugin for MakerHardware {
         for name in &options.disabled_rules {
             if !rule_names().any(|r| r == name) {
                 let all: Vec<&str> = rule_names().collect();
-                return Err(format!(
-                    "unknown rule '{name}' in disabled_rules (rules: {})",
-                    all.join(", ")
-                ));
+                return Err(format!("unknown rule '{name}' in disabled_rules (rules: {})", all.join(", ")));
             }
         }
         let mut rules = Vec::new();
@@ -328,19 +319,10 @@ impl Plugin for MakerHardware {
                 continue;
             }
             let regex = compile(pattern).map_err(|e| format!("rule {name}: {e}"))?;
-            rules.push(Rule {
-                name,
-                weight,
-                needs_context,
-                regex,
-            });
+            rules.push(Rule { name, weight, needs_context, regex });
         }
         let context = compile(CONTEXT)?;
-        Ok(MakerHardware {
-            rules,
-            context,
-            include_quotes: options.include_quotes,
-        })
+        Ok(MakerHardware { rules, context, include_quotes: options.include_quotes })
     }
 
     fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
@@ -376,11 +358,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, String)> {
         let plugin = MakerHardware::new("").expect("default options");
-        run(&plugin, &TestPost::new(text))
-            .expect("valid signals")
-            .into_iter()
-            .map(|d| (d.rule, d.text))
-            .collect()
+        run(&plugin, &TestPost::new(text)).expect("valid signals").into_iter().map(|d| (d.rule, d.text)).collect()
     }
 
     fn rules(text: &str) -> Vec<String> {
@@ -391,10 +369,7 @@ mod tests {
     fn builds() {
         assert_eq!(
             found("I finally built a plant waterer with an ESP32 and a relay."),
-            [(
-                "microcontroller-build".to_string(),
-                "I finally built a plant waterer with an ESP32".to_string()
-            )]
+            [("microcontroller-build".to_string(), "I finally built a plant waterer with an ESP32".to_string())]
         );
         assert!(rules("I designed and printed a bracket for the shelf on my Prusa.").contains(&"printed-part".into()));
         assert!(rules("Then I printed it in PETG").contains(&"printed-material".into()));
@@ -439,9 +414,7 @@ mod tests {
         assert!(MakerHardware::new("disabled_rules = [\"x\"]").is_err_and(|e| e.contains("unknown rule 'x'")));
         assert!(MakerHardware::new("x = 1").is_err_and(|e| e.contains("unknown field")));
         let quoted = TestPost::new("> I soldered it\nok").quote(0..15);
-        assert!(run(&MakerHardware::new("").expect("options"), &quoted)
-            .expect("runs")
-            .is_empty());
+        assert!(run(&MakerHardware::new("").expect("options"), &quoted).expect("runs").is_empty());
         let with_quotes = MakerHardware::new("include_quotes = true").expect("options");
         assert!(!run(&with_quotes, &quoted).expect("runs").is_empty());
     }
@@ -472,9 +445,7 @@ mod tests {
         for (s, context) in samples {
             let lower = s.to_lowercase();
             assert!(!found(&format!("{s} {context}")).is_empty(), "{s} finds nothing");
-            let covered = triggers
-                .iter()
-                .any(|t| lower.contains(t) || context.to_lowercase().contains(t));
+            let covered = triggers.iter().any(|t| lower.contains(t) || context.to_lowercase().contains(t));
             assert!(covered, "no trigger for {s}");
         }
     }

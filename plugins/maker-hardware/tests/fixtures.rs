@@ -15,10 +15,7 @@ fn fixtures() {
         let found = run(&plugin, &post).expect("signals pass leadminer's checks");
         let lower = post.text.to_lowercase();
         let triggers = MakerHardware::TRIGGERS.expect("has triggers");
-        assert!(
-            found.is_empty() || triggers.iter().any(|t| lower.contains(t)),
-            "signals in a post without triggers"
-        );
+        assert!(found.is_empty() || triggers.iter().any(|t| lower.contains(t)), "signals in a post without triggers");
         insta::assert_snapshot!(render(&found));
     });
 }

@@ -214,9 +214,8 @@ fn compile(pattern: &str) -> Result<Regex, String> {
 }
 
 /// Words a highlight should not end with.
-const TRAILING: &[&str] = &[
-    "a", "an", "and", "for", "from", "in", "it", "my", "of", "on", "out", "so", "that", "the", "to", "which", "with",
-];
+const TRAILING: &[&str] =
+    &["a", "an", "and", "for", "from", "in", "it", "my", "of", "on", "out", "so", "that", "the", "to", "which", "with"];
 
 /// Drops trailing stop words from a match: "I sewed a sleeve out of" becomes
 /// "I sewed a sleeve".
@@ -349,10 +348,7 @@ impl Plugin for PatientInnovation {
         for name in &options.disabled_rules {
             if !rule_names().any(|r| r == name) {
                 let all: Vec<&str> = rule_names().collect();
-                return Err(format!(
-                    "unknown rule '{name}' in disabled_rules (rules: {})",
-                    all.join(", ")
-                ));
+                return Err(format!("unknown rule '{name}' in disabled_rules (rules: {})", all.join(", ")));
             }
         }
         let mut rules = Vec::new();
@@ -361,22 +357,12 @@ impl Plugin for PatientInnovation {
                 continue;
             }
             let regex = compile(pattern).map_err(|e| format!("rule {name}: {e}"))?;
-            rules.push(Rule {
-                name,
-                kind,
-                weight,
-                needs_context,
-                regex,
-            });
+            rules.push(Rule { name, kind, weight, needs_context, regex });
         }
         let context = compile(&format!(
             r"\b{MEDICAL_DEVICE}\b|\b{CONDITION}\b|{DIY_TOOLS}|\bdiy[- ]?aps\b|\b(?:open|android)aps\b|\blooping\b"
         ))?;
-        Ok(PatientInnovation {
-            rules,
-            context,
-            include_quotes: options.include_quotes,
-        })
+        Ok(PatientInnovation { rules, context, include_quotes: options.include_quotes })
     }
 
     fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
@@ -416,11 +402,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, String)> {
         let post = TestPost::new(text);
-        run(&plugin(), &post)
-            .expect("valid signals")
-            .into_iter()
-            .map(|d| (d.rule, d.text))
-            .collect()
+        run(&plugin(), &post).expect("valid signals").into_iter().map(|d| (d.rule, d.text)).collect()
     }
 
     fn rules(text: &str) -> Vec<String> {
@@ -433,10 +415,7 @@ mod tests {
             found("I sewed a sleeve for my Libre sensor so it stops catching on doorframes."),
             [
                 ("self-built-thing".to_string(), "I sewed a sleeve".to_string()),
-                (
-                    "self-built-device".to_string(),
-                    "I sewed a sleeve for my Libre".to_string()
-                ),
+                ("self-built-device".to_string(), "I sewed a sleeve for my Libre".to_string()),
                 ("device-owner".to_string(), "my Libre".to_string()),
             ]
         );
@@ -464,13 +443,8 @@ mod tests {
     #[test]
     fn needs_only_with_medical_context() {
         assert!(rules("My Dexcom sensor keeps falling off in the shower.").contains(&"device-frustration".into()));
-        assert!(
-            rules("My sensor keeps falling off the wall.").is_empty(),
-            "no medical context"
-        );
-        assert!(
-            rules("Insurance won't cover the Omnipod, I wish there was a cheaper way.").contains(&"refused".into())
-        );
+        assert!(rules("My sensor keeps falling off the wall.").is_empty(), "no medical context");
+        assert!(rules("Insurance won't cover the Omnipod, I wish there was a cheaper way.").contains(&"refused".into()));
         assert!(rules("I wish there was a better bike lock.").is_empty());
         assert!(rules("My landlord won't cover the repair.").is_empty());
     }

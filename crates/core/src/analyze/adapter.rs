@@ -24,10 +24,7 @@ pub struct PluginAnalyzer<T: Plugin> {
 
 impl<T: Plugin> std::fmt::Debug for PluginAnalyzer<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginAnalyzer")
-            .field("name", &self.name)
-            .field("kinds", &self.kinds)
-            .finish()
+        f.debug_struct("PluginAnalyzer").field("name", &self.name).field("kinds", &self.kinds).finish()
     }
 }
 
@@ -39,11 +36,7 @@ impl<T: Plugin> PluginAnalyzer<T> {
 
     /// Wraps a plugin value.
     pub fn from_plugin(plugin: T) -> Self {
-        PluginAnalyzer {
-            plugin,
-            name: T::NAME.into(),
-            kinds: T::KINDS.iter().map(|k| Arc::from(*k)).collect(),
-        }
+        PluginAnalyzer { plugin, name: T::NAME.into(), kinds: T::KINDS.iter().map(|k| Arc::from(*k)).collect() }
     }
 
     /// The plugin.
@@ -85,11 +78,7 @@ impl<T: Plugin> Analyzer for PluginAnalyzer<T> {
             None => Ok(()),
             Some(message) => {
                 out.truncate(before);
-                Err(AnalyzeError {
-                    analyzer: T::NAME.to_string(),
-                    post: doc.post.id.clone(),
-                    message,
-                })
+                Err(AnalyzeError { analyzer: T::NAME.to_string(), post: doc.post.id.clone(), message })
             }
         }
     }
@@ -140,14 +129,7 @@ pub(crate) struct Collector<'c> {
 
 impl<'c> Collector<'c> {
     pub(crate) fn new(name: &'c Arc<str>, kinds: &'c [Arc<str>], text: &'c str, out: &'c mut Vec<Signal>) -> Self {
-        Collector {
-            name,
-            kinds,
-            text,
-            out,
-            count: 0,
-            error: None,
-        }
+        Collector { name, kinds, text, out, count: 0, error: None }
     }
 
     /// Checks one signal and adds it, or records why not.
@@ -194,17 +176,9 @@ mod tests {
 
         fn new(config: &str) -> Result<Self, String> {
             let mut n = config.split(',');
-            let mut next = || {
-                n.next()
-                    .and_then(|x| x.trim().parse::<usize>().ok())
-                    .ok_or("bad config")
-            };
+            let mut next = || n.next().and_then(|x| x.trim().parse::<usize>().ok()).ok_or("bad config");
             let (start, end) = (next()?, next()?);
-            Ok(Echo {
-                start,
-                end,
-                kind: if config.ends_with(",other") { "other" } else { "echo" },
-            })
+            Ok(Echo { start, end, kind: if config.ends_with(",other") { "other" } else { "echo" } })
         }
 
         fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
@@ -224,11 +198,7 @@ mod tests {
         p.author = Some("ann".into());
         p.title = Some("Hi".into());
         p.body = "x = 1".into();
-        p.regions = vec![Region {
-            kind: RegionKind::Code,
-            start: 0,
-            end: 5,
-        }];
+        p.regions = vec![Region { kind: RegionKind::Code, start: 0, end: 5 }];
         p
     }
 
@@ -240,15 +210,8 @@ mod tests {
         let a = PluginAnalyzer::<Echo>::new("4,5").expect("config");
         assert_eq!(a.triggers(), Some(vec!["hello".to_string()]));
         a.analyze(&doc, &mut out).expect("valid signal");
-        assert_eq!(
-            (out[0].start, out[0].end, &*out[0].kind, &*out[0].analyzer),
-            (4, 5, "echo", "echo")
-        );
-        for (config, why) in [
-            ("4,99", "out of bounds"),
-            ("3,3", "empty"),
-            ("0,1,other", "undeclared kind 'other'"),
-        ] {
+        assert_eq!((out[0].start, out[0].end, &*out[0].kind, &*out[0].analyzer), (4, 5, "echo", "echo"));
+        for (config, why) in [("4,99", "out of bounds"), ("3,3", "empty"), ("0,1,other", "undeclared kind 'other'")] {
             let a = PluginAnalyzer::<Echo>::new(config).expect("config");
             let err = a.analyze(&doc, &mut Vec::new()).expect_err(config);
             assert_eq!((err.analyzer.as_str(), err.post.as_str()), ("echo", "p1"));

@@ -66,16 +66,8 @@ mod tests {
         let large = "y".repeat(120);
         p.body = format!("a {small} b {large} c");
         p.regions = vec![
-            Region {
-                kind: RegionKind::Code,
-                start: 2,
-                end: 92,
-            },
-            Region {
-                kind: RegionKind::Code,
-                start: 95,
-                end: 215,
-            },
+            Region { kind: RegionKind::Code, start: 2, end: 92 },
+            Region { kind: RegionKind::Code, start: 95, end: 215 },
         ];
         let doc = Document::new(&p);
         let mut out = Vec::new();
@@ -83,10 +75,7 @@ mod tests {
         a.analyze(&doc, &mut out).expect("analyzes");
         assert_eq!(out.len(), 1);
         let s = &out[0];
-        assert_eq!(
-            (&*s.kind, &*s.analyzer, &*s.rule),
-            ("sharing", "sharing-code", "sharing.code-block")
-        );
+        assert_eq!((&*s.kind, &*s.analyzer, &*s.rule), ("sharing", "sharing-code", "sharing.code-block"));
         assert_eq!(&doc.text[s.start..s.end], large);
         assert_eq!(a.triggers(), Some(Vec::new()));
         assert!(CodeSharing::new("x = 1").is_err());

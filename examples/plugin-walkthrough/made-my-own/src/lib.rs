@@ -27,9 +27,7 @@ impl Plugin for MadeMyOwn {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const KINDS: &'static [&'static str] = &["made_my_own"];
     // A post without any of these is skipped before analysis.
-    const TRIGGERS: Option<&'static [&'static str]> = Some(&[
-        "so i ", "ended up", "decided to", "my own",
-    ]);
+    const TRIGGERS: Option<&'static [&'static str]> = Some(&["so i ", "ended up", "decided to", "my own"]);
 
     /// `config` is the TOML text of `[plugins.made-my-own]`; one option:
     /// `weight = 0.6`.
