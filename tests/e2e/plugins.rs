@@ -401,3 +401,31 @@ fn walkthrough_example_builds_and_loads() {
     let found: Vec<(&str, f32)> = signals.iter().map(|s| (&*s.rule, s.weight)).collect();
     assert_eq!(found, [("so i made", 0.7), ("made my own", 0.7)]);
 }
+
+/// Errors are kept per thread: with one instance analyzing on several
+/// threads, each failure is reported with its own post.
+#[test]
+fn rust_plugin_errors_stay_with_their_thread() {
+    let plugin = std::sync::Arc::new(misbehaving("panic-quiet"));
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let plugin = std::sync::Arc::clone(&plugin);
+            std::thread::spawn(move || {
+                for i in 0..50 {
+                    let id = format!("t{t}-{i}");
+                    let text = if i % 2 == 0 { "boom hello" } else { "hello" };
+                    match analyze(&plugin, &post(&id, text)) {
+                        Ok(signals) => assert!(i % 2 == 1 && signals.len() == 1, "{id}"),
+                        Err(e) => {
+                            assert_eq!(i % 2, 0, "{id}: {e}");
+                            assert_eq!(e.message, format!("panicked: boom in post {id}"));
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("no thread failed");
+    }
+}

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `ok` (default) | a `test` signal on every "hello" |
 //! | `panic` | panics on posts containing "boom", works on others |
+//! | `panic-quiet` | the same, without the panic message on stderr |
 //! | `panic-new` | panics while being created |
 //! | `refuse` | refuses to be created |
 //! | `error` | returns an error on posts containing "bad" |
@@ -41,6 +42,11 @@ impl Plugin for Misbehaving {
         match mode.as_str() {
             "panic-new" => panic!("misbehaving panics in new as asked"),
             "refuse" => Err("refusing to start as asked".to_string()),
+            "panic-quiet" => {
+                // This library has its own copy of std: the hook is its own.
+                std::panic::set_hook(Box::new(|_| {}));
+                Ok(Misbehaving { mode: "panic".to_string() })
+            }
             "ok" | "panic" | "error" | "out-of-range" | "undeclared" | "split-char" | "nan" | "flood" => {
                 Ok(Misbehaving { mode })
             }
