@@ -84,11 +84,12 @@ pub fn plugins() -> &'static BuiltPlugins {
         let profile = profile_dir();
         let target = profile.parent().expect("the profile folder lies in the target folder");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        // The workspace's libraries with its test targets: the same packages
+        // and features as `cargo test --workspace`, so after one the build
+        // is a no-op (selecting only the plugin packages would unify
+        // features differently and compile their dependencies again).
         let mut cmd = Command::new(cargo);
-        cmd.current_dir(root()).args(["build", "--quiet", "--lib"]);
-        for p in ["patient-innovation", "maker-hardware", "leadminer-test-plugin"] {
-            cmd.args(["-p", p]);
-        }
+        cmd.current_dir(root()).args(["build", "--quiet", "--workspace", "--lib", "--tests"]);
         cmd.arg("--target-dir").arg(target);
         if profile.file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
