@@ -7,6 +7,7 @@ mod input;
 mod rules_cmd;
 mod scan_cmd;
 mod snapshot_cmd;
+mod plugins_cmd;
 mod stats_cmd;
 mod test_cmd;
 
@@ -39,6 +40,8 @@ enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Print a stable, sorted rendering of the detections in the inputs.
     Snapshot(snapshot_cmd::SnapshotArgs),
+    /// Analyzer plugins: list what would be loaded, inspect a library.
+    Plugins(plugins_cmd::PluginsArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Snapshot(args) => snapshot_cmd::run(args),
+        Command::Plugins(args) => plugins_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -6,4 +6,5 @@
 
 mod common;
 mod scan;
+mod plugins;
 mod stats;

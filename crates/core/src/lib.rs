@@ -1,11 +1,14 @@
 //! leadminer's core: the document model, readers for community dumps, the
 //! analyzer pipeline, scoring and aggregation, and outputs.
 
+#![deny(unsafe_code)] // allowed in `plugin_host` only
+
 pub mod analyze;
 pub mod eval;
 pub mod fixtures;
 pub mod model;
 pub mod pipeline;
+pub mod plugin_host;
 pub mod read;
 pub mod rules;
 pub mod scan;

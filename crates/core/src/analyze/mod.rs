@@ -3,11 +3,13 @@
 //! a byte range into the document text and a weight. The text itself is
 //! never modified.
 
+pub mod adapter;
 pub mod document;
 pub mod expertise;
 pub mod normalize;
 pub mod sharing;
 
+pub use adapter::PluginAnalyzer;
 pub use document::{Document, Token};
 
 use serde::{Deserialize, Serialize};
@@ -166,4 +168,40 @@ pub fn standard_analysis(
     analyzers.extend(extra);
     analyzers.push(Box::new(engine));
     Ok(Analysis::new(analyzers))
+}
+
+/// A plugin's trigger words as a prefilter answer for [`Analyzer::wants`]:
+/// no list means every post, an empty list means never by itself, a list
+/// means posts that contain one of the words (ASCII case-insensitive).
+#[derive(Debug, Clone)]
+pub struct TriggerWords {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    answer: Option<bool>,
+}
+
+impl TriggerWords {
+    /// Compiles trigger words.
+    pub fn new(words: Option<&[String]>) -> Self {
+        match words {
+            None => TriggerWords { automaton: None, answer: Some(true) },
+            Some([]) => TriggerWords { automaton: None, answer: None },
+            Some(words) => match aho_corasick::AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words) {
+                Ok(ac) => TriggerWords { automaton: Some(ac), answer: Some(true) },
+                // A word list the automaton cannot hold: analyze everything.
+                Err(_) => TriggerWords { automaton: None, answer: Some(true) },
+            },
+        }
+    }
+
+    /// The answer for a post.
+    pub fn wants(&self, post: &crate::Post) -> Option<bool> {
+        match &self.automaton {
+            None => self.answer,
+            Some(ac) => Some(
+                post.title.as_deref().is_some_and(|t| ac.is_match(t))
+                    || ac.is_match(&post.body)
+                    || post.link.as_deref().is_some_and(|l| ac.is_match(l)),
+            ),
+        }
+    }
 }

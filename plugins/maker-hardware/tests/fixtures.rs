@@ -1,0 +1,21 @@
+//! The plugin's detections on every post in `tests/fixtures/`, as
+//! snapshots. A fixture is a post: an optional `title: ...` line and a
+//! blank line, then the body; body lines starting with `>` are quotes.
+
+use leadminer_plugin::testing::{render, run, TestPost};
+use leadminer_plugin::Plugin;
+use maker_hardware::MakerHardware;
+
+#[test]
+fn fixtures() {
+    let plugin = MakerHardware::new("").expect("default options");
+    insta::glob!("fixtures/*.txt", |path| {
+        let src = std::fs::read_to_string(path).expect("fixture is UTF-8 text");
+        let post = TestPost::from_fixture(&src);
+        let found = run(&plugin, &post).expect("signals pass leadminer's checks");
+        let lower = post.text.to_lowercase();
+        let triggers = MakerHardware::TRIGGERS.expect("has triggers");
+        assert!(found.is_empty() || triggers.iter().any(|t| lower.contains(t)), "signals in a post without triggers");
+        insta::assert_snapshot!(render(&found));
+    });
+}
