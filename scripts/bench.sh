@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Throughput benchmark of leadminer (see README, "Speed").
+#
+#   scripts/bench.sh [SIZE_MB]        default 200
+#
+# Builds a Reddit-format corpus of SIZE_MB from the real text of
+# ../shared/corpora (or $LEADMINER_CORPORA) and its 2 GiB-window .zst, then
+# reports wall time, MB/s, posts/s and peak memory for:
+#   - leadminer stats       (the reading and parsing ceiling)
+#   - leadminer scan        (all built-in analyzers)
+#   - leadminer scan        with 1,000 extra phrase rules
+#   - zstd -d | rg -c       with the built-in packs' phrase list (the floor)
+# at 1 thread and at all threads. Results go to stdout and
+# target/bench/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+size_mb=${1:-200}
+corpora=${LEADMINER_CORPORA:-../shared/corpora}
+out=target/bench
+threads=$(nproc)
+mkdir -p "$out"
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need rg ripgrep
+need zstd zstd
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+cargo build --release --quiet --bin leadminer --example gen_corpus
+bin=target/release/leadminer
+
+stem="$out/RC_bench_${size_mb}mb"
+if [ ! -f "$stem.ndjson.zst" ]; then
+  target/release/examples/gen_corpus "$corpora" "$stem" "$size_mb"
+fi
+plain="$stem.ndjson"
+zst="$stem.ndjson.zst"
+bytes=$(stat -c %s "$plain")
+posts=$(wc -l < "$plain")
+
+# The packs' phrases, one per line, for the grep floor.
+python3 - "$out/phrases.txt" <<'PY'
+import re, sys, glob
+try:
+    import tomllib
+except ImportError:
+    tomllib = None
+phrases = []
+for path in sorted(glob.glob("crates/core/rules/*.toml")):
+    text = open(path, encoding="utf-8").read()
+    if tomllib:
+        data = tomllib.loads(text)
+        for rule in data.get("rule", []):
+            phrases += rule.get("phrases", [])
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("\n".join(sorted(set(phrases))) + "\n")
+PY
+
+# 1,000 extra phrase rules made of real word pairs from the corpus.
+python3 - "$plain" "$out/1000-rules.toml" <<'PY'
+import json, random, re, sys
+random.seed(7)
+words = []
+with open(sys.argv[1], encoding="utf-8") as f:
+    for i, line in enumerate(f):
+        if i >= 20000:
+            break
+        words += re.findall(r"[a-z]{4,12}", json.loads(line)["body"].lower())
+vocab = sorted(set(words))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write('[pack]\nid = "bench"\n\n')
+    for n in range(1000):
+        a, b = random.choice(vocab), random.choice(vocab)
+        f.write(f'[[rule]]\nid = "bench.r{n}"\nkind = "bench"\nweight = 0.5\nphrases = ["{a} {b}"]\n\n')
+PY
+
+run() { # label threads command...
+  local label=$1 t=$2; shift 2
+  local tf; tf=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$tf" "$@" >/dev/null 2>&1
+  read -r secs kb < "$tf"; rm -f "$tf"
+  printf '| %s | %s | %.1f | %.0f | %.0f | %.0f |\n' "$label" "$t" "$secs" \
+    "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$posts / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+}
+need bc bc
+
+{
+  echo "Input: $posts comments, $((bytes / 1000000)) MB NDJSON ($(( $(stat -c %s "$zst") / 1000000 )) MB .zst), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo
+  echo "| command | threads | seconds | MB/s | posts/s | peak MB |"
+  echo "|---|---|---|---|---|---|"
+  for t in 1 "$threads"; do
+    run "stats (.ndjson)" "$t" "$bin" stats --threads "$t" "$plain"
+    run "stats (.zst)" "$t" "$bin" stats --threads "$t" "$zst"
+    run "scan (.ndjson)" "$t" "$bin" scan --threads "$t" --out "$out/scan-$t" "$plain"
+    run "scan (.zst)" "$t" "$bin" scan --threads "$t" --out "$out/scan-$t" "$zst"
+    run "scan + 1,000 rules" "$t" "$bin" scan --threads "$t" --rules "$out/1000-rules.toml" --out "$out/scan-$t" "$plain"
+  done
+  run "zstd -d \| rg -c (phrases)" 1 bash -c "zstd -dc --long=31 '$zst' | rg -c -i -F -f '$out/phrases.txt'"
+} | tee "$out/results.md"
