@@ -194,13 +194,14 @@ impl Converter {
             return;
         }
         let shown = self.b.as_str().get(start..).unwrap_or("").trim();
-        let shown_core = shown.trim_end_matches("...").trim_end_matches('…');
+        let shown_core = bare_url(shown.trim_end_matches("...").trim_end_matches('…'));
+        let target = bare_url(href);
         if shown.is_empty() {
             self.b.push_flow(href);
-        } else if href.starts_with(shown_core) || shown_core.starts_with(href) {
+        } else if target.starts_with(shown_core) || shown_core.starts_with(target) {
             // The text is the URL, perhaps shortened with an ellipsis: the
             // full target is what the reader needs, but the text stays.
-            if shown_core.len() < href.len() && shown_core != href {
+            if shown_core.len() < target.len() {
                 self.b.space();
                 self.b.push_flow(&format!("({href})"));
             }
@@ -209,6 +210,12 @@ impl Converter {
             self.b.push_flow(&format!("({href})"));
         }
     }
+}
+
+/// A URL without its scheme and `www.`, for comparing link text with targets.
+fn bare_url(url: &str) -> &str {
+    let url = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url);
+    url.strip_prefix("www.").unwrap_or(url).trim_end_matches('/')
 }
 
 /// Finds the `>` that ends a tag starting at `from`, honouring quoted
@@ -302,6 +309,12 @@ mod tests {
             "I built a tool.<p>Code: <a href=\"https:&#x2F;&#x2F;github.com&#x2F;a&#x2F;b\" rel=\"nofollow\">https:&#x2F;&#x2F;github.com&#x2F;a&#x2F;b</a><p>Thanks &amp; enjoy",
         );
         assert_eq!(t.text, "I built a tool.\n\nCode: https://github.com/a/b\n\nThanks & enjoy");
+    }
+
+    #[test]
+    fn link_text_without_scheme_is_not_repeated() {
+        let t = to_text("<p>Repo: <a href=\"https://www.github.com/a/b/\">github.com/a/b</a></p>");
+        assert_eq!(t.text, "Repo: github.com/a/b");
     }
 
     #[test]
