@@ -1,0 +1,164 @@
+//! One-line snapshot tests of what analyzers detect.
+//!
+//! ```ignore
+//! // tests/detections.rs of a plugin crate
+//! #[test]
+//! fn detections() {
+//!     let detector = leadminer_testkit::plugin(MyPlugin::new("").unwrap());
+//!     leadminer_testkit::assert_detections!(detector, "fixtures/*.txt");
+//! }
+//! ```
+//!
+//! Each fixture file is one post: an optional first line `title: ...` and a
+//! blank line, then the body. Body lines starting with `>` are quotes, and
+//! lines between two lines starting with three backticks are code. The macro
+//! runs the analyzer on every fixture matched by the glob (relative to the
+//! test file, as in `insta::glob!`) and snapshots its detections: kind,
+//! analyzer, rule, byte span and matched text of every signal, sorted. The
+//! scores depend on the scoring weights, which change as they are tuned, so
+//! they are redacted; `assert_detections_with_scores!` keeps them.
+//!
+//! The analyzer is anything that implements [`Detector`]: a
+//! [`leadminer_core::analyze::Analysis`] (built-in analyzers and rule
+//! packs), or an SDK plugin wrapped with [`plugin`] (run through the same
+//! checks as a plugin loaded from a shared library).
+
+use leadminer_core::analyze::{Analysis, Document, PluginAnalyzer, Signal};
+use leadminer_core::model::{Post, PostKind, Region, RegionKind, Source};
+use leadminer_core::score::{score, Scores, Weights};
+use serde::Serialize;
+use std::path::Path;
+
+#[doc(hidden)]
+pub use insta;
+
+/// Something that finds signals in a post.
+pub trait Detector {
+    /// The signals found in `doc`, or the error of a failing analyzer.
+    fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String>;
+}
+
+impl Detector for Analysis {
+    fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String> {
+        let (signals, errors) = self.run(doc);
+        match errors.first() {
+            Some(e) => Err(e.to_string()),
+            None => Ok(signals),
+        }
+    }
+}
+
+impl<P: leadminer_plugin::Plugin> Detector for PluginAnalyzer<P> {
+    fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String> {
+        use leadminer_core::analyze::Analyzer;
+        let mut out = Vec::new();
+        self.analyze(doc, &mut out).map_err(|e| e.to_string())?;
+        leadminer_core::analyze::sort_signals(&mut out);
+        Ok(out)
+    }
+}
+
+/// An SDK plugin as a detector, run through the same checks as a plugin
+/// loaded from a shared library.
+pub fn plugin<P: leadminer_plugin::Plugin>(plugin: P) -> PluginAnalyzer<P> {
+    PluginAnalyzer::from_plugin(plugin)
+}
+
+/// One signal in a snapshot.
+#[derive(Debug, Serialize)]
+pub struct Found {
+    /// Signal kind.
+    pub kind: String,
+    /// Analyzer.
+    pub analyzer: String,
+    /// Rule.
+    pub rule: String,
+    /// Byte span in the post's text (title, blank line, body).
+    pub span: (usize, usize),
+    /// Matched text.
+    pub text: String,
+}
+
+/// The detections of one fixture post.
+#[derive(Debug, Serialize)]
+pub struct Detections {
+    /// The post's title, or its first line.
+    pub post: String,
+    /// Scores with the built-in weights (redacted by default).
+    pub scores: Scores,
+    /// Signals, sorted by position.
+    pub signals: Vec<Found>,
+    /// The analyzer's error, if it failed.
+    pub error: Option<String>,
+}
+
+/// Reads a fixture post (see the crate documentation).
+pub fn fixture_post(path: &Path) -> Post {
+    let src = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let test = leadminer_plugin::testing::TestPost::from_fixture(&src);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("fixture");
+    let mut post = Post::new(Source::Generic, stem, PostKind::Topic);
+    let title = &test.text[..test.body_offset];
+    post.title = Some(title.trim_end().to_string()).filter(|t| !t.is_empty());
+    post.body = test.text[test.body_offset..].to_string();
+    post.regions = test
+        .regions
+        .iter()
+        .filter(|r| r.start as usize >= test.body_offset)
+        .map(|r| Region {
+            kind: if r.region_kind() == leadminer_plugin::RegionKind::Code { RegionKind::Code } else { RegionKind::Quote },
+            start: r.start as usize - test.body_offset,
+            end: r.end as usize - test.body_offset,
+        })
+        .collect();
+    post
+}
+
+/// Runs a detector on one fixture file.
+pub fn detections<D: Detector + ?Sized>(detector: &D, path: &Path) -> Detections {
+    let post = fixture_post(path);
+    let doc = Document::new(&post);
+    let (signals, error) = match detector.detect(&doc) {
+        Ok(s) => (s, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let (scores, _) = score(&Weights::builtin(), &signals);
+    let mut found: Vec<Found> = signals
+        .iter()
+        .map(|s| Found {
+            kind: s.kind.to_string(),
+            analyzer: s.analyzer.to_string(),
+            rule: s.rule.to_string(),
+            span: (s.start, s.end),
+            text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
+        })
+        .collect();
+    found.sort_by(|a, b| (a.span, &a.rule).cmp(&(b.span, &b.rule)));
+    let first_line = doc.text.lines().next().unwrap_or("").to_string();
+    Detections { post: first_line, scores, signals: found, error }
+}
+
+/// Snapshots the detections of `$detector` on every fixture matched by
+/// `$glob`, with the scores redacted.
+#[macro_export]
+macro_rules! assert_detections {
+    ($detector:expr, $glob:expr) => {{
+        let detector = $detector;
+        $crate::insta::glob!($glob, |path| {
+            let found = $crate::detections(&detector, path);
+            $crate::insta::assert_yaml_snapshot!(found, { ".scores" => "[scores]" });
+        });
+    }};
+}
+
+/// Like [`assert_detections!`], keeping the scores.
+#[macro_export]
+macro_rules! assert_detections_with_scores {
+    ($detector:expr, $glob:expr) => {{
+        let detector = $detector;
+        $crate::insta::glob!($glob, |path| {
+            let found = $crate::detections(&detector, path);
+            $crate::insta::assert_yaml_snapshot!(found);
+        });
+    }};
+}
