@@ -104,11 +104,11 @@ pub fn fixture_post(path: &Path) -> Post {
     post.regions = test
         .regions
         .iter()
-        .filter(|r| r.start as usize >= test.body_offset)
+        .filter(|r| r.start >= test.body_offset)
         .map(|r| Region {
             kind: if r.region_kind() == leadminer_plugin::RegionKind::Code { RegionKind::Code } else { RegionKind::Quote },
-            start: r.start as usize - test.body_offset,
-            end: r.end as usize - test.body_offset,
+            start: r.start - test.body_offset,
+            end: r.end - test.body_offset,
         })
         .collect();
     post
