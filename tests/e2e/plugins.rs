@@ -6,11 +6,10 @@
 use crate::common::{compile_c, leadminer, leadminer_env, plugins, root};
 use leadminer_core::analyze::sharing::CodeSharing;
 use leadminer_core::analyze::{Analysis, AnalyzeError, Analyzer, Document, Signal};
-use leadminer_core::model::{Post, PostKind, Region, RegionKind, Source};
-use leadminer_core::plugin_host::sdk::testing::TestPost;
+use leadminer_core::model::{Post, PostKind, Source};
 use leadminer_core::plugin_host::{self, LoadedPlugin};
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 fn stdout(out: &Output) -> String {
@@ -234,72 +233,6 @@ fn misbehaving_plugins_fail_the_post_not_the_process() {
     assert_eq!(signals.len(), 1, "the other plugin's signal stays");
 }
 
-/// A fixture as a core post, the way the SDK's `TestPost::from_fixture`
-/// reads it.
-fn fixture_post(path: &Path) -> Post {
-    let src = std::fs::read_to_string(path).expect("fixture");
-    let t = TestPost::from_fixture(&src);
-    let mut p = post(&path.display().to_string(), &t.text[t.body_offset..]);
-    if t.body_offset > 0 {
-        p.title = Some(t.text[..t.body_offset - 2].to_string());
-    }
-    p.regions = t
-        .regions
-        .iter()
-        .map(|r| Region {
-            kind: if r.kind == 1 { RegionKind::Quote } else { RegionKind::Code },
-            start: r.start - t.body_offset,
-            end: r.end - t.body_offset,
-        })
-        .collect();
-    p
-}
-
-/// The body of a snapshot file: what follows its second `---` line.
-fn snapshot_body(path: &Path) -> String {
-    let src = std::fs::read_to_string(path).expect("snapshot");
-    src.splitn(3, "---\n").nth(2).unwrap_or_default().to_string()
-}
-
-/// Renders signals like `leadminer_plugin::testing::render`.
-fn render(doc: &Document<'_>, signals: &[Signal]) -> String {
-    let mut out = String::new();
-    for s in signals {
-        let text = &doc.text[s.start..s.end];
-        out.push_str(&format!("{}..{} {} {} {:.2} {text:?}\n", s.start, s.end, s.kind, s.rule, s.weight));
-    }
-    if out.is_empty() {
-        out.push_str("(no signals)\n");
-    }
-    out
-}
-
-/// Through the C ABI, the Rust plugins find exactly what their snapshot
-/// tests (which call the plugin type directly) recorded.
-#[test]
-fn rust_plugins_over_the_abi_match_their_snapshots() {
-    let p = plugins();
-    for (lib, dir) in [(&p.patient, "plugins/patient-innovation"), (&p.maker, "plugins/maker-hardware")] {
-        let plugin = plugin_host::load(lib, "").expect("loads");
-        let fixtures = root().join(dir).join("tests/fixtures");
-        let mut files: Vec<PathBuf> =
-            std::fs::read_dir(&fixtures).expect("fixtures").map(|e| e.expect("entry").path()).collect();
-        files.sort();
-        assert!(files.len() >= 5, "{dir} has fixtures");
-        for file in files {
-            let p = fixture_post(&file);
-            let doc = Document::new(&p);
-            let mut signals = Vec::new();
-            plugin.analyze(&doc, &mut signals).expect("analyzes");
-            leadminer_core::analyze::sort_signals(&mut signals);
-            let name = file.file_name().and_then(|n| n.to_str()).expect("name");
-            let snap = root().join(dir).join(format!("tests/snapshots/fixtures__fixtures@{name}.snap"));
-            assert_eq!(render(&doc, &signals), snapshot_body(&snap), "{}", file.display());
-            assert!(signals.iter().all(|s| *s.analyzer == plugin.info().name));
-        }
-    }
-}
-
 #[test]
 fn builtin_and_loaded_plugins_run_in_one_analysis() {
     let p = plugins();
@@ -427,4 +360,19 @@ fn rust_plugin_errors_stay_with_their_thread() {
     for t in threads {
         t.join().expect("no thread failed");
     }
+}
+
+/// `leadminer test` runs semgrep-style fixtures against a plugin library.
+#[test]
+fn leadminer_test_runs_plugin_fixtures() {
+    let p = plugins();
+    let fixtures = root().join("tests/data/plugin-fixtures");
+    let ok = leadminer([OsStr::new("test"), p.maker.as_os_str(), OsStr::new("--fixtures"), fixtures.as_os_str()]);
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{text}{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(text.contains("3 passed, 0 failed"), "{text}");
+    // The same fixtures without the plugin: its rules are missed.
+    let without = leadminer([OsStr::new("test"), OsStr::new("--fixtures"), fixtures.as_os_str()]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&without.stdout).contains("missed mod-retrofit"));
 }

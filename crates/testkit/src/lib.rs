@@ -65,7 +65,7 @@ pub fn plugin<P: leadminer_plugin::Plugin>(plugin: P) -> PluginAnalyzer<P> {
 }
 
 /// One signal in a snapshot.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Found {
     /// Signal kind.
     pub kind: String,
