@@ -7,7 +7,7 @@
 //! signals are byte offsets into this text; [`Document::body_offset`] says
 //! where the body starts.
 
-use super::normalize::normalize;
+use super::normalize::normalize_into;
 use crate::model::{Post, RegionKind};
 use std::ops::Range;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
@@ -129,7 +129,7 @@ impl<'p> Document<'p> {
             }
             let stream_at = self.stream.len();
             self.stream.push(' ');
-            self.stream.push_str(&normalize(word));
+            normalize_into(word, &mut self.stream);
             self.tokens.push(Token {
                 start,
                 end,
