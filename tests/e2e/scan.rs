@@ -192,3 +192,30 @@ fn readme_rule_pack_works_end_to_end() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(read(&out.join("posts.jsonl")).contains("\"rule\":\"bikes.made-part\""));
 }
+
+/// The pack and fixtures written in docs/RULES.md load, pass `leadminer
+/// test` exactly as annotated, and run in `scan`.
+#[test]
+fn docs_rule_pack_works_as_documented() {
+    let docs = read(&root().join("docs/RULES.md"));
+    let blocks: Vec<&str> = docs.split("```").collect();
+    let pack = blocks.iter().find_map(|b| b.strip_prefix("toml\n").filter(|t| t.starts_with("[pack]"))).expect("a pack in docs/RULES.md");
+    let fixtures = blocks
+        .iter()
+        .find_map(|b| b.strip_prefix("text\n").filter(|t| t.starts_with("# expect:")))
+        .expect("fixtures in docs/RULES.md");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack_path = dir.path().join("bikes.toml");
+    std::fs::write(&pack_path, pack).expect("write pack");
+    std::fs::write(dir.path().join("bikes.fixtures.txt"), fixtures).expect("write fixtures");
+    let r = leadminer([std::ffi::OsString::from("test"), pack_path.clone().into_os_string()]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success() && text.contains(" 0 failed"), "{text}{}", String::from_utf8_lossy(&r.stderr));
+
+    let input = dir.path().join("RS_2024-02.ndjson");
+    std::fs::write(&input, "{\"id\":\"f1\",\"author\":\"rider\",\"title\":\"Fender\",\"selftext\":\"Cut a fender flap from an old mat.\",\"subreddit\":\"bikewrench\",\"created_utc\":1706745600}\n").expect("write");
+    let out = dir.path().join("out");
+    let s = scan(&[&input], &out, &["--rules", pack_path.to_str().expect("utf-8 path")]);
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    assert!(read(&out.join("posts.jsonl")).contains("\"analyzer\":\"bikes\""));
+}
