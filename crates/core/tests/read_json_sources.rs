@@ -215,3 +215,18 @@ fn unknown_format_is_a_clear_error() {
     assert_eq!(skipped[0].kind, ErrorKind::Format);
     assert!(skipped[0].to_string().contains("unknown format: name it with --format"), "{}", skipped[0]);
 }
+
+#[test]
+fn discourse_host_from_participants_when_posts_have_cdn_avatars() {
+    let src = std::fs::read_to_string(fixture("discourse/terrain-water-shader.7.json")).expect("fixture");
+    let mut topic: serde_json::Value = serde_json::from_str(&src).expect("JSON");
+    for post in topic["post_stream"]["posts"].as_array_mut().expect("posts") {
+        post["avatar_template"] = serde_json::json!("https://avatars.discourse-cdn.com/v4/letter/s/{size}.png");
+    }
+    topic["details"] = serde_json::json!({"participants": [{"avatar_template": "/user_avatar/forum.example.org/fan/{size}/2.png"}]});
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = temp_file(&dir, "terrain.7.json", topic.to_string().as_bytes());
+    let (posts, skipped) = read(&[path]);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert!(posts.iter().all(|p| p.community == "forum.example.org"), "{:?}", posts.iter().map(|p| &p.community).collect::<Vec<_>>());
+}

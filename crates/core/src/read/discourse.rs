@@ -78,6 +78,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
         .community
         .clone()
         .or_else(|| topic.post_stream.posts.iter().find_map(|p| host_from_avatar(p.avatar_template.as_deref()?)))
+        .or_else(|| host_anywhere(bytes))
         .or_else(|| folder_name(ctx))
         .unwrap_or_default();
     let by_number: HashMap<u64, u64> = topic
@@ -136,6 +137,26 @@ fn host_from_avatar(template: &str) -> Option<String> {
     let rest = template.split("/user_avatar/").nth(1)?;
     let host = rest.split('/').next()?;
     host.contains('.').then(|| host.to_string())
+}
+
+/// The host of any local avatar in the topic (participants, suggested
+/// topics), for topics whose posts all have CDN avatars.
+fn host_anywhere(bytes: &[u8]) -> Option<String> {
+    const NEEDLE: &[u8] = b"/user_avatar/";
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&bytes[from..], NEEDLE).map(|i| from + i + NEEDLE.len()) {
+        let end = bytes[at..].iter().position(|&b| b == b'/' || b == b'"').map_or(bytes.len(), |i| at + i);
+        if let Some(host) = std::str::from_utf8(&bytes[at..end]).ok().and_then(host_from_template_part) {
+            return Some(host);
+        }
+        from = at;
+    }
+    None
+}
+
+fn host_from_template_part(host: &str) -> Option<String> {
+    (host.contains('.') && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        .then(|| host.to_string())
 }
 
 fn folder_name(ctx: &FileCtx) -> Option<String> {
