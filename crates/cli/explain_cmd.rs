@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use leadminer_core::analyze::{kinds, Document, Signal};
 use leadminer_core::model::Post;
-use leadminer_core::pipeline::{self, parse_block, Parsed};
+use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
 use leadminer_core::score::{score, strengths, Breakdown, Weights};
 use std::io::IsTerminal;
@@ -37,23 +37,15 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     let mut found: Option<Post> = None;
-    let id = args.id.clone();
-    pipeline::run(
+    let id = args.id.as_str();
+    pipeline::for_each_post(
         &files,
         &read,
         &args.input.pipeline_options(),
-        || (),
-        |_, block| {
-            parse_block(block).into_iter().find_map(|p| match p {
-                Parsed::Post(post) if post.id == id => Some(post),
-                _ => None,
-            })
-        },
+        |post| (post.id == id).then_some(post),
         |post| {
-            if found.is_none() {
-                found = post;
-            }
-            found.is_none()
+            found = Some(post);
+            false
         },
     );
     let Some(post) = found else { bail!("no post with id '{}' in the inputs", args.id) };
@@ -75,7 +67,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         println!("no signals");
     }
     for (i, s) in signals.iter().enumerate() {
-        let rule = scanner.analysis_rule_message(&s.rule);
+        let rule = scanner.analysis.rule_message(&s.rule);
         println!(
             "[{}] {:<14} {:<40} w={:.2}  \"{}\"{}",
             i + 1,

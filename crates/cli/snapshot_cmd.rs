@@ -6,7 +6,7 @@ use crate::input::InputArgs;
 use anyhow::Result;
 use clap::Args;
 use leadminer_core::model::Post;
-use leadminer_core::pipeline::{self, parse_block, Parsed};
+use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
 use leadminer_core::snapshot::render;
 use std::process::ExitCode;
@@ -27,25 +27,10 @@ pub fn run(args: SnapshotArgs) -> Result<ExitCode> {
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     let mut posts: Vec<Post> = Vec::new();
-    pipeline::run(
-        &files,
-        &read,
-        &args.input.pipeline_options(),
-        || (),
-        |_, block| {
-            parse_block(block)
-                .into_iter()
-                .filter_map(|p| match p {
-                    Parsed::Post(post) => Some(post),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        },
-        |batch| {
-            posts.extend(batch);
-            true
-        },
-    );
+    pipeline::for_each_post(&files, &read, &args.input.pipeline_options(), Some, |post| {
+        posts.push(post);
+        true
+    });
     print!("{}", render(&scanner.analysis, &scanner.weights, &posts));
     Ok(ExitCode::SUCCESS)
 }

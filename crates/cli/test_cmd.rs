@@ -38,9 +38,7 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
             plugin_paths.push(path.clone());
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             let beside = path.with_file_name(format!("{stem}.fixtures"));
-            if beside.is_dir() {
-                files.extend(fixture_files(&beside)?);
-            }
+            files.extend(fixtures::txt_files(&beside));
             continue;
         }
         let loaded = Pack::load_path(path)?;
@@ -55,7 +53,7 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
         packs.extend(loaded.into_iter().filter(|p| !is_builtin_copy(&p.path)));
     }
     for path in &args.fixtures {
-        files.extend(fixture_files(path)?);
+        files.extend(if path.is_dir() { fixtures::txt_files(path) } else { vec![path.clone()] });
     }
     if files.is_empty() {
         bail!("no fixture files found");
@@ -87,17 +85,4 @@ fn is_builtin_copy(path: &Path) -> bool {
 /// Whether a path names a shared library.
 fn is_library(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "so" | "dylib" | "dll"))
-}
-
-fn fixture_files(path: &Path) -> Result<Vec<PathBuf>> {
-    if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        Ok(files)
-    } else {
-        Ok(vec![path.to_path_buf()])
-    }
 }

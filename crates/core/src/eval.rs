@@ -224,29 +224,18 @@ pub fn predict(
     options: &crate::pipeline::PipelineOptions,
     gold: &[GoldItem],
 ) -> BTreeMap<(Source, String), Prediction> {
-    use crate::pipeline::{parse_block, Parsed};
     let wanted: std::collections::HashSet<(Source, String)> = gold.iter().map(|g| (g.source, g.id.clone())).collect();
     let mut out = BTreeMap::new();
-    crate::pipeline::run(
+    crate::pipeline::for_each_post(
         files,
         read,
         options,
-        || (),
-        |_, block| {
-            let mut found = Vec::new();
-            for p in parse_block(block) {
-                if let Parsed::Post(post) = p {
-                    let key = (post.source, post.id.clone());
-                    if wanted.contains(&key) {
-                        let snippet = snippet(&post);
-                        found.push((key, Prediction { record: scanner.score_post(&post), snippet }));
-                    }
-                }
-            }
-            found
+        |post| {
+            let key = (post.source, post.id.clone());
+            wanted.contains(&key).then(|| (key, Prediction { snippet: snippet(&post), record: scanner.score_post(&post) }))
         },
-        |found| {
-            out.extend(found);
+        |(key, prediction)| {
+            out.insert(key, prediction);
             true
         },
     );

@@ -254,16 +254,19 @@ pub fn fixtures_of_pack(pack: &Path) -> Vec<PathBuf> {
     if single.is_file() {
         out.push(single);
     }
-    let folder = dir.join(format!("{stem}.fixtures"));
-    if let Ok(entries) = std::fs::read_dir(&folder) {
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        out.extend(files);
-    }
+    out.extend(txt_files(&dir.join(format!("{stem}.fixtures"))));
     out
+}
+
+/// The `*.txt` files of a folder, sorted; none when it cannot be listed.
+pub fn txt_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    files
 }
 
 /// Reads and parses fixture files.

@@ -166,3 +166,31 @@ fn reader(
     }
     sink.finish();
 }
+
+/// Reads `files` and hands `pick` every post on the worker threads; what it
+/// returns reaches `consume` on the calling thread in input order.
+/// `consume` returns `false` to stop. Skipped records are left out: use
+/// [`run`] with [`parse_block`] to see them.
+pub fn for_each_post<T, P, C>(files: &[InputFile], read: &ReadOptions, options: &PipelineOptions, pick: P, mut consume: C)
+where
+    T: Send,
+    P: Fn(Post) -> Option<T> + Sync,
+    C: FnMut(T) -> bool,
+{
+    run(
+        files,
+        read,
+        options,
+        || (),
+        |_, block| {
+            parse_block(block)
+                .into_iter()
+                .filter_map(|p| match p {
+                    Parsed::Post(post) => pick(post),
+                    _ => None,
+                })
+                .collect::<Vec<T>>()
+        },
+        |picked| picked.into_iter().all(&mut consume),
+    );
+}

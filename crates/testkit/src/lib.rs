@@ -138,6 +138,46 @@ pub fn detections<D: Detector + ?Sized>(detector: &D, path: &Path) -> Detections
     Detections { post: first_line, scores, signals: found, error }
 }
 
+/// Checks that a plugin's trigger words occur in every fixture post it
+/// finds something in, so leadminer's prefilter never hides its detections.
+pub fn assert_triggers_cover<P: leadminer_plugin::Plugin>(plugin: P, fixtures: &Path) {
+    let triggers = P::TRIGGERS.unwrap_or(&[]);
+    let detector = PluginAnalyzer::from_plugin(plugin);
+    for path in leadminer_core::fixtures::txt_files(fixtures) {
+        let found = detections(&detector, &path);
+        assert_eq!(found.error, None, "{}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap_or_default().to_lowercase();
+        assert!(
+            found.signals.is_empty() || P::TRIGGERS.is_none() || triggers.iter().any(|t| text.contains(&t.to_lowercase())),
+            "{}: signals in a post without triggers",
+            path.display()
+        );
+    }
+}
+
+/// Checks that the shared library this crate builds (named `library`,
+/// found beside the test binary's `deps` folder), loaded through
+/// leadminer's host and the C ABI, finds exactly what the plugin type finds
+/// when called directly, on every fixture in `fixtures`.
+pub fn assert_abi_matches_direct<P: leadminer_plugin::Plugin>(plugin: P, library: &str, fixtures: &Path) {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("test binary path: {e}"));
+    let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap_or_else(|| panic!("no target folder above {}", exe.display()));
+    let lib = profile_dir.join(format!("{}{library}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    assert!(lib.is_file(), "{} was not built", lib.display());
+    let loaded = leadminer_core::plugin_host::load(&lib, "").unwrap_or_else(|e| panic!("{e}"));
+    let over_abi = Analysis::new(vec![Box::new(loaded)]);
+    let direct = PluginAnalyzer::from_plugin(plugin);
+    let mut found_any = false;
+    for path in leadminer_core::fixtures::txt_files(fixtures) {
+        let a = detections(&over_abi, &path);
+        let b = detections(&direct, &path);
+        assert_eq!(a.error, None, "{}", path.display());
+        assert_eq!(a.signals, b.signals, "{}", path.display());
+        found_any |= !a.signals.is_empty();
+    }
+    assert!(found_any, "no fixture in {} has detections", fixtures.display());
+}
+
 /// Snapshots the detections of `$detector` on every fixture matched by
 /// `$glob`, with the scores redacted.
 #[macro_export]

@@ -211,28 +211,21 @@ impl From<serde_json::Error> for ParseError {
 /// and skipped records. Convenient for tests and small inputs; scans use
 /// [`crate::pipeline`].
 pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Post>, Vec<ReadError>), ReadError> {
+    use crate::pipeline::{parse_block, run, Parsed, PipelineOptions};
     let files = expand_inputs(paths)?;
     let mut posts = Vec::new();
     let mut skipped = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let mut emit = |block: Block| {
-            for item in block.items {
-                match item {
-                    Item::Record { ctx, range, loc } => {
-                        if let Err(e) = ctx.parse(&block.data[range], loc, &mut posts) {
-                            skipped.push(e);
-                        }
-                    }
-                    Item::Error(e) => skipped.push(e),
-                    Item::File(_) => {}
-                }
+    let one_thread = PipelineOptions { threads: 1, ..PipelineOptions::default() };
+    run(&files, options, &one_thread, || (), |_, block| parse_block(block), |parsed| {
+        for p in parsed {
+            match p {
+                Parsed::Post(post) => posts.push(post),
+                Parsed::Skipped(e) => skipped.push(e),
+                Parsed::File(_) => {}
             }
-            true
-        };
-        let mut sink = Sink::new(1 << 20, &mut emit);
-        framing::frame_file(index, file, options, &mut sink);
-        sink.finish();
-    }
+        }
+        true
+    });
     if options.strict {
         if let Some(e) = skipped.first() {
             return Err(e.clone());

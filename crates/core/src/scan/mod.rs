@@ -179,11 +179,6 @@ fn out_err(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
 }
 
 impl Scanner {
-    /// The message of a rule, when a rule pack defines it.
-    pub fn analysis_rule_message(&self, rule: &str) -> Option<String> {
-        self.analysis.rule_message(rule)
-    }
-
     /// Analyzes one post: its signals, or nothing when the prefilter
     /// rules it out. Errors of single analyzers come back beside.
     pub fn analyze<'p>(&self, post: &'p Post) -> Option<(Document<'p>, Vec<Signal>, Vec<AnalyzeError>)> {
