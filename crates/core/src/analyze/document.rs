@@ -93,16 +93,13 @@ impl<'p> Document<'p> {
     }
 
     fn tokenize(&mut self, links: &[Range<usize>]) {
-        let mut pre = PreTokenizedString::from(self.text.as_str());
-        if BertPreTokenizer.pre_tokenize(&mut pre).is_err() {
-            return;
-        }
-        let splits = pre.get_splits(OffsetReferential::Original, OffsetType::Byte);
+        let splits = pre_tokenize(&self.text);
         self.stream.reserve(self.text.len() + 16);
         let mut sentence = 0usize;
         let mut region = 0usize;
         let mut link = 0usize;
-        for (word, (start, end), _) in splits {
+        for (start, end) in splits {
+            let word = &self.text[start..end];
             if !word.chars().next().is_some_and(char::is_alphanumeric) {
                 continue;
             }
@@ -169,6 +166,45 @@ impl<'p> Document<'p> {
     pub fn in_title(&self, range: &Range<usize>) -> bool {
         self.body_offset > 0 && range.end <= self.body_offset
     }
+}
+
+/// The byte ranges of the `tokenizers` BERT pre-tokenizer's splits: text
+/// split at white space, each punctuation character a split of its own.
+/// ASCII text — most posts — takes a direct path over its bytes that gives
+/// the same splits (a test checks both on real posts); other text goes
+/// through the pre-tokenizer itself.
+fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
+    if !text.is_ascii() {
+        let mut pre = PreTokenizedString::from(text);
+        if BertPreTokenizer.pre_tokenize(&mut pre).is_err() {
+            return Vec::new();
+        }
+        return pre
+            .get_splits(OffsetReferential::Original, OffsetType::Byte)
+            .into_iter()
+            .map(|(_, range, _)| range)
+            .collect();
+    }
+    let mut splits = Vec::with_capacity(text.len() / 5);
+    let mut word_start = None;
+    for (i, b) in text.bytes().enumerate() {
+        // `char::is_whitespace` on ASCII: space, \t, \n, \x0B, \x0C, \r.
+        let space = matches!(b, b' ' | b'\t'..=b'\r');
+        if space || b.is_ascii_punctuation() {
+            if let Some(s) = word_start.take() {
+                splits.push((s, i));
+            }
+            if !space {
+                splits.push((i, i + 1));
+            }
+        } else if word_start.is_none() {
+            word_start = Some(i);
+        }
+    }
+    if let Some(s) = word_start {
+        splits.push((s, text.len()));
+    }
+    splits
 }
 
 /// Byte ranges of URLs and bare domain paths (`github.com/a/b`).
@@ -249,6 +285,45 @@ mod tests {
         assert!(d.stream.contains(" i could not find one so i build it "), "{}", d.stream);
         assert_eq!(d.sentences.len(), 2);
         assert_eq!(d.tokens[4].sentence, 1);
+    }
+
+    /// The splits of the `tokenizers` BERT pre-tokenizer itself.
+    fn reference_splits(text: &str) -> Vec<(usize, usize)> {
+        let mut pre = PreTokenizedString::from(text);
+        BertPreTokenizer.pre_tokenize(&mut pre).unwrap();
+        pre.get_splits(OffsetReferential::Original, OffsetType::Byte).into_iter().map(|(_, r, _)| r).collect()
+    }
+
+    #[test]
+    fn ascii_path_splits_like_the_bert_pre_tokenizer() {
+        let mut texts: Vec<String> = vec![
+            "Hey friend!     How are you?!?".into(),
+            "I couldn't find one -- so I built it (v2.0) @home #diy $40 <tag> a_b \\path\x0bx\x0cy\r\n\t end".into(),
+            "\x01ctrl\x7f del ~tilde `tick` [x]{y}|z^w".into(),
+            String::new(),
+            "   ".into(),
+            "!".into(),
+        ];
+        // Real posts of the bundled sample data, every format.
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data"))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.extend(text.lines().filter(|l| l.is_ascii()).map(str::to_string));
+                }
+            }
+        }
+        assert!(texts.len() > 50, "sample texts: {}", texts.len());
+        for t in &texts {
+            assert!(t.is_ascii());
+            assert_eq!(pre_tokenize(t), reference_splits(t), "{t:?}");
+        }
+        // Non-ASCII text goes through the pre-tokenizer itself.
+        let t = "It’s “fine” — ok…";
+        assert_eq!(pre_tokenize(t), reference_splits(t));
     }
 
     #[test]

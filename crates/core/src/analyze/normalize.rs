@@ -161,9 +161,10 @@ pub fn is_weak_trigger(trigger: &str) -> bool {
     trigger.chars().count() < 3 || COMMON.iter().any(|w| w.starts_with(trigger))
 }
 
+type Cache = std::collections::HashMap<Box<str>, Box<str>, ahash::RandomState>;
+
 thread_local! {
-    static CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::default());
 }
 
 /// Entries kept in each thread's cache of normalized forms.
@@ -190,7 +191,7 @@ pub fn normalize_into(word: &str, out: &mut String) {
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(word.to_string(), norm);
+        cache.insert(word.into(), norm.into_boxed_str());
     })
 }
 

@@ -1,18 +1,16 @@
-//! The compiled rule engine: all phrases of all packs in one Aho-Corasick
-//! automaton, all sequence patterns in one regex set, so a thousand rules
-//! cost little more than ten.
+//! The compiled rule engine: the phrases and sequence patterns of all packs
+//! in one [`TokenMatcher`] over token ids, behind one prefilter, so a
+//! thousand rules cost little more than ten.
 
 use super::pack::{Pack, PackError, Scope, Suppressor};
-use super::pattern::{compile, phrase, phrase_requirement};
+use super::matcher::{Scratch, TokenMatcher};
+use super::pattern::{compile, phrase};
 use super::prefilter::{Prefilter, Requirement};
 use super::suppress;
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexSet};
+use regex::Regex;
+use std::cell::RefCell;
 use std::sync::Arc;
-
-/// Lazy DFA cache per regex: large sets of patterns thrash the default.
-const DFA_CACHE: usize = 32 << 20;
 
 /// One compiled rule.
 #[derive(Debug, Clone)]
@@ -43,12 +41,9 @@ pub struct Rule {
 #[derive(Debug)]
 pub struct RuleEngine {
     rules: Vec<Rule>,
-    pack_ids: Vec<String>,
-    phrases: Option<AhoCorasick>,
-    phrase_rule: Vec<usize>,
-    sequences: Option<RegexSet>,
-    sequence_regex: Vec<Regex>,
-    sequence_rule: Vec<usize>,
+    matcher: TokenMatcher,
+    /// The rule of each pattern of `matcher`.
+    pattern_rule: Vec<usize>,
     raw_regex: Vec<(Regex, usize)>,
     prefilter: Prefilter,
 }
@@ -57,10 +52,8 @@ impl RuleEngine {
     /// Compiles packs; errors point to the pack file and line.
     pub fn new(packs: &[Pack]) -> Result<RuleEngine, PackError> {
         let mut rules = Vec::new();
-        let mut phrase_patterns = Vec::new();
-        let mut phrase_rule = Vec::new();
-        let mut seq_patterns = Vec::new();
-        let mut sequence_rule = Vec::new();
+        let mut patterns = Vec::new();
+        let mut pattern_rule = Vec::new();
         let mut raw_regex = Vec::new();
         let mut requirements: Vec<Option<Requirement>> = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
@@ -85,18 +78,16 @@ impl RuleEngine {
                 let index = rules.len();
                 for p in &def.phrases {
                     let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
-                    phrase_patterns.push(compiled);
-                    phrase_rule.push(index);
-                    requirements.push(Some(phrase_requirement(p.get_ref())));
+                    requirements.push(Some(compiled.required.clone()));
+                    patterns.push(compiled);
+                    pattern_rule.push(index);
                 }
                 for s in &def.sequences {
                     let compiled = compile(s.get_ref(), &pack.file.lexicons)
                         .map_err(|m| pack.error_at(s.span().start, format!("in sequence: {m}")))?;
-                    Regex::new(&compiled.regex)
-                        .map_err(|e| pack.error_at(s.span().start, format!("in sequence: {e}")))?;
-                    requirements.push(Some(compiled.required));
-                    seq_patterns.push(compiled.regex);
-                    sequence_rule.push(index);
+                    requirements.push(Some(compiled.required.clone()));
+                    patterns.push(compiled);
+                    pattern_rule.push(index);
                 }
                 for r in &def.regex {
                     let re = Regex::new(r.get_ref()).map_err(|e| pack.error_at(r.span().start, format!("in regex: {e}")))?;
@@ -117,38 +108,10 @@ impl RuleEngine {
                 });
             }
         }
-        let phrases = if phrase_patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&phrase_patterns)
-                    .map_err(|e| PackError { path: "rules".into(), line: 1, message: e.to_string() })?,
-            )
-        };
-        let sequences = if seq_patterns.is_empty() {
-            None
-        } else {
-            Some(regex::RegexSetBuilder::new(&seq_patterns).dfa_size_limit(DFA_CACHE).build().map_err(|e| PackError {
-                path: "rules".into(),
-                line: 1,
-                message: e.to_string(),
-            })?)
-        };
-        let sequence_regex = seq_patterns
-            .iter()
-            .map(|p| regex::RegexBuilder::new(p).dfa_size_limit(DFA_CACHE).build())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| PackError { path: "rules".into(), line: 1, message: e.to_string() })?;
         Ok(RuleEngine {
             rules,
-            pack_ids: packs.iter().map(|p| p.file.pack.id.clone()).collect(),
-            phrases,
-            phrase_rule,
-            sequences,
-            sequence_regex,
-            sequence_rule,
+            matcher: TokenMatcher::new(&patterns),
+            pattern_rule,
             raw_regex,
             prefilter: Prefilter::new(&requirements),
         })
@@ -168,28 +131,18 @@ impl RuleEngine {
     /// regular expression that covers no word (a URL), the tokens are the
     /// nearest ones, used as context by the suppressors.
     fn matches(&self, doc: &Document<'_>) -> Vec<(usize, usize, usize, std::ops::Range<usize>)> {
+        thread_local! {
+            static SCRATCH: RefCell<(Vec<u32>, Scratch)> = RefCell::default();
+        }
         let mut found = Vec::new();
-        let token_range = |start: usize, end: usize| -> Option<(usize, usize)> {
-            let first = doc.token_at_stream(start);
-            let last = doc.token_at_stream(end.saturating_sub(1)).checked_sub(1)?;
-            (first <= last && last < doc.tokens.len()).then_some((first, last))
-        };
-        if let Some(ac) = &self.phrases {
-            for m in ac.find_overlapping_iter(&doc.stream) {
-                if let Some((a, b)) = token_range(m.start(), m.end()) {
-                    found.push((self.phrase_rule[m.pattern().as_usize()], a, b, doc.span(a, b)));
-                }
-            }
-        }
-        if let Some(set) = &self.sequences {
-            for i in set.matches(&doc.stream).iter() {
-                for m in self.sequence_regex[i].find_iter(&doc.stream) {
-                    if let Some((a, b)) = token_range(m.start(), m.end()) {
-                        found.push((self.sequence_rule[i], a, b, doc.span(a, b)));
-                    }
-                }
-            }
-        }
+        SCRATCH.with(|scratch| {
+            let (ids, scratch) = &mut *scratch.borrow_mut();
+            ids.clear();
+            ids.extend((0..doc.tokens.len()).map(|i| self.matcher.id(doc.norm(i))));
+            self.matcher.find(ids, scratch, |pattern, a, b| {
+                found.push((self.pattern_rule[pattern], a, b, doc.span(a, b)));
+            });
+        });
         if !doc.tokens.is_empty() {
             for (re, rule) in &self.raw_regex {
                 for m in re.find_iter(&doc.text) {
@@ -325,7 +278,6 @@ impl Analyzer for RuleEngine {
                 });
             }
         }
-        let _ = &self.pack_ids;
         Ok(())
     }
 }

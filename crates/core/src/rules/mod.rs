@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod engine;
+pub mod matcher;
 pub mod pack;
 pub mod pattern;
 pub mod prefilter;

@@ -1,0 +1,298 @@
+//! Runs compiled patterns on a document's tokens. Every normalized word that
+//! occurs in some pattern gets a small integer id; a document becomes a
+//! list of ids (0 for words no pattern mentions), and patterns are matched
+//! on that list by a backtracking search with greedy quantifiers.
+//!
+//! Two cheap gates keep the work small: a pattern is tried only when every
+//! one of its required elements has a word present in the document, and
+//! only at tokens that can start it. Failed (element, token) states are
+//! remembered, so a search is linear in the tokens for each element.
+
+use super::pattern::{CompiledPattern, Step, UNBOUNDED};
+use std::collections::HashMap;
+
+/// Id of a token whose normalized form no pattern mentions.
+const OTHER: u32 = 0;
+
+/// Repetitions of an element made of multi-token words are capped here,
+/// which bounds the search's recursion on pathological text.
+const MAX_MULTI_TOKEN_REPEAT: u32 = 64;
+
+#[derive(Debug)]
+enum IdStep {
+    /// Alternatives, longest first; each a sequence of token ids.
+    Words(Vec<Box<[u32]>>),
+    Any,
+}
+
+#[derive(Debug)]
+struct IdElement {
+    step: IdStep,
+    min: u32,
+    max: u32,
+    /// Every alternative is one token: repetitions are a run of tokens.
+    single: bool,
+}
+
+#[derive(Debug)]
+struct IdPattern {
+    elements: Vec<IdElement>,
+    /// Per required element, the ids one of which the document must hold.
+    required: Vec<Vec<u32>>,
+}
+
+/// Patterns compiled to token ids, ready to run on documents.
+#[derive(Debug, Default)]
+pub struct TokenMatcher {
+    vocabulary: HashMap<Box<str>, u32, ahash::RandomState>,
+    patterns: Vec<IdPattern>,
+}
+
+/// Reusable buffers for [`TokenMatcher::find`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    present: Vec<u64>,
+    failed: Vec<u64>,
+}
+
+impl TokenMatcher {
+    /// Compiles patterns; the index of a pattern in `patterns` is the one
+    /// [`TokenMatcher::find`] reports.
+    pub fn new(patterns: &[CompiledPattern]) -> TokenMatcher {
+        let mut vocabulary: HashMap<Box<str>, u32, ahash::RandomState> = HashMap::default();
+        let mut intern = |w: &str| -> u32 {
+            let next = vocabulary.len() as u32 + 1;
+            *vocabulary.entry(w.into()).or_insert(next)
+        };
+        let mut compiled = Vec::with_capacity(patterns.len());
+        for p in patterns {
+            let mut elements = Vec::new();
+            let mut required = Vec::new();
+            for e in &p.elements {
+                let step = match &e.step {
+                    Step::Any => IdStep::Any,
+                    Step::Words(alts) => {
+                        IdStep::Words(alts.iter().map(|alt| alt.iter().map(|w| intern(w)).collect()).collect())
+                    }
+                };
+                let single = match &step {
+                    IdStep::Any => true,
+                    IdStep::Words(alts) => alts.iter().all(|a| a.len() == 1),
+                };
+                if let (IdStep::Words(alts), true) = (&step, e.min > 0) {
+                    let mut firsts: Vec<u32> = alts.iter().filter_map(|a| a.first().copied()).collect();
+                    firsts.sort_unstable();
+                    firsts.dedup();
+                    required.push(firsts);
+                }
+                let max = if single { e.max } else { e.max.min(MAX_MULTI_TOKEN_REPEAT) };
+                elements.push(IdElement { step, min: e.min, max, single });
+            }
+            compiled.push(IdPattern { elements, required });
+        }
+        TokenMatcher { vocabulary, patterns: compiled }
+    }
+
+    /// The id of a normalized word (0 when no pattern mentions it).
+    pub fn id(&self, norm: &str) -> u32 {
+        self.vocabulary.get(norm).copied().unwrap_or(OTHER)
+    }
+
+    /// Calls `found(pattern, first, last)` for every match, with token
+    /// indices `first..=last` into `ids`. Matches of one pattern do not
+    /// overlap; each is the leftmost, then the one greedy quantifiers give.
+    pub fn find(&self, ids: &[u32], scratch: &mut Scratch, mut found: impl FnMut(usize, usize, usize)) {
+        let words = self.vocabulary.len() + 1;
+        scratch.present.clear();
+        scratch.present.resize(words.div_ceil(64), 0);
+        for &id in ids {
+            scratch.present[id as usize / 64] |= 1 << (id % 64);
+        }
+        let present = &scratch.present;
+        let has = |id: u32| present[id as usize / 64] & (1 << (id % 64)) != 0;
+        for (index, pattern) in self.patterns.iter().enumerate() {
+            if pattern.elements.is_empty() || !pattern.required.iter().all(|set| set.iter().any(|&id| has(id))) {
+                continue;
+            }
+            let stride = ids.len() + 1;
+            scratch.failed.clear();
+            scratch.failed.resize((pattern.elements.len() * stride).div_ceil(64), 0);
+            let mut search = Search { pattern, ids, failed: &mut scratch.failed, stride };
+            let mut start = 0;
+            while start < ids.len() {
+                match search.at(0, start) {
+                    Some(end) if end > start => {
+                        found(index, start, end - 1);
+                        start = end;
+                    }
+                    _ => start += 1,
+                }
+            }
+        }
+    }
+}
+
+/// One pattern's search over one document.
+struct Search<'a> {
+    pattern: &'a IdPattern,
+    ids: &'a [u32],
+    failed: &'a mut Vec<u64>,
+    stride: usize,
+}
+
+impl Search<'_> {
+    /// The end (exclusive) of the preferred match of elements `e..` from
+    /// token `pos`.
+    fn at(&mut self, e: usize, pos: usize) -> Option<usize> {
+        let Some(element) = self.pattern.elements.get(e) else {
+            return Some(pos);
+        };
+        let bit = e * self.stride + pos;
+        if self.failed[bit / 64] & (1 << (bit % 64)) != 0 {
+            return None;
+        }
+        let result = if element.single {
+            self.run(e, element, pos)
+        } else {
+            self.repeat(e, element, 0, pos)
+        };
+        if result.is_none() {
+            self.failed[bit / 64] |= 1 << (bit % 64);
+        }
+        result
+    }
+
+    /// An element whose repetitions are single tokens: take the longest
+    /// run first, then shorter ones.
+    fn run(&mut self, e: usize, element: &IdElement, pos: usize) -> Option<usize> {
+        // Without an upper bound, the ends reachable from `pos` are a subset
+        // of those from `pos - 1` when that token repeats the step: if the
+        // search failed there, it fails here (keeps long runs linear).
+        if element.max == UNBOUNDED && pos > 0 && step_matches(&element.step, self.ids[pos - 1]) {
+            let bit = e * self.stride + pos - 1;
+            if self.failed[bit / 64] & (1 << (bit % 64)) != 0 {
+                return None;
+            }
+        }
+        let limit = if element.max == UNBOUNDED { usize::MAX } else { element.max as usize };
+        let mut len = 0usize;
+        while len < limit && pos + len < self.ids.len() && step_matches(&element.step, self.ids[pos + len]) {
+            len += 1;
+        }
+        let min = element.min as usize;
+        if len < min {
+            return None;
+        }
+        (min..=len).rev().find_map(|k| self.at(e + 1, pos + k))
+    }
+
+    /// An element with multi-token alternatives: one more repetition first
+    /// (longest alternative first), then stop once `min` is reached.
+    fn repeat(&mut self, e: usize, element: &IdElement, done: u32, pos: usize) -> Option<usize> {
+        if done < element.max {
+            if let IdStep::Words(alts) = &element.step {
+                for alt in alts {
+                    if self.ids.get(pos..pos + alt.len()).is_some_and(|w| w == &alt[..]) {
+                        if let Some(end) = self.repeat(e, element, done + 1, pos + alt.len()) {
+                            return Some(end);
+                        }
+                    }
+                }
+            }
+        }
+        if done >= element.min {
+            self.at(e + 1, pos)
+        } else {
+            None
+        }
+    }
+}
+
+fn step_matches(step: &IdStep, id: u32) -> bool {
+    match step {
+        IdStep::Any => true,
+        IdStep::Words(alts) => id != OTHER && alts.iter().any(|a| a[0] == id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pattern::{compile, phrase};
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Matches as `(pattern, "normalized words")`, for text already made of
+    /// normalized words separated by spaces.
+    fn run(patterns: &[&str], text: &str) -> Vec<(usize, String)> {
+        let mut lex = BTreeMap::new();
+        lex.insert("adverb".to_string(), vec!["just".to_string(), "finally".to_string()]);
+        let compiled: Vec<CompiledPattern> = patterns.iter().map(|p| compile(p, &lex).unwrap()).collect();
+        let m = TokenMatcher::new(&compiled);
+        let words: Vec<&str> = text.split(' ').collect();
+        let ids: Vec<u32> = words.iter().map(|w| m.id(w)).collect();
+        let mut out = Vec::new();
+        m.find(&ids, &mut Scratch::default(), |p, a, b| out.push((p, words[a..=b].join(" "))));
+        out
+    }
+
+    #[test]
+    fn words_sets_and_optional_elements() {
+        let p = ["i [adverb]* {build, make} [a, an, my]? tool"];
+        assert_eq!(run(&p, "so i final make my tool"), vec![(0, "i final make my tool".into())]);
+        assert_eq!(run(&p, "i just final build a tool"), vec![(0, "i just final build a tool".into())]);
+        assert!(run(&p, "i make the tool").is_empty());
+    }
+
+    #[test]
+    fn gaps_are_bounded_and_greedy() {
+        let p = ["be there ~3 tool"];
+        assert_eq!(run(&p, "be there a good free tool"), vec![(0, "be there a good free tool".into())]);
+        assert!(run(&p, "be there a b c d tool").is_empty());
+        // Greedy: the gap takes as much as it can while the rest still matches.
+        assert_eq!(run(&["a ~3 b"], "a b b b"), vec![(0, "a b b b".into())]);
+    }
+
+    #[test]
+    fn matches_of_one_pattern_do_not_overlap_but_patterns_may() {
+        let out = run(&["x y", "y z"], "x y z x y");
+        assert_eq!(out, vec![(0, "x y".into()), (0, "x y".into()), (1, "y z".into())]);
+        assert_eq!(run(&["x x"], "x x x x x"), vec![(0, "x x".into()), (0, "x x".into())]);
+    }
+
+    #[test]
+    fn multi_token_words_and_any() {
+        let p = ["i {don't, never} _ it"];
+        assert_eq!(run(&p, "i do not like it"), vec![(0, "i do not like it".into())]);
+        assert_eq!(run(&p, "i never like it"), vec![(0, "i never like it".into())]);
+        assert!(run(&p, "i do like it").is_empty());
+        assert_eq!(run(&["{don't}+ x"], "do not do not x"), vec![(0, "do not do not x".into())]);
+    }
+
+    #[test]
+    fn required_words_gate_and_unknown_words_never_match() {
+        assert!(run(&["tool"], "other words only").is_empty());
+        assert!(run(&["_ tool"], "tool").is_empty());
+        assert_eq!(run(&["_ tool"], "a tool"), vec![(0, "a tool".into())]);
+        // A pattern of optional parts matches no empty span.
+        assert!(run(&["tool?"], "a b").is_empty());
+    }
+
+    #[test]
+    fn phrases_compile_to_patterns() {
+        let m = TokenMatcher::new(&[phrase("couldn't find").unwrap()]);
+        let ids: Vec<u32> = ["i", "could", "not", "find", "it"].iter().map(|w| m.id(w)).collect();
+        let mut out = Vec::new();
+        m.find(&ids, &mut Scratch::default(), |p, a, b| out.push((p, a, b)));
+        assert_eq!(out, vec![(0, 1, 3)]);
+    }
+
+    #[test]
+    fn long_pathological_text_is_fine() {
+        let xs = vec!["x"; 20_000].join(" ");
+        assert_eq!(run(&["x* y"], &format!("y {xs}")), vec![(0, "y".into())]);
+        assert_eq!(run(&["_* y"], &format!("y {xs}")), vec![(0, "y".into())]);
+        assert_eq!(run(&["~5 x ~5 y"], &format!("y {xs}")), vec![]);
+        let pairs = vec!["x y"; 10_000].join(" ");
+        assert_eq!(run(&["{x y}* z"], &format!("z {pairs}")), vec![(0, "z".into())]);
+    }
+}
