@@ -5,7 +5,7 @@ use crate::analysis_args::AnalysisArgs;
 use crate::input::InputArgs;
 use anyhow::{bail, Result};
 use clap::Args;
-use leadminer_core::analyze::{kinds, Document, Signal};
+use leadminer_core::analyze::{kinds, Analyzed, Document, Signal};
 use leadminer_core::model::Post;
 use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
@@ -55,7 +55,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         _ => std::io::stdout().is_terminal(),
     };
     let doc = Document::new(&post);
-    let (signals, errors) = scanner.analysis.run(&doc);
+    let Analyzed { signals, errors, .. } = scanner.analysis.run(&doc);
     println!("{} {} in {} by {}", post.source, post.id, post.community, post.author.as_deref().unwrap_or("-"));
     if let Some(url) = &post.url {
         println!("{url}");

@@ -5,7 +5,7 @@
 
 use crate::common::{compile_c, leadminer, leadminer_env, plugins, root};
 use leadminer_core::analyze::sharing::CodeSharing;
-use leadminer_core::analyze::{Analysis, AnalyzeError, Analyzer, Document, Signal};
+use leadminer_core::analyze::{Analysis, AnalyzeError, Analyzed, Analyzer, Document, Signal};
 use leadminer_core::model::{Post, PostKind, Source};
 use leadminer_core::plugin_host::{self, LoadedPlugin};
 use std::ffi::OsStr;
@@ -228,7 +228,7 @@ fn misbehaving_plugins_fail_the_post_not_the_process() {
     // In an analysis, a failing plugin drops only its own signals.
     let analysis = Analysis::new(vec![Box::new(misbehaving("panic")), Box::new(misbehaving("ok"))]);
     let boom = post("boom-1", "hello boom");
-    let (signals, errors) = analysis.run(&Document::new(&boom));
+    let Analyzed { signals, errors, .. } = analysis.run(&Document::new(&boom));
     assert_eq!(errors.len(), 1);
     assert_eq!(signals.len(), 1, "the other plugin's signal stays");
 }
@@ -244,7 +244,7 @@ fn builtin_and_loaded_plugins_run_in_one_analysis() {
     assert!(analysis.candidate(&mixed));
     assert!(!analysis.candidate(&post("plain", "Nice weather today.")));
     let doc = Document::new(&mixed);
-    let (signals, errors) = analysis.run(&doc);
+    let Analyzed { signals, errors, .. } = analysis.run(&doc);
     assert!(errors.is_empty(), "{errors:?}");
     let mut analyzers: Vec<&str> = signals.iter().map(|s| &*s.analyzer).collect();
     analyzers.sort();

@@ -23,7 +23,7 @@
 //! starting with `#` are comments. A rule is named by its id, or by
 //! `kind:<signal kind>` for analyzers without rule ids.
 
-use crate::analyze::{Analysis, Document};
+use crate::analyze::{Analysis, Analyzed, Document};
 use crate::model::{Post, PostKind, Source};
 use std::path::{Path, PathBuf};
 
@@ -214,7 +214,7 @@ pub fn run(analysis: &Analysis, cases: &[Case]) -> Outcome {
         outcome.cases += 1;
         let post = case_post(case);
         let doc = Document::new(&post);
-        let (signals, errors) = analysis.run(&doc);
+        let Analyzed { signals, errors, .. } = analysis.run(&doc);
         let matched = |rule: &str| -> Vec<String> {
             signals
                 .iter()

@@ -10,7 +10,7 @@
 //! Posts are sorted by source and id, signals by position then rule; only
 //! posts with signals appear.
 
-use crate::analyze::{kinds, Analysis, Document, Signal};
+use crate::analyze::{kinds, Analysis, Analyzed, Document, Signal};
 use crate::model::Post;
 use crate::score::{score, Weights};
 use std::fmt::Write;
@@ -18,7 +18,7 @@ use std::fmt::Write;
 /// Renders the detections of one post; empty when it has no signals.
 pub fn render_post(analysis: &Analysis, weights: &Weights, post: &Post) -> String {
     let doc = Document::new(post);
-    let (signals, errors) = analysis.run(&doc);
+    let Analyzed { signals, errors, .. } = analysis.run(&doc);
     render_signals(&doc, weights, &signals, &errors.iter().map(ToString::to_string).collect::<Vec<_>>())
 }
 

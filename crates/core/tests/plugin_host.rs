@@ -3,7 +3,7 @@
 //! (`cc`, or `$CC`) and loaded with `dlopen`.
 
 use leadminer_core::analyze::sharing::CodeSharing;
-use leadminer_core::analyze::{Analysis, Analyzer, Document, Signal};
+use leadminer_core::analyze::{Analysis, Analyzed, Analyzer, Document, Signal};
 use leadminer_core::model::{Post, PostKind, Region, RegionKind, Source};
 use leadminer_core::plugin_host::{self, LoadedPlugin, Origin, PluginConfig, PluginError};
 use leadminer_core::score::{self, Weights};
@@ -111,7 +111,7 @@ fn loaded_and_builtin_plugins_run_together() {
     let plain = post("p3", "Hello", "nothing to see", Vec::new());
     assert!(!analysis.candidate(&plain));
     let doc = Document::new(&p);
-    let (signals, errors) = analysis.run(&doc);
+    let Analyzed { signals, errors, .. } = analysis.run(&doc);
     assert!(errors.is_empty(), "{errors:?}");
     let found: Vec<(&str, &str)> = signals.iter().map(|s| (&*s.analyzer, &doc.text[s.start..s.end])).collect();
     assert_eq!(found, [("workaround-c", "stopgap"), ("sharing-code", code)]);

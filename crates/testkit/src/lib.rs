@@ -23,7 +23,7 @@
 //! packs), or an SDK plugin wrapped with [`plugin`] (run through the same
 //! checks as a plugin loaded from a shared library).
 
-use leadminer_core::analyze::{Analysis, Document, PluginAnalyzer, Signal};
+use leadminer_core::analyze::{Analysis, Analyzed, Document, PluginAnalyzer, Signal};
 use leadminer_core::model::{Post, PostKind, Region, RegionKind, Source};
 use leadminer_core::score::{score, Scores, Weights};
 use serde::Serialize;
@@ -40,7 +40,7 @@ pub trait Detector {
 
 impl Detector for Analysis {
     fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String> {
-        let (signals, errors) = self.run(doc);
+        let Analyzed { signals, errors, .. } = self.run(doc);
         match errors.first() {
             Some(e) => Err(e.to_string()),
             None => Ok(signals),

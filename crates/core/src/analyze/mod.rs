@@ -29,6 +29,8 @@ pub mod kinds {
     pub const COMMERCIAL: &str = "commercial";
     /// Domain vocabulary and signs of expertise.
     pub const EXPERTISE: &str = "expertise";
+    /// A phrase that looks like a solution but is not ("built a career").
+    pub const FALSE_FRIEND: &str = "false_friend";
     /// A reply reacting to a solution (kinds `response.*`).
     pub const RESPONSE_PREFIX: &str = "response.";
 }
@@ -127,19 +129,42 @@ impl Analysis {
     /// Runs every analyzer on a prepared document. Signals come back
     /// sorted by position; failures of single analyzers are returned beside
     /// the signals of the others.
-    pub fn run(&self, doc: &Document<'_>) -> (Vec<Signal>, Vec<AnalyzeError>) {
+    pub fn run(&self, doc: &Document<'_>) -> Analyzed {
         let mut signals = Vec::new();
         let mut errors = Vec::new();
+        let mut listed = false;
         for a in &self.analyzers {
             let before = signals.len();
             if let Err(e) = a.analyze(doc, &mut signals) {
                 signals.truncate(before);
                 errors.push(e);
+                continue;
+            }
+            // Only the evidence of an analyzer that can make a post a
+            // candidate lists it, so what is listed does not depend on how
+            // precise the other analyzers' prefilters are.
+            let evidence = |s: &Signal| &*s.kind != kinds::FALSE_FRIEND && !s.kind.starts_with(kinds::RESPONSE_PREFIX);
+            if !listed && signals[before..].iter().any(evidence) {
+                listed = a.wants(doc.post) == Some(true);
             }
         }
         sort_signals(&mut signals);
-        (signals, errors)
+        Analyzed { signals, errors, listed }
     }
+}
+
+/// What the analyzers found in one document.
+#[derive(Debug, Default)]
+pub struct Analyzed {
+    /// All signals, sorted by position.
+    pub signals: Vec<Signal>,
+    /// Failures of single analyzers.
+    pub errors: Vec<AnalyzeError>,
+    /// Whether the post belongs in a scan's output: an analyzer that can
+    /// make a post a candidate ([`Analyzer::wants`]) found evidence about
+    /// the post itself (not a false friend, not a reaction to its parent). Signals of analyzers that only add to others
+    /// (expertise, code blocks) do not list a post by themselves.
+    pub listed: bool,
 }
 
 /// Sorts signals by position, then kind, analyzer and rule, and removes

@@ -136,29 +136,9 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-fn irregular(word: &str) -> Option<&'static str> {
+/// The base form of an irregular word form ("built" -> "build").
+pub fn irregular(word: &str) -> Option<&'static str> {
     IRREGULAR.iter().find(|(w, _)| *w == word).map(|(_, base)| *base)
-}
-
-/// The most frequent English words: a trigger that begins one of them says
-/// almost nothing about a post, so the prefilter avoids such triggers.
-const COMMON: &[&str] = &[
-    "the", "be", "to", "of", "and", "a", "in", "that", "have", "i", "it", "for", "not", "on", "with", "he",
-    "as", "you", "do", "at", "this", "but", "his", "by", "from", "they", "we", "say", "her", "she", "or",
-    "an", "will", "my", "one", "all", "would", "there", "their", "what", "so", "up", "out", "if", "about",
-    "who", "get", "which", "go", "me", "when", "make", "can", "like", "time", "no", "just", "him", "know",
-    "take", "people", "into", "year", "your", "good", "some", "could", "them", "see", "other", "than",
-    "then", "now", "look", "only", "come", "its", "over", "think", "also", "back", "after", "use", "two",
-    "how", "our", "work", "first", "well", "way", "even", "new", "want", "because", "any", "these",
-    "give", "day", "most", "us", "is", "are", "was", "were", "been", "has", "had", "did", "does", "more",
-    "very", "here", "where", "why", "need", "thing", "much", "should", "really", "still", "every",
-    "each", "same", "find", "right", "help", "while", "many", "something", "those", "made", "used",
-];
-
-/// Whether a trigger is too unspecific to prefilter with: shorter than
-/// three characters, or the start of one of the most common words.
-pub fn is_weak_trigger(trigger: &str) -> bool {
-    trigger.chars().count() < 3 || COMMON.iter().any(|w| w.starts_with(trigger))
 }
 
 type Cache = std::collections::HashMap<Box<str>, Box<str>, ahash::RandomState>;
@@ -210,29 +190,9 @@ fn normalize_uncached(word: &str) -> String {
     stemmer().stem(&lower).into_owned()
 }
 
-/// Lower-case substrings of raw text that any inflection of `word` (a
-/// pattern word) contains: used to decide cheaply whether a post can match.
-pub fn triggers(word: &str) -> Vec<String> {
-    let lower = word.to_lowercase();
-    let base = irregular(&lower).unwrap_or(&lower).to_string();
-    let stem = normalize(&base);
-    let mut out: Vec<String> = IRREGULAR
-        .iter()
-        .filter(|(_, b)| *b == base)
-        .map(|(w, _)| (*w).to_string())
-        .filter(|w| w.len() > 1)
-        .collect();
-    // Stems are prefixes of their inflections except for a final i/e
-    // ("appli" <- applying, "creat" <- create).
-    let prefix = stem.trim_end_matches(['i', 'e', 'y']);
-    let prefix = if prefix.len() >= 3 { prefix } else { stem.as_str() };
-    out.push(prefix.to_string());
-    if lower.len() <= 3 {
-        out.push(lower.clone());
-    }
-    out.sort();
-    out.dedup();
-    out
+/// The irregular forms whose base form is `base` ("built" for "build").
+pub fn irregular_forms(base: &str) -> impl Iterator<Item = &'static str> + '_ {
+    IRREGULAR.iter().filter(move |(_, b)| *b == base).map(|(w, _)| *w)
 }
 
 #[cfg(test)]
@@ -251,15 +211,4 @@ mod tests {
         assert_eq!(normalize("created"), normalize("create"));
     }
 
-    #[test]
-    fn triggers_cover_inflections() {
-        let t = triggers("build");
-        for w in ["build", "builds", "building", "built"] {
-            assert!(t.iter().any(|x| w.contains(x.as_str())), "{w} not covered by {t:?}");
-        }
-        let t = triggers("apply");
-        for w in ["apply", "applying", "applied"] {
-            assert!(t.iter().any(|x| w.contains(x.as_str())), "{w} not covered by {t:?}");
-        }
-    }
 }

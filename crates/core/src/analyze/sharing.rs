@@ -12,7 +12,7 @@
 //! as a plugin loaded from a shared library.
 
 use super::adapter::PluginAnalyzer;
-use super::kinds;
+use super::{kinds, AnalyzeError, Analyzer, Document, Signal};
 use leadminer_plugin::{Plugin, Post, RegionKind, Signals};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -32,8 +32,8 @@ impl Plugin for CodeBlocks {
     const NAME: &'static str = "sharing-code";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const KINDS: &'static [&'static str] = &[kinds::SHARING, kinds::SOLUTION];
-    // Code blocks are found from regions, not text: the rule packs'
-    // prefilter decides whether a post is analyzed at all.
+    // Code blocks are found from regions, not words: `CodeSharing` makes
+    // posts with a code block candidates.
     const TRIGGERS: Option<&'static [&'static str]> = Some(&[]);
 
     fn new(config: &str) -> Result<Self, String> {
@@ -82,13 +82,41 @@ fn asks_for_help(post: &Post<'_>) -> bool {
     cues.is_match(text.get(at..).unwrap_or(""))
 }
 
-/// [`CodeBlocks`] as an analyzer.
-pub type CodeSharing = PluginAnalyzer<CodeBlocks>;
+/// [`CodeBlocks`] as an analyzer. A post with a code block of
+/// [`MIN_CODE`] bytes or more is a candidate by itself: shown code is
+/// evidence whatever words surround it.
+#[derive(Debug, Default)]
+pub struct CodeSharing(PluginAnalyzer<CodeBlocks>);
+
+impl CodeSharing {
+    /// Creates the analyzer (it takes no options).
+    pub fn new(config: &str) -> Result<Self, String> {
+        PluginAnalyzer::new(config).map(CodeSharing)
+    }
+}
+
+impl Analyzer for CodeSharing {
+    fn id(&self) -> &str {
+        self.0.id()
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.0.kinds()
+    }
+
+    fn wants(&self, post: &crate::Post) -> Option<bool> {
+        let code = post.regions.iter().any(|r| r.kind == crate::model::RegionKind::Code && r.end - r.start >= MIN_CODE);
+        code.then_some(true)
+    }
+
+    fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
+        self.0.analyze(doc, out)
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, Document};
     use crate::model::{Post, PostKind, Region, RegionKind, Source};
 
     #[test]
@@ -110,6 +138,8 @@ mod tests {
         let s = &out[0];
         assert_eq!((&*s.kind, &*s.analyzer, &*s.rule), ("sharing", "sharing-code", "sharing.code-block"));
         assert_eq!(&doc.text[s.start..s.end], large);
+        assert_eq!(a.wants(&p), Some(true), "a post with a code block is a candidate");
+        p.regions.clear();
         assert_eq!(a.wants(&p), None);
         assert!(CodeSharing::new("x = 1").is_err());
     }

@@ -5,9 +5,10 @@
 use super::pack::{Pack, PackError, Scope, Suppressor};
 use super::matcher::{Scratch, TokenMatcher};
 use super::pattern::{compile, phrase};
-use super::prefilter::{Prefilter, Requirement};
+use super::prefilter::{Prefilter, Requirement, Trigger};
 use super::suppress;
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use regex::Regex;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -44,7 +45,9 @@ pub struct RuleEngine {
     matcher: TokenMatcher,
     /// The rule of each pattern of `matcher`.
     pattern_rule: Vec<usize>,
-    raw_regex: Vec<(Regex, usize)>,
+    /// Regular expressions on the raw text, with their rule and the
+    /// automaton of their prefilter words (run only when one occurs).
+    raw_regex: Vec<(Regex, usize, Option<AhoCorasick>)>,
     prefilter: Prefilter,
 }
 
@@ -91,8 +94,15 @@ impl RuleEngine {
                 }
                 for r in &def.regex {
                     let re = Regex::new(r.get_ref()).map_err(|e| pack.error_at(r.span().start, format!("in regex: {e}")))?;
-                    raw_regex.push((re, index));
-                    requirements.push((!def.prefilter.is_empty()).then(|| vec![def.prefilter.clone()]));
+                    let gate = (!def.prefilter.is_empty())
+                        .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&def.prefilter))
+                        .transpose()
+                        .map_err(|e| pack.error_at(r.span().start, format!("in prefilter: {e}")))?;
+                    raw_regex.push((re, index, gate));
+                    requirements.push(
+                        (!def.prefilter.is_empty())
+                            .then(|| vec![def.prefilter.iter().map(|w| Trigger::substring(w)).collect()]),
+                    );
                 }
                 rules.push(Rule {
                     pack: Arc::clone(&pack_id),
@@ -144,7 +154,10 @@ impl RuleEngine {
             });
         });
         if !doc.tokens.is_empty() {
-            for (re, rule) in &self.raw_regex {
+            for (re, rule, gate) in &self.raw_regex {
+                if gate.as_ref().is_some_and(|g| !g.is_match(&doc.text)) {
+                    continue;
+                }
                 for m in re.find_iter(&doc.text) {
                     let first = doc.tokens.partition_point(|t| t.end <= m.start());
                     let last = doc.tokens.partition_point(|t| t.start < m.end());

@@ -28,6 +28,8 @@ enum IdStep {
 #[derive(Debug)]
 struct IdElement {
     step: IdStep,
+    /// The sorted first ids of the alternatives (empty for `Any`).
+    firsts: Vec<u32>,
     min: u32,
     max: u32,
     /// Every alternative is one token: repetitions are a run of tokens.
@@ -39,6 +41,9 @@ struct IdPattern {
     elements: Vec<IdElement>,
     /// Per required element, the ids one of which the document must hold.
     required: Vec<Vec<u32>>,
+    /// The ids a match can start with, when the first element is required
+    /// words.
+    starts: Option<Vec<u32>>,
 }
 
 /// Patterns compiled to token ids, ready to run on documents.
@@ -79,16 +84,23 @@ impl TokenMatcher {
                     IdStep::Any => true,
                     IdStep::Words(alts) => alts.iter().all(|a| a.len() == 1),
                 };
-                if let (IdStep::Words(alts), true) = (&step, e.min > 0) {
-                    let mut firsts: Vec<u32> = alts.iter().filter_map(|a| a.first().copied()).collect();
-                    firsts.sort_unstable();
-                    firsts.dedup();
-                    required.push(firsts);
+                let mut firsts: Vec<u32> = match &step {
+                    IdStep::Any => Vec::new(),
+                    IdStep::Words(alts) => alts.iter().filter_map(|a| a.first().copied()).collect(),
+                };
+                firsts.sort_unstable();
+                firsts.dedup();
+                if matches!(step, IdStep::Words(_)) && e.min > 0 {
+                    required.push(firsts.clone());
                 }
                 let max = if single { e.max } else { e.max.min(MAX_MULTI_TOKEN_REPEAT) };
-                elements.push(IdElement { step, min: e.min, max, single });
+                elements.push(IdElement { step, firsts, min: e.min, max, single });
             }
-            compiled.push(IdPattern { elements, required });
+            let starts = elements
+                .first()
+                .filter(|e| e.min > 0 && matches!(e.step, IdStep::Words(_)))
+                .map(|e| e.firsts.clone());
+            compiled.push(IdPattern { elements, required, starts });
         }
         TokenMatcher { vocabulary, patterns: compiled }
     }
@@ -120,6 +132,12 @@ impl TokenMatcher {
             let mut search = Search { pattern, ids, failed: &mut scratch.failed, stride };
             let mut start = 0;
             while start < ids.len() {
+                if let Some(starts) = &pattern.starts {
+                    if starts.binary_search(&ids[start]).is_err() {
+                        start += 1;
+                        continue;
+                    }
+                }
                 match search.at(0, start) {
                     Some(end) if end > start => {
                         found(index, start, end - 1);
@@ -168,7 +186,7 @@ impl Search<'_> {
         // Without an upper bound, the ends reachable from `pos` are a subset
         // of those from `pos - 1` when that token repeats the step: if the
         // search failed there, it fails here (keeps long runs linear).
-        if element.max == UNBOUNDED && pos > 0 && step_matches(&element.step, self.ids[pos - 1]) {
+        if element.max == UNBOUNDED && pos > 0 && step_matches(element, self.ids[pos - 1]) {
             let bit = e * self.stride + pos - 1;
             if self.failed[bit / 64] & (1 << (bit % 64)) != 0 {
                 return None;
@@ -176,7 +194,7 @@ impl Search<'_> {
         }
         let limit = if element.max == UNBOUNDED { usize::MAX } else { element.max as usize };
         let mut len = 0usize;
-        while len < limit && pos + len < self.ids.len() && step_matches(&element.step, self.ids[pos + len]) {
+        while len < limit && pos + len < self.ids.len() && step_matches(element, self.ids[pos + len]) {
             len += 1;
         }
         let min = element.min as usize;
@@ -191,7 +209,8 @@ impl Search<'_> {
     fn repeat(&mut self, e: usize, element: &IdElement, done: u32, pos: usize) -> Option<usize> {
         if done < element.max {
             if let IdStep::Words(alts) = &element.step {
-                for alt in alts {
+                let next = self.ids.get(pos).copied();
+                for alt in alts.iter().filter(|a| Some(a[0]) == next) {
                     if self.ids.get(pos..pos + alt.len()).is_some_and(|w| w == &alt[..]) {
                         if let Some(end) = self.repeat(e, element, done + 1, pos + alt.len()) {
                             return Some(end);
@@ -208,10 +227,11 @@ impl Search<'_> {
     }
 }
 
-fn step_matches(step: &IdStep, id: u32) -> bool {
-    match step {
+/// Whether token `id` is one repetition of a single-token element.
+fn step_matches(element: &IdElement, id: u32) -> bool {
+    match element.step {
         IdStep::Any => true,
-        IdStep::Words(alts) => id != OTHER && alts.iter().any(|a| a[0] == id),
+        IdStep::Words(_) => id != OTHER && element.firsts.binary_search(&id).is_ok(),
     }
 }
 

@@ -14,7 +14,8 @@
 //! (one or more). Quantifiers are greedy. Phrases are patterns made of plain
 //! words only.
 
-use crate::analyze::normalize::{normalize, triggers};
+use super::prefilter::{word_triggers, Requirement};
+use crate::analyze::normalize::normalize;
 use std::collections::BTreeMap;
 
 /// Repetition bound standing for "any number".
@@ -46,9 +47,9 @@ pub struct Element {
 pub struct CompiledPattern {
     /// The elements, in order.
     pub elements: Vec<Element>,
-    /// For each required element, raw-text substrings one of which every
+    /// For each required element, raw-text triggers one of which every
     /// matching post contains (empty when no element is required).
-    pub required: Vec<Vec<String>>,
+    pub required: Requirement,
 }
 
 enum Parsed {
@@ -60,7 +61,7 @@ enum Parsed {
 /// Compiles a pattern; `lexicons` resolves `[name]` references.
 pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Result<CompiledPattern, String> {
     let mut elements = Vec::new();
-    let mut required_sets: Vec<Vec<String>> = Vec::new();
+    let mut required_sets: Requirement = Vec::new();
     let mut rest = pattern.trim();
     if rest.is_empty() {
         return Err("empty pattern".into());
@@ -81,7 +82,8 @@ pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Resul
         let element = match parsed {
             Parsed::Words(words) => {
                 if lo > 0 {
-                    let mut t: Vec<String> = words.iter().flat_map(|w| triggers(&w.join(" "))).collect();
+                    // A word of several tokens ("do not") needs its first.
+                    let mut t: Vec<_> = words.iter().flat_map(|w| word_triggers(&w[0])).collect();
                     t.sort();
                     t.dedup();
                     required_sets.push(t);
@@ -174,10 +176,10 @@ pub fn phrase(text: &str) -> Result<CompiledPattern, String> {
 }
 
 /// Raw-text requirements of a phrase: the triggers of each of its words.
-fn phrase_requirement(text: &str) -> Vec<Vec<String>> {
+fn phrase_requirement(text: &str) -> Requirement {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|p| !p.is_empty())
-        .map(triggers)
+        .map(word_triggers)
         .collect()
 }
 

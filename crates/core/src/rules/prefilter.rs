@@ -2,21 +2,80 @@
 //! which trigger words occur; a post is analyzed only if, for some rule
 //! pattern, every required word of the pattern occurs (in any inflection).
 //! A post without a hit costs that one scan and nothing more.
+//!
+//! A pattern word's triggers are the start of its stem, which begins every
+//! inflection, and its irregular forms and short forms as whole words; they
+//! count only where a word starts (after a byte that is not an ASCII letter
+//! or digit), or as whole words. A regex rule's `prefilter` words count
+//! anywhere.
 
+use crate::analyze::normalize::{irregular, irregular_forms, normalize};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::BTreeMap;
 
-/// Requirements of one pattern: each inner list is one required element,
-/// satisfied when any of its triggers occurs.
-pub type Requirement = Vec<Vec<String>>;
+/// What one rule pattern needs in a post's raw text: each inner list is
+/// one required element, satisfied when any of its triggers occurs.
+pub type Requirement = Vec<Vec<Trigger>>;
+
+/// A piece of raw text whose presence a pattern needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Trigger {
+    /// The text, lower case (matched ASCII case-insensitively).
+    pub text: String,
+    /// How it must sit in the text.
+    pub fit: Fit,
+}
+
+impl Trigger {
+    /// A substring that counts anywhere.
+    pub fn substring(text: &str) -> Trigger {
+        Trigger { text: text.to_lowercase(), fit: Fit::Substring }
+    }
+}
+
+/// How a trigger must sit in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fit {
+    /// Anywhere.
+    Substring,
+    /// At the start of a word.
+    WordStart,
+    /// As a whole word.
+    Word,
+}
+
+/// The triggers of a pattern word (or of a normalized form): one of them
+/// occurs in every text that has a token normalizing like the word.
+pub fn word_triggers(word: &str) -> Vec<Trigger> {
+    let lower = word.to_lowercase();
+    let base = irregular(&lower).unwrap_or(&lower).to_string();
+    let stem = normalize(&base);
+    let mut out: Vec<Trigger> =
+        irregular_forms(&base).map(|w| Trigger { text: w.to_string(), fit: Fit::Word }).collect();
+    out.push(Trigger { text: lower.clone(), fit: Fit::Word });
+    if stem.chars().count() >= 3 {
+        // Stems are prefixes of their inflections except for a final i/e/y
+        // ("appli" <- applying, "creat" <- create, "use" <- using).
+        let prefix = stem.trim_end_matches(['i', 'e', 'y']);
+        let prefix = if prefix.chars().count() >= 2 { prefix } else { stem.as_str() };
+        out.push(Trigger { text: prefix.to_string(), fit: Fit::WordStart });
+    } else {
+        // Words this short are not stemmed: the stem is the word.
+        out.push(Trigger { text: stem, fit: Fit::Word });
+    }
+    out.sort();
+    out.dedup();
+    out
+}
 
 /// The compiled prefilter of a rule engine.
 #[derive(Debug)]
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
+    /// How each trigger must sit, by trigger id.
+    fits: Vec<Fit>,
     /// Per pattern: per required element, the trigger ids that satisfy it.
     patterns: Vec<Vec<Vec<u32>>>,
-    triggers: usize,
     /// Some pattern has no requirement: every post is a candidate.
     always: bool,
 }
@@ -25,7 +84,7 @@ impl Prefilter {
     /// Builds the prefilter; `None` in the list means a pattern without
     /// requirements (a regular expression with no prefilter words).
     pub fn new(requirements: &[Option<Requirement>]) -> Prefilter {
-        let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+        let mut ids: BTreeMap<(String, Fit), u32> = BTreeMap::new();
         let mut always = false;
         let mut patterns = Vec::new();
         for req in requirements {
@@ -43,7 +102,7 @@ impl Prefilter {
                     .iter()
                     .map(|t| {
                         let next = ids.len() as u32;
-                        *ids.entry(t.to_lowercase()).or_insert(next)
+                        *ids.entry((t.text.to_lowercase(), t.fit)).or_insert(next)
                     })
                     .collect();
                 set.sort_unstable();
@@ -52,21 +111,22 @@ impl Prefilter {
             }
             patterns.push(elements);
         }
-        let mut words: Vec<(u32, String)> = ids.into_iter().map(|(w, i)| (i, w)).collect();
-        words.sort();
-        let automaton = if words.is_empty() {
+        let mut triggers: Vec<(u32, String, Fit)> = ids.into_iter().map(|((w, f), i)| (i, w, f)).collect();
+        triggers.sort();
+        let automaton = if triggers.is_empty() {
             None
         } else {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .build(words.iter().map(|(_, w)| w.as_str()))
+                .build(triggers.iter().map(|(_, w, _)| w.as_str()))
                 .ok()
         };
         if automaton.is_none() && !patterns.is_empty() {
             always = true;
         }
-        Prefilter { automaton, patterns, triggers: words.len(), always }
+        let fits = triggers.iter().map(|(_, _, f)| *f).collect();
+        Prefilter { automaton, fits, patterns, always }
     }
 
     /// Whether a post with these texts can match any pattern.
@@ -75,13 +135,22 @@ impl Prefilter {
             return true;
         }
         let Some(ac) = &self.automaton else { return false };
-        let mut seen = vec![0u64; self.triggers.div_ceil(64)];
+        let mut seen = vec![0u64; self.fits.len().div_ceil(64)];
         let mut any = false;
         for text in texts {
+            let bytes = text.as_bytes();
+            let word_byte = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
             for m in ac.find_overlapping_iter(*text) {
                 let id = m.pattern().as_usize();
-                seen[id / 64] |= 1 << (id % 64);
-                any = true;
+                let fits = match self.fits[id] {
+                    Fit::Substring => true,
+                    Fit::WordStart => m.start() == 0 || !word_byte(m.start() - 1),
+                    Fit::Word => (m.start() == 0 || !word_byte(m.start() - 1)) && !word_byte(m.end()),
+                };
+                if fits {
+                    seen[id / 64] |= 1 << (id % 64);
+                    any = true;
+                }
             }
         }
         if !any {
@@ -97,16 +166,53 @@ mod tests {
     use super::*;
 
     fn req(elements: &[&[&str]]) -> Option<Requirement> {
-        Some(elements.iter().map(|e| e.iter().map(|s| s.to_string()).collect()).collect())
+        Some(elements.iter().map(|e| e.iter().flat_map(|w| word_triggers(w)).collect()).collect())
+    }
+
+    #[test]
+    fn triggers_cover_inflections() {
+        for (word, forms) in [
+            ("build", &["build", "builds", "building", "built", "Built"][..]),
+            ("apply", &["apply", "applying", "applied"]),
+            ("use", &["use", "using", "used", "uses"]),
+            ("not", &["not", "don't", "can’t"]),
+            ("api", &["API", "APIs"]),
+        ] {
+            let p = Prefilter::new(&[req(&[&[word]])]);
+            for f in forms {
+                assert!(p.is_candidate(&[&format!("so, {f}.")]), "{word}: {f} not covered by {:?}", word_triggers(word));
+            }
+        }
     }
 
     #[test]
     fn all_required_elements_must_occur() {
-        let p = Prefilter::new(&[req(&[&["there"], &["way"]]), req(&[&["built", "build"], &["tool"]])]);
-        assert!(p.is_candidate(&["Is there a way to do it?"]));
+        let p = Prefilter::new(&[req(&[&["there"], &["tool"]]), req(&[&["built", "build"], &["jig"]])]);
+        assert!(p.is_candidate(&["Is there a tool to do it?"]));
         assert!(!p.is_candidate(&["Is there a bus today?"]));
-        assert!(p.is_candidate(&["We BUILT a", "small tool"]));
+        assert!(p.is_candidate(&["We BUILT a", "small jig"]));
         assert!(!p.is_candidate(&["We built a shed"]));
+    }
+
+    #[test]
+    fn word_triggers_start_words_and_short_words_are_whole() {
+        let p = Prefilter::new(&[req(&[&["create"], &["hn"]])]);
+        assert!(p.is_candidate(&["Show HN: I created it"]));
+        assert!(p.is_candidate(&["(creating) [hn]"]));
+        assert!(!p.is_candidate(&["recreated for hnews"]), "inside words");
+        assert!(!p.is_candidate(&["procreate john"]));
+        let p = Prefilter::new(&[req(&[&["not"], &["jig"]])]);
+        assert!(p.is_candidate(&["I don't have a jig"]));
+        assert!(p.is_candidate(&["I don’t have a jig"]));
+        assert!(!p.is_candidate(&["I do have a jig"]));
+        assert!(!p.is_candidate(&["tin jig"]));
+    }
+
+    #[test]
+    fn regex_prefilter_words_are_substrings() {
+        let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("$")]])]);
+        assert!(p.is_candidate(&["costs US$40"]));
+        assert!(!p.is_candidate(&["costs 40 dollars"]));
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod record;
 pub use authors::{AuthorRecord, AuthorTable, LeadUserWeights};
 pub use record::{PostRecord, ResponseEvidence, ResponseSummary, SignalRecord};
 
-use crate::analyze::{kinds, Analysis, AnalyzeError, Document, Signal};
+use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal};
 use crate::model::{Post, PostKind, Source};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
@@ -181,13 +181,13 @@ fn out_err(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
 impl Scanner {
     /// Analyzes one post: its signals, or nothing when the prefilter
     /// rules it out. Errors of single analyzers come back beside.
-    pub fn analyze<'p>(&self, post: &'p Post) -> Option<(Document<'p>, Vec<Signal>, Vec<AnalyzeError>)> {
+    pub fn analyze<'p>(&self, post: &'p Post) -> Option<(Document<'p>, Analyzed)> {
         if !self.analysis.candidate(post) {
             return None;
         }
         let doc = Document::new(post);
-        let (signals, errors) = self.analysis.run(&doc);
-        Some((doc, signals, errors))
+        let analyzed = self.analysis.run(&doc);
+        Some((doc, analyzed))
     }
 
     fn process(&self, block: crate::read::Block) -> BlockResult {
@@ -215,7 +215,7 @@ impl Scanner {
                     r.replies.push((post.source, parent.clone()));
                 }
             }
-            let Some((doc, signals, errors)) = self.analyze(&post) else { continue };
+            let Some((doc, Analyzed { signals, errors, listed })) = self.analyze(&post) else { continue };
             r.analyzed += 1;
             r.analyzer_errors.extend(errors);
             let (responses, own): (Vec<Signal>, Vec<Signal>) =
@@ -236,7 +236,9 @@ impl Scanner {
                     });
                 }
             }
-            r.records.extend(self.record(&post, &doc, &own));
+            if listed {
+                r.records.extend(self.record(&post, &doc, &own));
+            }
         }
         r
     }
@@ -253,8 +255,12 @@ impl Scanner {
 
     /// Analyzes and scores one post as a scan would (without response).
     pub fn score_post(&self, post: &Post) -> Option<PostRecord> {
-        let (doc, signals, _) = self.analyze(post)?;
-        let own: Vec<Signal> = signals.into_iter().filter(|s| !s.kind.starts_with(kinds::RESPONSE_PREFIX)).collect();
+        let (doc, analyzed) = self.analyze(post)?;
+        if !analyzed.listed {
+            return None;
+        }
+        let own: Vec<Signal> =
+            analyzed.signals.into_iter().filter(|s| !s.kind.starts_with(kinds::RESPONSE_PREFIX)).collect();
         self.record(post, &doc, &own)
     }
 
