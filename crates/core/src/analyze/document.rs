@@ -211,7 +211,8 @@ fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
 fn link_ranges(text: &str) -> Vec<Range<usize>> {
     static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = LINK.get_or_init(|| {
-        regex::Regex::new(r"(?i)(?:\b(?:https?://|www\.)|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|me|info|edu|gov|ly|gl|gg|ai|xyz|html?|php)/)[^\s<>()\[\]]*")
+        // ASCII word boundaries keep the fast DFA on non-ASCII text.
+        regex::Regex::new(r"(?i)(?:(?-u:\b)(?:https?://|www\.)|(?-u:\b)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|me|info|edu|gov|ly|gl|gg|ai|xyz|html?|php)/)[^\s<>()\[\]]*")
             .unwrap_or_else(|e| panic!("link pattern: {e}"))
     });
     if !text.contains('/') && !text.contains("www.") {

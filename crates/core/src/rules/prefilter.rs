@@ -54,9 +54,9 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
         irregular_forms(&base).map(|w| Trigger { text: w.to_string(), fit: Fit::Word }).collect();
     out.push(Trigger { text: lower.clone(), fit: Fit::Word });
     if stem.chars().count() >= 3 {
-        // Stems are prefixes of their inflections except for a final i/e/y
-        // ("appli" <- applying, "creat" <- create, "use" <- using).
-        let prefix = stem.trim_end_matches(['i', 'e', 'y']);
+        // Stems are prefixes of their inflections except for one final
+        // i/e/y ("appli" <- applying, "creat" <- create, "use" <- using).
+        let prefix = stem.strip_suffix(['i', 'e', 'y']).unwrap_or(&stem);
         let prefix = if prefix.chars().count() >= 2 { prefix } else { stem.as_str() };
         out.push(Trigger { text: prefix.to_string(), fit: Fit::WordStart });
     } else {
