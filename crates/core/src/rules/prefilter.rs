@@ -76,6 +76,10 @@ pub struct Prefilter {
     fits: Vec<Fit>,
     /// Per pattern: per required element, the trigger ids that satisfy it.
     patterns: Vec<Vec<Vec<u32>>>,
+    /// Per trigger id, the patterns whose key element it satisfies: only
+    /// those are checked when it occurs. A pattern's key element is the one
+    /// with the longest shortest trigger (longer triggers are rarer).
+    keyed: Vec<Vec<u32>>,
     /// Some pattern has no requirement: every post is a candidate.
     always: bool,
 }
@@ -125,8 +129,18 @@ impl Prefilter {
         if automaton.is_none() && !patterns.is_empty() {
             always = true;
         }
-        let fits = triggers.iter().map(|(_, _, f)| *f).collect();
-        Prefilter { automaton, fits, patterns, always }
+        let fits: Vec<Fit> = triggers.iter().map(|(_, _, f)| *f).collect();
+        let lengths: Vec<usize> = triggers.iter().map(|(_, w, _)| w.len()).collect();
+        let mut keyed = vec![Vec::new(); fits.len()];
+        for (index, elements) in patterns.iter().enumerate() {
+            let rarity = |set: &Vec<u32>| set.iter().map(|&id| lengths[id as usize]).min().unwrap_or(0);
+            if let Some(key) = elements.iter().max_by_key(|set| rarity(set)) {
+                for &id in key {
+                    keyed[id as usize].push(index as u32);
+                }
+            }
+        }
+        Prefilter { automaton, fits, patterns, keyed, always }
     }
 
     /// Whether a post with these texts can match any pattern.
@@ -136,7 +150,7 @@ impl Prefilter {
         }
         let Some(ac) = &self.automaton else { return false };
         let mut seen = vec![0u64; self.fits.len().div_ceil(64)];
-        let mut any = false;
+        let mut found: Vec<u32> = Vec::new();
         for text in texts {
             let bytes = text.as_bytes();
             let word_byte = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
@@ -147,17 +161,18 @@ impl Prefilter {
                     Fit::WordStart => m.start() == 0 || !word_byte(m.start() - 1),
                     Fit::Word => (m.start() == 0 || !word_byte(m.start() - 1)) && !word_byte(m.end()),
                 };
-                if fits {
+                if fits && seen[id / 64] & (1 << (id % 64)) == 0 {
                     seen[id / 64] |= 1 << (id % 64);
-                    any = true;
+                    found.push(id as u32);
                 }
             }
         }
-        if !any {
-            return false;
-        }
         let has = |id: u32| seen[id as usize / 64] & (1 << (id % 64)) != 0;
-        self.patterns.iter().any(|elements| elements.iter().all(|set| set.iter().any(|&id| has(id))))
+        found.iter().any(|&id| {
+            self.keyed[id as usize]
+                .iter()
+                .any(|&p| self.patterns[p as usize].iter().all(|set| set.iter().any(|&id| has(id))))
+        })
     }
 }
 
