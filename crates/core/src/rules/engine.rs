@@ -45,9 +45,13 @@ pub struct RuleEngine {
     matcher: TokenMatcher,
     /// The rule of each pattern of `matcher`.
     pattern_rule: Vec<usize>,
-    /// Regular expressions on the raw text, with their rule and the
-    /// automaton of their prefilter words (run only when one occurs).
-    raw_regex: Vec<(Regex, usize, Option<AhoCorasick>)>,
+    /// Regular expressions on the raw text, with their rule and whether
+    /// they have prefilter words (then they run only when one occurs).
+    raw_regex: Vec<(Regex, usize, bool)>,
+    /// The prefilter words of all regular expressions, in one automaton.
+    regex_gate: Option<AhoCorasick>,
+    /// Per word of `regex_gate`, the regular expressions it opens.
+    gate_opens: Vec<Vec<usize>>,
     prefilter: Prefilter,
 }
 
@@ -58,6 +62,8 @@ impl RuleEngine {
         let mut patterns = Vec::new();
         let mut pattern_rule = Vec::new();
         let mut raw_regex = Vec::new();
+        let mut gate_words: Vec<String> = Vec::new();
+        let mut gate_opens: Vec<Vec<usize>> = Vec::new();
         let mut requirements: Vec<Option<Requirement>> = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
         for pack in packs {
@@ -94,11 +100,11 @@ impl RuleEngine {
                 }
                 for r in &def.regex {
                     let re = Regex::new(r.get_ref()).map_err(|e| pack.error_at(r.span().start, format!("in regex: {e}")))?;
-                    let gate = (!def.prefilter.is_empty())
-                        .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&def.prefilter))
-                        .transpose()
-                        .map_err(|e| pack.error_at(r.span().start, format!("in prefilter: {e}")))?;
-                    raw_regex.push((re, index, gate));
+                    for word in &def.prefilter {
+                        gate_words.push(word.clone());
+                        gate_opens.push(vec![raw_regex.len()]);
+                    }
+                    raw_regex.push((re, index, !def.prefilter.is_empty()));
                     requirements.push(
                         (!def.prefilter.is_empty())
                             .then(|| vec![def.prefilter.iter().map(|w| Trigger::substring(w)).collect()]),
@@ -118,11 +124,23 @@ impl RuleEngine {
                 });
             }
         }
+        let regex_gate = if gate_words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build(&gate_words)
+                    .map_err(|e| PackError { path: "rules".into(), line: 1, message: format!("regex prefilter words: {e}") })?,
+            )
+        };
         Ok(RuleEngine {
             rules,
             matcher: TokenMatcher::new(&patterns),
             pattern_rule,
             raw_regex,
+            regex_gate,
+            gate_opens,
             prefilter: Prefilter::new(&requirements),
         })
     }
@@ -153,11 +171,17 @@ impl RuleEngine {
                 found.push((self.pattern_rule[pattern], a, b, doc.span(a, b)));
             });
         });
-        if !doc.tokens.is_empty() {
-            for (re, rule, gate) in &self.raw_regex {
-                if gate.as_ref().is_some_and(|g| !g.is_match(&doc.text)) {
-                    continue;
+        if !doc.tokens.is_empty() && !self.raw_regex.is_empty() {
+            // One pass finds which regular expressions' words occur.
+            let mut open: Vec<bool> = self.raw_regex.iter().map(|(_, _, gated)| !gated).collect();
+            if let Some(gate) = &self.regex_gate {
+                for m in gate.find_overlapping_iter(&doc.text) {
+                    for &i in &self.gate_opens[m.pattern().as_usize()] {
+                        open[i] = true;
+                    }
                 }
+            }
+            for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(|(_, open)| **open) {
                 for m in re.find_iter(&doc.text) {
                     let first = doc.tokens.partition_point(|t| t.end <= m.start());
                     let last = doc.tokens.partition_point(|t| t.start < m.end());
