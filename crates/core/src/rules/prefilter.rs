@@ -69,11 +69,25 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
 }
 
 /// The compiled prefilter of a rule engine.
+///
+/// Word triggers are searched in a folded copy of the text: lower-case
+/// ASCII letters and digits, every other byte a space, a space before and
+/// after. A word-start trigger is searched as `" stem"` and a whole-word one
+/// as `" word "`, so the automaton only reports hits where words start.
+/// Substring triggers (and any trigger with other characters) are searched
+/// in the raw text.
 #[derive(Debug)]
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
-    /// How each trigger must sit, by trigger id.
-    fits: Vec<Fit>,
+    /// Word triggers, on the folded text.
+    words: Option<AhoCorasick>,
+    /// The trigger id of each pattern of `words`.
+    word_ids: Vec<u32>,
+    /// Substring triggers, on the raw text (ASCII case-insensitive).
+    substrings: Option<AhoCorasick>,
+    /// The trigger id of each pattern of `substrings`.
+    substring_ids: Vec<u32>,
+    /// Number of trigger ids.
+    triggers: usize,
     /// Per pattern: per required element, the trigger ids that satisfy it.
     patterns: Vec<Vec<Vec<u32>>>,
     /// Per trigger id, the patterns whose key element it satisfies: only
@@ -117,21 +131,46 @@ impl Prefilter {
         }
         let mut triggers: Vec<(u32, String, Fit)> = ids.into_iter().map(|((w, f), i)| (i, w, f)).collect();
         triggers.sort();
-        let automaton = if triggers.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(triggers.iter().map(|(_, w, _)| w.as_str()))
-                .ok()
+        let foldable = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let (mut word_patterns, mut word_ids, mut substring_patterns, mut substring_ids) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (id, text, fit) in &triggers {
+            match fit {
+                Fit::WordStart if foldable(text) => {
+                    word_patterns.push(format!(" {text}"));
+                    word_ids.push(*id);
+                }
+                Fit::Word if foldable(text) => {
+                    word_patterns.push(format!(" {text} "));
+                    word_ids.push(*id);
+                }
+                // Anything else counts wherever it occurs (never less than
+                // the word rules would admit).
+                _ => {
+                    substring_patterns.push(text.clone());
+                    substring_ids.push(*id);
+                }
+            }
+        }
+        // A DFA scans fastest; where one would be too large, the default
+        // automaton does the same job.
+        let build = |patterns: &[String], fold_case: bool| {
+            if patterns.is_empty() {
+                return None;
+            }
+            let mut builder = AhoCorasickBuilder::new();
+            builder.ascii_case_insensitive(fold_case).match_kind(MatchKind::Standard);
+            let dfa = builder.clone().kind(Some(aho_corasick::AhoCorasickKind::DFA)).build(patterns);
+            dfa.or_else(|_| builder.build(patterns)).ok()
         };
-        if automaton.is_none() && !patterns.is_empty() {
+        let words = build(&word_patterns, false);
+        let substrings = build(&substring_patterns, true);
+        if (words.is_none() && !word_patterns.is_empty()) || (substrings.is_none() && !substring_patterns.is_empty()) {
+            // An automaton too large to build: analyze everything.
             always = true;
         }
-        let fits: Vec<Fit> = triggers.iter().map(|(_, _, f)| *f).collect();
         let lengths: Vec<usize> = triggers.iter().map(|(_, w, _)| w.len()).collect();
-        let mut keyed = vec![Vec::new(); fits.len()];
+        let mut keyed = vec![Vec::new(); triggers.len()];
         for (index, elements) in patterns.iter().enumerate() {
             let rarity = |set: &Vec<u32>| set.iter().map(|&id| lengths[id as usize]).min().unwrap_or(0);
             if let Some(key) = elements.iter().max_by_key(|set| rarity(set)) {
@@ -140,7 +179,7 @@ impl Prefilter {
                 }
             }
         }
-        Prefilter { automaton, fits, patterns, keyed, always }
+        Prefilter { words, word_ids, substrings, substring_ids, triggers: triggers.len(), patterns, keyed, always }
     }
 
     /// Whether a post with these texts can match any pattern.
@@ -148,22 +187,35 @@ impl Prefilter {
         if self.always {
             return true;
         }
-        let Some(ac) = &self.automaton else { return false };
-        let mut seen = vec![0u64; self.fits.len().div_ceil(64)];
+        thread_local! {
+            static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let mut seen = vec![0u64; self.triggers.div_ceil(64)];
         let mut found: Vec<u32> = Vec::new();
-        for text in texts {
-            let bytes = text.as_bytes();
-            let word_byte = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
-            for m in ac.find_overlapping_iter(*text) {
-                let id = m.pattern().as_usize();
-                let fits = match self.fits[id] {
-                    Fit::Substring => true,
-                    Fit::WordStart => m.start() == 0 || !word_byte(m.start() - 1),
-                    Fit::Word => (m.start() == 0 || !word_byte(m.start() - 1)) && !word_byte(m.end()),
-                };
-                if fits && seen[id / 64] & (1 << (id % 64)) == 0 {
-                    seen[id / 64] |= 1 << (id % 64);
-                    found.push(id as u32);
+        let mut note = |id: u32| {
+            if seen[id as usize / 64] & (1 << (id % 64)) == 0 {
+                seen[id as usize / 64] |= 1 << (id % 64);
+                found.push(id);
+            }
+        };
+        if let Some(ac) = &self.words {
+            FOLDED.with(|folded| {
+                let mut folded = folded.borrow_mut();
+                folded.clear();
+                for text in texts {
+                    folded.push(b' ');
+                    folded.extend(text.bytes().map(|b| if b.is_ascii_alphanumeric() { b.to_ascii_lowercase() } else { b' ' }));
+                }
+                folded.push(b' ');
+                for m in ac.find_overlapping_iter(folded.as_slice()) {
+                    note(self.word_ids[m.pattern().as_usize()]);
+                }
+            });
+        }
+        if let Some(ac) = &self.substrings {
+            for text in texts {
+                for m in ac.find_overlapping_iter(*text) {
+                    note(self.substring_ids[m.pattern().as_usize()]);
                 }
             }
         }
