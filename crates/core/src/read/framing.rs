@@ -132,7 +132,8 @@ impl<'a> Sink<'a> {
         let next = Block {
             seq: seq + 1,
             data: Vec::with_capacity(self.target + self.target / 4),
-            items: Vec::new(),
+            // The next block holds about as many records as this one.
+            items: Vec::with_capacity(self.block.items.len() + self.block.items.len() / 8),
         };
         let full = std::mem::replace(&mut self.block, next);
         if !(self.emit)(full) {

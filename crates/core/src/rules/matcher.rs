@@ -41,9 +41,12 @@ struct IdPattern {
     elements: Vec<IdElement>,
     /// Per required element, the ids one of which the document must hold.
     required: Vec<Vec<u32>>,
-    /// The ids a match can start with, when the first element is required
-    /// words.
-    starts: Option<Vec<u32>>,
+    /// The same as bit sets over word ids, for the check per document.
+    required_bits: Vec<Vec<u64>>,
+    /// Where a match can start: the token `offset` places after the start
+    /// is one of these word ids (a bit set), when the pattern has a
+    /// required word element after elements of fixed width.
+    anchor: Option<(usize, Vec<u64>)>,
 }
 
 /// Patterns compiled to token ids, ready to run on documents.
@@ -51,12 +54,20 @@ struct IdPattern {
 pub struct TokenMatcher {
     vocabulary: HashMap<Box<str>, u32, ahash::RandomState>,
     patterns: Vec<IdPattern>,
+    /// Per word id, the patterns whose key element (the required element
+    /// with the longest shortest word) it satisfies: a document is tried
+    /// only on the patterns keyed by a word it contains.
+    keyed: Vec<Vec<u32>>,
+    /// Patterns without a required element: tried on every document.
+    unkeyed: Vec<u32>,
 }
 
 /// Reusable buffers for [`TokenMatcher::find`].
 #[derive(Debug, Default)]
 pub struct Scratch {
     present: Vec<u64>,
+    distinct: Vec<u32>,
+    tried: Vec<u64>,
     failed: Vec<u64>,
 }
 
@@ -96,13 +107,35 @@ impl TokenMatcher {
                 let max = if single { e.max } else { e.max.min(MAX_MULTI_TOKEN_REPEAT) };
                 elements.push(IdElement { step, firsts, min: e.min, max, single });
             }
-            let starts = elements
-                .first()
-                .filter(|e| e.min > 0 && matches!(e.step, IdStep::Words(_)))
-                .map(|e| e.firsts.clone());
-            compiled.push(IdPattern { elements, required, starts });
+            let mut anchor = None;
+            let mut offset = 0usize;
+            for e in &elements {
+                match e.step {
+                    IdStep::Words(_) if e.min > 0 => {
+                        anchor = Some((offset, bit_set(&e.firsts)));
+                        break;
+                    }
+                    IdStep::Any if e.min == e.max => offset += e.min as usize,
+                    _ => break,
+                }
+            }
+            let required_bits = required.iter().map(|set| bit_set(set)).collect();
+            compiled.push(IdPattern { elements, required, required_bits, anchor });
         }
-        TokenMatcher { vocabulary, patterns: compiled }
+        let mut lengths = vec![0usize; vocabulary.len() + 1];
+        for (word, &id) in &vocabulary {
+            lengths[id as usize] = word.len();
+        }
+        let mut keyed = vec![Vec::new(); vocabulary.len() + 1];
+        let mut unkeyed = Vec::new();
+        for (index, p) in compiled.iter().enumerate() {
+            let rarity = |set: &Vec<u32>| set.iter().map(|&id| lengths[id as usize]).min().unwrap_or(0);
+            match p.required.iter().max_by_key(|set| rarity(set)) {
+                Some(key) => key.iter().for_each(|&id| keyed[id as usize].push(index as u32)),
+                None => unkeyed.push(index as u32),
+            }
+        }
+        TokenMatcher { vocabulary, patterns: compiled, keyed, unkeyed }
     }
 
     /// The id of a normalized word (0 when no pattern mentions it).
@@ -117,30 +150,46 @@ impl TokenMatcher {
         let words = self.vocabulary.len() + 1;
         scratch.present.clear();
         scratch.present.resize(words.div_ceil(64), 0);
+        scratch.distinct.clear();
         for &id in ids {
-            scratch.present[id as usize / 64] |= 1 << (id % 64);
+            let (word, bit) = (id as usize / 64, 1 << (id % 64));
+            if id != OTHER && scratch.present[word] & bit == 0 {
+                scratch.present[word] |= bit;
+                scratch.distinct.push(id);
+            }
         }
-        let present = &scratch.present;
-        let has = |id: u32| present[id as usize / 64] & (1 << (id % 64)) != 0;
-        for (index, pattern) in self.patterns.iter().enumerate() {
-            if pattern.elements.is_empty() || !pattern.required.iter().all(|set| set.iter().any(|&id| has(id))) {
+        scratch.tried.clear();
+        scratch.tried.resize(self.patterns.len().div_ceil(64), 0);
+        let Scratch { present, distinct, tried, failed } = scratch;
+        let keyed = distinct.iter().flat_map(|&id| self.keyed[id as usize].iter());
+        for &index in self.unkeyed.iter().chain(keyed) {
+            let (word, bit) = (index as usize / 64, 1 << (index % 64));
+            if tried[word] & bit != 0 {
+                continue;
+            }
+            tried[word] |= bit;
+            let pattern = &self.patterns[index as usize];
+            let meets = |set: &Vec<u64>| set.iter().zip(present.iter()).any(|(a, b)| a & b != 0);
+            if pattern.elements.is_empty() || !pattern.required_bits.iter().all(meets) {
                 continue;
             }
             let stride = ids.len() + 1;
-            scratch.failed.clear();
-            scratch.failed.resize((pattern.elements.len() * stride).div_ceil(64), 0);
-            let mut search = Search { pattern, ids, failed: &mut scratch.failed, stride };
+            failed.clear();
+            failed.resize((pattern.elements.len() * stride).div_ceil(64), 0);
+            let mut search = Search { pattern, ids, failed, stride };
             let mut start = 0;
             while start < ids.len() {
-                if let Some(starts) = &pattern.starts {
-                    if starts.binary_search(&ids[start]).is_err() {
+                if let Some((offset, bits)) = &pattern.anchor {
+                    let Some(&id) = ids.get(start + offset) else { break };
+                    let id = id as usize;
+                    if bits.get(id / 64).is_none_or(|w| w & (1 << (id % 64)) == 0) {
                         start += 1;
                         continue;
                     }
                 }
                 match search.at(0, start) {
                     Some(end) if end > start => {
-                        found(index, start, end - 1);
+                        found(index as usize, start, end - 1);
                         start = end;
                     }
                     _ => start += 1,
@@ -148,6 +197,19 @@ impl TokenMatcher {
             }
         }
     }
+}
+
+/// A bit set over word ids.
+fn bit_set(ids: &[u32]) -> Vec<u64> {
+    let mut bits = Vec::new();
+    for &id in ids {
+        let word = id as usize / 64;
+        if bits.len() <= word {
+            bits.resize(word + 1, 0u64);
+        }
+        bits[word] |= 1 << (id % 64);
+    }
+    bits
 }
 
 /// One pattern's search over one document.
