@@ -38,6 +38,21 @@ pub struct Rule {
     pub near: Option<super::pack::Near>,
 }
 
+/// The prefilter requirements being collected, for one rule.
+struct Requirements<'a> {
+    list: &'a mut Vec<Option<Requirement>>,
+    /// The rule's matches can make a post a candidate.
+    admits: bool,
+}
+
+impl Requirements<'_> {
+    fn push(&mut self, requirement: Option<Requirement>) {
+        if self.admits {
+            self.list.push(requirement);
+        }
+    }
+}
+
 /// All loaded rule packs, compiled together.
 #[derive(Debug)]
 pub struct RuleEngine {
@@ -85,6 +100,10 @@ impl RuleEngine {
                     ));
                 }
                 let index = rules.len();
+                // A false friend only cancels what other rules find: it
+                // never makes a post worth analyzing by itself.
+                let admits = def.kind != crate::analyze::kinds::FALSE_FRIEND;
+                let mut requirements = Requirements { list: &mut requirements, admits };
                 for p in &def.phrases {
                     let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
                     requirements.push(Some(compiled.required.clone()));
