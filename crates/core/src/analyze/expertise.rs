@@ -36,6 +36,11 @@ impl Default for Expertise {
 /// Whether a word looks like domain vocabulary: an identifier (camelCase,
 /// snake_case, dotted), a version or model number, or an acronym.
 pub fn is_technical(word: &str) -> bool {
+    // Most words are plain ("tool", "Hello"): decided without counting.
+    let bytes = word.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_alphabetic) && bytes[1..].iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     let digits = word.chars().filter(|c| c.is_ascii_digit()).count();
     let upper = word.chars().filter(|c| c.is_uppercase()).count();
@@ -101,7 +106,7 @@ mod tests {
         for w in ["GLSL", "SetLayout", "boxNodes_", "IntVector3", "v2", "x86", "HLSL"] {
             assert!(is_technical(w), "{w}");
         }
-        for w in ["the", "Hello", "I", "tool", "2020"] {
+        for w in ["the", "Hello", "I", "tool", "2020", "a", "Über", "naïve"] {
             assert!(!is_technical(w), "{w}");
         }
     }
