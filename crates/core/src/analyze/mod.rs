@@ -126,14 +126,25 @@ impl Analysis {
         self.analyzers.iter().any(|a| a.wants(post) == Some(true))
     }
 
+    /// Each analyzer's answer to [`Analyzer::wants`] for a post, in order.
+    pub fn wants(&self, post: &crate::Post) -> Vec<Option<bool>> {
+        self.analyzers.iter().map(|a| a.wants(post)).collect()
+    }
+
     /// Runs every analyzer on a prepared document. Signals come back
     /// sorted by position; failures of single analyzers are returned beside
     /// the signals of the others.
     pub fn run(&self, doc: &Document<'_>) -> Analyzed {
+        self.run_with_wants(doc, &self.wants(doc.post))
+    }
+
+    /// [`Analysis::run`] with the analyzers' [`Analysis::wants`] already
+    /// known (a scan asks them once, to pick the post).
+    pub fn run_with_wants(&self, doc: &Document<'_>, wants: &[Option<bool>]) -> Analyzed {
         let mut signals = Vec::new();
         let mut errors = Vec::new();
         let mut listed = false;
-        for a in &self.analyzers {
+        for (a, wants) in self.analyzers.iter().zip(wants) {
             let before = signals.len();
             if let Err(e) = a.analyze(doc, &mut signals) {
                 signals.truncate(before);
@@ -144,9 +155,7 @@ impl Analysis {
             // candidate lists it, so what is listed does not depend on how
             // precise the other analyzers' prefilters are.
             let evidence = |s: &Signal| &*s.kind != kinds::FALSE_FRIEND && !s.kind.starts_with(kinds::RESPONSE_PREFIX);
-            if !listed && signals[before..].iter().any(evidence) {
-                listed = a.wants(doc.post) == Some(true);
-            }
+            listed |= *wants == Some(true) && signals[before..].iter().any(evidence);
         }
         sort_signals(&mut signals);
         Analyzed { signals, errors, listed }
@@ -160,10 +169,10 @@ pub struct Analyzed {
     pub signals: Vec<Signal>,
     /// Failures of single analyzers.
     pub errors: Vec<AnalyzeError>,
-    /// Whether the post belongs in a scan's output: an analyzer that can
-    /// make a post a candidate ([`Analyzer::wants`]) found evidence about
-    /// the post itself (not a false friend, not a reaction to its parent). Signals of analyzers that only add to others
-    /// (expertise, code blocks) do not list a post by themselves.
+    /// Whether the post belongs in a scan's output: an analyzer that wants
+    /// the post ([`Analyzer::wants`]) found evidence about the post itself
+    /// (not a false friend, not a reaction to its parent). Signals of
+    /// analyzers that only add to others (expertise) do not list a post.
     pub listed: bool,
 }
 

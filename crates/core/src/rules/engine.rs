@@ -38,21 +38,6 @@ pub struct Rule {
     pub near: Option<super::pack::Near>,
 }
 
-/// The prefilter requirements being collected, for one rule.
-struct Requirements<'a> {
-    list: &'a mut Vec<Option<Requirement>>,
-    /// The rule's matches can make a post a candidate.
-    admits: bool,
-}
-
-impl Requirements<'_> {
-    fn push(&mut self, requirement: Option<Requirement>) {
-        if self.admits {
-            self.list.push(requirement);
-        }
-    }
-}
-
 /// All loaded rule packs, compiled together.
 #[derive(Debug)]
 pub struct RuleEngine {
@@ -65,8 +50,8 @@ pub struct RuleEngine {
     raw_regex: Vec<(Regex, usize, bool)>,
     /// The prefilter words of all regular expressions, in one automaton.
     regex_gate: Option<AhoCorasick>,
-    /// Per word of `regex_gate`, the regular expressions it opens.
-    gate_opens: Vec<Vec<usize>>,
+    /// Per word of `regex_gate`, the regular expression it opens.
+    gate_opens: Vec<usize>,
     prefilter: Prefilter,
 }
 
@@ -78,7 +63,7 @@ impl RuleEngine {
         let mut pattern_rule = Vec::new();
         let mut raw_regex = Vec::new();
         let mut gate_words: Vec<String> = Vec::new();
-        let mut gate_opens: Vec<Vec<usize>> = Vec::new();
+        let mut gate_opens: Vec<usize> = Vec::new();
         let mut requirements: Vec<Option<Requirement>> = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
         for pack in packs {
@@ -100,20 +85,17 @@ impl RuleEngine {
                     ));
                 }
                 let index = rules.len();
-                // A false friend only cancels what other rules find: it
-                // never makes a post worth analyzing by itself.
-                let admits = def.kind != crate::analyze::kinds::FALSE_FRIEND;
-                let mut requirements = Requirements { list: &mut requirements, admits };
+                let mut needs: Vec<Option<Requirement>> = Vec::new();
                 for p in &def.phrases {
                     let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
-                    requirements.push(Some(compiled.required.clone()));
+                    needs.push(Some(compiled.required.clone()));
                     patterns.push(compiled);
                     pattern_rule.push(index);
                 }
                 for s in &def.sequences {
                     let compiled = compile(s.get_ref(), &pack.file.lexicons)
                         .map_err(|m| pack.error_at(s.span().start, format!("in sequence: {m}")))?;
-                    requirements.push(Some(compiled.required.clone()));
+                    needs.push(Some(compiled.required.clone()));
                     patterns.push(compiled);
                     pattern_rule.push(index);
                 }
@@ -121,13 +103,18 @@ impl RuleEngine {
                     let re = Regex::new(r.get_ref()).map_err(|e| pack.error_at(r.span().start, format!("in regex: {e}")))?;
                     for word in &def.prefilter {
                         gate_words.push(word.clone());
-                        gate_opens.push(vec![raw_regex.len()]);
+                        gate_opens.push(raw_regex.len());
                     }
                     raw_regex.push((re, index, !def.prefilter.is_empty()));
-                    requirements.push(
+                    needs.push(
                         (!def.prefilter.is_empty())
                             .then(|| vec![def.prefilter.iter().map(|w| Trigger::substring(w)).collect()]),
                     );
+                }
+                // A false friend only cancels what other rules find: it
+                // never makes a post worth analyzing by itself.
+                if def.kind != crate::analyze::kinds::FALSE_FRIEND {
+                    requirements.extend(needs);
                 }
                 rules.push(Rule {
                     pack: Arc::clone(&pack_id),
@@ -195,9 +182,7 @@ impl RuleEngine {
             let mut open: Vec<bool> = self.raw_regex.iter().map(|(_, _, gated)| !gated).collect();
             if let Some(gate) = &self.regex_gate {
                 for m in gate.find_overlapping_iter(&doc.text) {
-                    for &i in &self.gate_opens[m.pattern().as_usize()] {
-                        open[i] = true;
-                    }
+                    open[self.gate_opens[m.pattern().as_usize()]] = true;
                 }
             }
             for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(|(_, open)| **open) {

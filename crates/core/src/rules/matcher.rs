@@ -39,10 +39,9 @@ struct IdElement {
 #[derive(Debug)]
 struct IdPattern {
     elements: Vec<IdElement>,
-    /// Per required element, the ids one of which the document must hold.
-    required: Vec<Vec<u32>>,
-    /// The same as bit sets over word ids, for the check per document.
-    required_bits: Vec<Vec<u64>>,
+    /// Per required element, the word ids one of which the document must
+    /// hold (a bit set).
+    required: Vec<Vec<u64>>,
     /// Where a match can start: the token `offset` places after the start
     /// is one of these word ids (a bit set), when the pattern has a
     /// required word element after elements of fixed width.
@@ -76,20 +75,23 @@ impl TokenMatcher {
     /// [`TokenMatcher::find`] reports.
     pub fn new(patterns: &[CompiledPattern]) -> TokenMatcher {
         let mut vocabulary: HashMap<Box<str>, u32, ahash::RandomState> = HashMap::default();
-        let mut intern = |w: &str| -> u32 {
-            let next = vocabulary.len() as u32 + 1;
-            *vocabulary.entry(w.into()).or_insert(next)
-        };
+        // Word lengths by id: the key element of a pattern is the required
+        // element with the longest shortest word (longer words are rarer).
+        let mut lengths = vec![0usize];
+        let mut keyed: Vec<Vec<u32>> = vec![Vec::new()];
+        let mut unkeyed = Vec::new();
         let mut compiled = Vec::with_capacity(patterns.len());
-        for p in patterns {
+        for (index, p) in patterns.iter().enumerate() {
             let mut elements = Vec::new();
             let mut required = Vec::new();
             for e in &p.elements {
                 let step = match &e.step {
                     Step::Any => IdStep::Any,
-                    Step::Words(alts) => {
-                        IdStep::Words(alts.iter().map(|alt| alt.iter().map(|w| intern(w)).collect()).collect())
-                    }
+                    Step::Words(alts) => IdStep::Words(
+                        alts.iter()
+                            .map(|alt| alt.iter().map(|w| intern(&mut vocabulary, &mut lengths, w)).collect())
+                            .collect(),
+                    ),
                 };
                 let single = match &step {
                     IdStep::Any => true,
@@ -119,21 +121,14 @@ impl TokenMatcher {
                     _ => break,
                 }
             }
-            let required_bits = required.iter().map(|set| bit_set(set)).collect();
-            compiled.push(IdPattern { elements, required, required_bits, anchor });
-        }
-        let mut lengths = vec![0usize; vocabulary.len() + 1];
-        for (word, &id) in &vocabulary {
-            lengths[id as usize] = word.len();
-        }
-        let mut keyed = vec![Vec::new(); vocabulary.len() + 1];
-        let mut unkeyed = Vec::new();
-        for (index, p) in compiled.iter().enumerate() {
-            let rarity = |set: &Vec<u32>| set.iter().map(|&id| lengths[id as usize]).min().unwrap_or(0);
-            match p.required.iter().max_by_key(|set| rarity(set)) {
+            keyed.resize(lengths.len(), Vec::new());
+            let rarity = |set: &&Vec<u32>| set.iter().map(|&id| lengths[id as usize]).min().unwrap_or(0);
+            match required.iter().max_by_key(rarity) {
                 Some(key) => key.iter().for_each(|&id| keyed[id as usize].push(index as u32)),
                 None => unkeyed.push(index as u32),
             }
+            let required = required.iter().map(|set| bit_set(set)).collect();
+            compiled.push(IdPattern { elements, required, anchor });
         }
         TokenMatcher { vocabulary, patterns: compiled, keyed, unkeyed }
     }
@@ -170,7 +165,7 @@ impl TokenMatcher {
             tried[word] |= bit;
             let pattern = &self.patterns[index as usize];
             let meets = |set: &Vec<u64>| set.iter().zip(present.iter()).any(|(a, b)| a & b != 0);
-            if pattern.elements.is_empty() || !pattern.required_bits.iter().all(meets) {
+            if pattern.elements.is_empty() || !pattern.required.iter().all(meets) {
                 continue;
             }
             let stride = ids.len() + 1;
@@ -197,6 +192,15 @@ impl TokenMatcher {
             }
         }
     }
+}
+
+/// The id of a pattern word, given the next one when it is new.
+fn intern(vocabulary: &mut HashMap<Box<str>, u32, ahash::RandomState>, lengths: &mut Vec<usize>, word: &str) -> u32 {
+    let next = lengths.len() as u32;
+    *vocabulary.entry(word.into()).or_insert_with(|| {
+        lengths.push(word.len());
+        next
+    })
 }
 
 /// A bit set over word ids.

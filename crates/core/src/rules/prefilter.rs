@@ -21,9 +21,9 @@ pub type Requirement = Vec<Vec<Trigger>>;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Trigger {
     /// The text, lower case (matched ASCII case-insensitively).
-    pub text: String,
+    text: String,
     /// How it must sit in the text.
-    pub fit: Fit,
+    fit: Fit,
 }
 
 impl Trigger {
@@ -86,13 +86,12 @@ pub struct Prefilter {
     substrings: Option<AhoCorasick>,
     /// The trigger id of each pattern of `substrings`.
     substring_ids: Vec<u32>,
-    /// Number of trigger ids.
-    triggers: usize,
     /// Per pattern: per required element, the trigger ids that satisfy it.
     patterns: Vec<Vec<Vec<u32>>>,
-    /// Per trigger id, the patterns whose key element it satisfies: only
-    /// those are checked when it occurs. A pattern's key element is the one
-    /// with the longest shortest trigger (longer triggers are rarer).
+    /// Per trigger id (one entry per trigger), the patterns whose key
+    /// element it satisfies: only those are checked when it occurs. A
+    /// pattern's key element is the one with the longest shortest trigger
+    /// (longer triggers are rarer).
     keyed: Vec<Vec<u32>>,
     /// Some pattern has no requirement: every post is a candidate.
     always: bool,
@@ -120,7 +119,7 @@ impl Prefilter {
                     .iter()
                     .map(|t| {
                         let next = ids.len() as u32;
-                        *ids.entry((t.text.to_lowercase(), t.fit)).or_insert(next)
+                        *ids.entry((t.text.clone(), t.fit)).or_insert(next)
                     })
                     .collect();
                 set.sort_unstable();
@@ -179,7 +178,7 @@ impl Prefilter {
                 }
             }
         }
-        Prefilter { words, word_ids, substrings, substring_ids, triggers: triggers.len(), patterns, keyed, always }
+        Prefilter { words, word_ids, substrings, substring_ids, patterns, keyed, always }
     }
 
     /// Whether a post with these texts can match any pattern.
@@ -190,7 +189,7 @@ impl Prefilter {
         thread_local! {
             static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        let mut seen = vec![0u64; self.triggers.div_ceil(64)];
+        let mut seen = vec![0u64; self.keyed.len().div_ceil(64)];
         let mut found: Vec<u32> = Vec::new();
         let mut note = |id: u32| {
             if seen[id as usize / 64] & (1 << (id % 64)) == 0 {

@@ -182,11 +182,12 @@ impl Scanner {
     /// Analyzes one post: its signals, or nothing when the prefilter
     /// rules it out. Errors of single analyzers come back beside.
     pub fn analyze<'p>(&self, post: &'p Post) -> Option<(Document<'p>, Analyzed)> {
-        if !self.analysis.candidate(post) {
+        let wants = self.analysis.wants(post);
+        if !wants.contains(&Some(true)) {
             return None;
         }
         let doc = Document::new(post);
-        let analyzed = self.analysis.run(&doc);
+        let analyzed = self.analysis.run_with_wants(&doc, &wants);
         Some((doc, analyzed))
     }
 
