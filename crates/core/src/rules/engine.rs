@@ -5,10 +5,9 @@
 use super::pack::{Pack, PackError, Scope, Suppressor};
 use super::matcher::{Scratch, TokenMatcher};
 use super::pattern::{compile, phrase};
-use super::prefilter::{Prefilter, Requirement, Trigger};
+use super::prefilter::{Prefilter, Requirement, Scanner, Trigger};
 use super::suppress;
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use regex::Regex;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -49,7 +48,7 @@ pub struct RuleEngine {
     /// they have prefilter words (then they run only when one occurs).
     raw_regex: Vec<(Regex, usize, bool)>,
     /// The prefilter words of all regular expressions, in one automaton.
-    regex_gate: Option<AhoCorasick>,
+    regex_gate: Option<Scanner>,
     /// Per word of `regex_gate`, the regular expression it opens.
     gate_opens: Vec<usize>,
     prefilter: Prefilter,
@@ -130,16 +129,10 @@ impl RuleEngine {
                 });
             }
         }
-        let regex_gate = if gate_words.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .build(&gate_words)
-                    .map_err(|e| PackError { path: "rules".into(), line: 1, message: format!("regex prefilter words: {e}") })?,
-            )
-        };
+        let regex_gate = Scanner::new(&gate_words, true);
+        if regex_gate.is_none() && !gate_words.is_empty() {
+            return Err(PackError { path: "rules".into(), line: 1, message: "regex prefilter words: too many to compile".into() });
+        }
         Ok(RuleEngine {
             rules,
             matcher: TokenMatcher::new(&patterns),
@@ -181,9 +174,7 @@ impl RuleEngine {
             // One pass finds which regular expressions' words occur.
             let mut open: Vec<bool> = self.raw_regex.iter().map(|(_, _, gated)| !gated).collect();
             if let Some(gate) = &self.regex_gate {
-                for m in gate.find_overlapping_iter(&doc.text) {
-                    open[self.gate_opens[m.pattern().as_usize()]] = true;
-                }
+                gate.scan(doc.text.as_bytes(), |word| open[self.gate_opens[word]] = true);
             }
             for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(|(_, open)| **open) {
                 for m in re.find_iter(&doc.text) {

@@ -10,7 +10,8 @@
 //! anywhere.
 
 use crate::analyze::normalize::{irregular, irregular_forms, normalize};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use std::collections::BTreeMap;
 
 /// What one rule pattern needs in a post's raw text: each inner list is
@@ -79,11 +80,11 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
 #[derive(Debug)]
 pub struct Prefilter {
     /// Word triggers, on the folded text.
-    words: Option<AhoCorasick>,
+    words: Option<Scanner>,
     /// The trigger id of each pattern of `words`.
     word_ids: Vec<u32>,
     /// Substring triggers, on the raw text (ASCII case-insensitive).
-    substrings: Option<AhoCorasick>,
+    substrings: Option<Scanner>,
     /// The trigger id of each pattern of `substrings`.
     substring_ids: Vec<u32>,
     /// Per pattern: per required element, the trigger ids that satisfy it.
@@ -151,19 +152,8 @@ impl Prefilter {
                 }
             }
         }
-        // A DFA scans fastest; where one would be too large, the default
-        // automaton does the same job.
-        let build = |patterns: &[String], fold_case: bool| {
-            if patterns.is_empty() {
-                return None;
-            }
-            let mut builder = AhoCorasickBuilder::new();
-            builder.ascii_case_insensitive(fold_case).match_kind(MatchKind::Standard);
-            let dfa = builder.clone().kind(Some(aho_corasick::AhoCorasickKind::DFA)).build(patterns);
-            dfa.or_else(|_| builder.build(patterns)).ok()
-        };
-        let words = build(&word_patterns, false);
-        let substrings = build(&substring_patterns, true);
+        let words = Scanner::new(&word_patterns, false);
+        let substrings = Scanner::new(&substring_patterns, true);
         if (words.is_none() && !word_patterns.is_empty()) || (substrings.is_none() && !substring_patterns.is_empty()) {
             // An automaton too large to build: analyze everything.
             always = true;
@@ -186,9 +176,6 @@ impl Prefilter {
         if self.always {
             return true;
         }
-        thread_local! {
-            static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
         let mut seen = vec![0u64; self.keyed.len().div_ceil(64)];
         let mut found: Vec<u32> = Vec::new();
         let mut note = |id: u32| {
@@ -197,25 +184,12 @@ impl Prefilter {
                 found.push(id);
             }
         };
-        if let Some(ac) = &self.words {
-            FOLDED.with(|folded| {
-                let mut folded = folded.borrow_mut();
-                folded.clear();
-                for text in texts {
-                    folded.push(b' ');
-                    folded.extend(text.bytes().map(|b| if b.is_ascii_alphanumeric() { b.to_ascii_lowercase() } else { b' ' }));
-                }
-                folded.push(b' ');
-                for m in ac.find_overlapping_iter(folded.as_slice()) {
-                    note(self.word_ids[m.pattern().as_usize()]);
-                }
-            });
+        if let Some(words) = &self.words {
+            words.scan_folded(texts, |p| note(self.word_ids[p]));
         }
-        if let Some(ac) = &self.substrings {
+        if let Some(substrings) = &self.substrings {
             for text in texts {
-                for m in ac.find_overlapping_iter(*text) {
-                    note(self.substring_ids[m.pattern().as_usize()]);
-                }
+                substrings.scan(text.as_bytes(), |p| note(self.substring_ids[p]));
             }
         }
         let has = |id: u32| seen[id as usize / 64] & (1 << (id % 64)) != 0;
@@ -224,6 +198,104 @@ impl Prefilter {
                 .iter()
                 .any(|&p| self.patterns[p as usize].iter().all(|set| set.iter().any(|&id| has(id))))
         })
+    }
+}
+
+/// The folding of a byte: ASCII letters lower case, digits kept, every
+/// other byte a space.
+const FOLD: [u8; 256] = {
+    let mut table = [b' '; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// An Aho-Corasick automaton walked byte by byte, reporting every match
+/// (overlapping ones too) at the position it ends. A DFA where one can be
+/// built, else the contiguous NFA: both walk a byte in a few instructions,
+/// with no per-match iterator state.
+#[derive(Debug)]
+pub(crate) enum Scanner {
+    Dfa(dfa::DFA),
+    Nfa(contiguous::NFA),
+}
+
+impl Scanner {
+    /// `None` when there are no patterns or the automaton cannot be built.
+    pub(crate) fn new(patterns: &[String], fold_case: bool) -> Option<Scanner> {
+        if patterns.is_empty() {
+            return None;
+        }
+        let dfa = dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(fold_case)
+            .prefilter(false)
+            .build(patterns);
+        match dfa {
+            Ok(dfa) => Some(Scanner::Dfa(dfa)),
+            Err(_) => contiguous::NFA::builder()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(fold_case)
+                .prefilter(false)
+                .build(patterns)
+                .ok()
+                .map(Scanner::Nfa),
+        }
+    }
+
+    /// Calls `hit` with the index of every pattern that occurs in `bytes`.
+    pub(crate) fn scan(&self, bytes: &[u8], hit: impl FnMut(usize)) {
+        match self {
+            Scanner::Dfa(a) => walk::<false>(a, &[bytes], hit),
+            Scanner::Nfa(a) => walk::<false>(a, &[bytes], hit),
+        }
+    }
+
+    /// [`Scanner::scan`] over the folded text of `texts`: a space, each
+    /// text folded ([`FOLD`]) and followed by a space — without copying it.
+    fn scan_folded(&self, texts: &[&str], hit: impl FnMut(usize)) {
+        let texts: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+        match self {
+            Scanner::Dfa(a) => walk::<true>(a, &texts, hit),
+            Scanner::Nfa(a) => walk::<true>(a, &texts, hit),
+        }
+    }
+}
+
+/// Walks the automaton over `texts` and reports matches; when `FOLDED`,
+/// over their folded text (a space before each text and at the end).
+fn walk<const FOLDED: bool>(a: &impl Automaton, texts: &[&[u8]], mut hit: impl FnMut(usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+    let mut report = |sid| {
+        for i in 0..a.match_len(sid) {
+            hit(a.match_pattern(sid, i).as_usize());
+        }
+    };
+    for text in texts {
+        if FOLDED {
+            sid = a.next_state(Anchored::No, sid, b' ');
+            if a.is_special(sid) && a.is_match(sid) {
+                report(sid);
+            }
+        }
+        for &b in *text {
+            sid = a.next_state(Anchored::No, sid, if FOLDED { FOLD[usize::from(b)] } else { b });
+            if a.is_special(sid) && a.is_match(sid) {
+                report(sid);
+            }
+        }
+    }
+    if FOLDED {
+        sid = a.next_state(Anchored::No, sid, b' ');
+        if a.is_special(sid) && a.is_match(sid) {
+            report(sid);
+        }
     }
 }
 
