@@ -1,27 +1,88 @@
 //! Lenient field deserialisers for dump fields whose type changed across
 //! years (numbers as strings, floats, nulls).
 
-use serde::{Deserialize, Deserializer};
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer;
 use std::borrow::Cow;
+use std::fmt;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A field that may be a number, a string or anything else. Read with one
+/// visitor (an untagged enum would buffer the value and build an error
+/// message for every variant that does not fit).
 enum NumOrStr<'a> {
     Int(i64),
     Float(f64),
-    #[serde(borrow)]
     Str(Cow<'a, str>),
-    Other(serde::de::IgnoredAny),
+    Other,
+}
+
+struct NumOrStrVisitor;
+
+impl<'de> Visitor<'de> for NumOrStrVisitor {
+    type Value = NumOrStr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or a string")
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Int(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(i64::try_from(v).map_or(NumOrStr::Float(v as f64), NumOrStr::Int))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Float(v))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Str(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Str(Cow::Owned(v)))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Other)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(NumOrStr::Other)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(NumOrStr::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(NumOrStr::Other)
+    }
 }
 
 /// An integer written as a number, a float, a numeric string or null.
 /// Anything else is `None` rather than a failed record.
 pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let v: Option<NumOrStr<'de>> = Option::deserialize(d)?;
-    Ok(match v {
-        Some(NumOrStr::Int(i)) => Some(i),
-        Some(NumOrStr::Float(f)) if f.is_finite() => Some(f as i64),
-        Some(NumOrStr::Str(s)) => {
+    Ok(match d.deserialize_any(NumOrStrVisitor)? {
+        NumOrStr::Int(i) => Some(i),
+        NumOrStr::Float(f) if f.is_finite() => Some(f as i64),
+        NumOrStr::Str(s) => {
             let s = s.trim();
             s.parse::<i64>()
                 .ok()
@@ -33,11 +94,10 @@ pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
 
 /// An id written as a string or a number.
 pub fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let v: Option<NumOrStr<'de>> = Option::deserialize(d)?;
-    Ok(match v {
-        Some(NumOrStr::Int(i)) => Some(i.to_string()),
-        Some(NumOrStr::Float(f)) => Some(format!("{f}")),
-        Some(NumOrStr::Str(s)) => Some(s.into_owned()),
+    Ok(match d.deserialize_any(NumOrStrVisitor)? {
+        NumOrStr::Int(i) => Some(i.to_string()),
+        NumOrStr::Float(f) => Some(format!("{f}")),
+        NumOrStr::Str(s) => Some(s.into_owned()),
         _ => None,
     })
 }
@@ -69,6 +129,33 @@ pub fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Fields {
+        #[serde(default, deserialize_with = "lenient_i64")]
+        n: Option<i64>,
+        #[serde(default, deserialize_with = "id_string")]
+        id: Option<String>,
+    }
+
+    fn fields(json: &str) -> (Option<i64>, Option<String>) {
+        let f: Fields = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        (f.n, f.id)
+    }
+
+    #[test]
+    fn lenient_numbers_and_ids() {
+        assert_eq!(fields(r#"{"n": 5, "id": 7}"#), (Some(5), Some("7".into())));
+        assert_eq!(fields(r#"{"n": "12", "id": "abc"}"#), (Some(12), Some("abc".into())));
+        assert_eq!(fields(r#"{"n": 3.9, "id": 1.5}"#), (Some(3), Some("1.5".into())));
+        assert_eq!(fields(r#"{"n": " 4.0 ", "id": null}"#), (Some(4), None));
+        assert_eq!(fields(r#"{"n": null}"#), (None, None));
+        assert_eq!(fields(r#"{"n": true, "id": [1, {"a": 2}]}"#), (None, None));
+        assert_eq!(fields(r#"{"n": {"x": [1]}, "id": false}"#), (None, None));
+        assert_eq!(fields(r#"{"n": "soon", "id": "a\"b"}"#), (None, Some("a\"b".into())));
+        assert_eq!(fields(r#"{"n": 18446744073709551615}"#).0, Some(i64::MAX));
+        assert_eq!(fields("{}"), (None, None));
+    }
 
     #[test]
     fn iso_forms() {
