@@ -43,9 +43,9 @@ struct IdPattern {
     /// hold (a bit set).
     required: Vec<Vec<u64>>,
     /// Where a match can start: the token `offset` places after the start
-    /// is one of these word ids (a bit set), when the pattern has a
-    /// required word element after elements of fixed width.
-    anchor: Option<(usize, Vec<u64>)>,
+    /// is one of these word ids (sorted), when the pattern has a required
+    /// word element after elements of fixed width.
+    anchor: Option<(usize, Vec<u32>)>,
 }
 
 /// Patterns compiled to token ids, ready to run on documents.
@@ -66,6 +66,10 @@ pub struct TokenMatcher {
 pub struct Scratch {
     present: Vec<u64>,
     distinct: Vec<u32>,
+    /// (word id, token position) of every token with a word id, sorted.
+    occurrences: Vec<(u32, u32)>,
+    /// The start positions to try for one pattern.
+    starts: Vec<usize>,
     tried: Vec<u64>,
     failed: Vec<u64>,
 }
@@ -114,7 +118,7 @@ impl TokenMatcher {
             for e in &elements {
                 match e.step {
                     IdStep::Words(_) if e.min > 0 => {
-                        anchor = Some((offset, bit_set(&e.firsts)));
+                        anchor = Some((offset, e.firsts.clone()));
                         break;
                     }
                     IdStep::Any if e.min == e.max => offset += e.min as usize,
@@ -146,16 +150,22 @@ impl TokenMatcher {
         scratch.present.clear();
         scratch.present.resize(words.div_ceil(64), 0);
         scratch.distinct.clear();
-        for &id in ids {
+        scratch.occurrences.clear();
+        for (pos, &id) in ids.iter().enumerate() {
+            if id == OTHER {
+                continue;
+            }
+            scratch.occurrences.push((id, pos as u32));
             let (word, bit) = (id as usize / 64, 1 << (id % 64));
-            if id != OTHER && scratch.present[word] & bit == 0 {
+            if scratch.present[word] & bit == 0 {
                 scratch.present[word] |= bit;
                 scratch.distinct.push(id);
             }
         }
+        scratch.occurrences.sort_unstable();
         scratch.tried.clear();
         scratch.tried.resize(self.patterns.len().div_ceil(64), 0);
-        let Scratch { present, distinct, tried, failed } = scratch;
+        let Scratch { present, distinct, occurrences, starts, tried, failed } = scratch;
         let keyed = distinct.iter().flat_map(|&id| self.keyed[id as usize].iter());
         for &index in self.unkeyed.iter().chain(keyed) {
             let (word, bit) = (index as usize / 64, 1 << (index % 64));
@@ -168,26 +178,34 @@ impl TokenMatcher {
             if pattern.elements.is_empty() || !pattern.required.iter().all(meets) {
                 continue;
             }
+            // The starts to try, in order: where the anchor word stands
+            // (offset places before it), or every token.
+            starts.clear();
+            match &pattern.anchor {
+                Some((offset, firsts)) => {
+                    for &id in firsts {
+                        let from = occurrences.partition_point(|&(w, _)| w < id);
+                        let to = from + occurrences[from..].partition_point(|&(w, _)| w == id);
+                        starts.extend(occurrences[from..to].iter().filter_map(|&(_, p)| (p as usize).checked_sub(*offset)));
+                    }
+                    starts.sort_unstable();
+                }
+                None => starts.extend(0..ids.len()),
+            }
             let stride = ids.len() + 1;
             failed.clear();
             failed.resize((pattern.elements.len() * stride).div_ceil(64), 0);
             let mut search = Search { pattern, ids, failed, stride };
-            let mut start = 0;
-            while start < ids.len() {
-                if let Some((offset, bits)) = &pattern.anchor {
-                    let Some(&id) = ids.get(start + offset) else { break };
-                    let id = id as usize;
-                    if bits.get(id / 64).is_none_or(|w| w & (1 << (id % 64)) == 0) {
-                        start += 1;
-                        continue;
-                    }
+            // Matches of one pattern do not overlap: the next starts at or
+            // after the end of the last.
+            let mut next = 0;
+            for &start in starts.iter() {
+                if start < next {
+                    continue;
                 }
-                match search.at(0, start) {
-                    Some(end) if end > start => {
-                        found(index as usize, start, end - 1);
-                        start = end;
-                    }
-                    _ => start += 1,
+                if let Some(end) = search.at(0, start).filter(|&end| end > start) {
+                    found(index as usize, start, end - 1);
+                    next = end;
                 }
             }
         }
