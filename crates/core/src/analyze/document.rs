@@ -1,13 +1,13 @@
 //! [`Document`]: a post's text prepared for analysis — word tokens with byte
-//! offsets (from the `tokenizers` BERT pre-tokenizer), sentences, and the
-//! normalized token stream that rule patterns match against.
+//! offsets (from the `tokenizers` BERT pre-tokenizer) and sentences. The
+//! normalized form of a token ([`Document::norm`]) is computed on demand.
 //!
 //! The analyzed text is the title, a blank line, the body, and — for a
 //! submission that points elsewhere — a blank line and its link. Offsets of
 //! signals are byte offsets into this text; [`Document::body_offset`] says
 //! where the body starts.
 
-use super::normalize::normalize_into;
+use super::normalize::normalize;
 use crate::model::{Post, RegionKind};
 use std::ops::Range;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
@@ -24,9 +24,6 @@ pub struct Token {
     pub sentence: usize,
     /// Set when the token lies in quoted text.
     pub quoted: bool,
-    /// Byte offset of the token's normalized form in [`Document::stream`]
-    /// (the position of the space before it).
-    pub stream_at: usize,
 }
 
 /// A post's text prepared for analysis.
@@ -44,9 +41,6 @@ pub struct Document<'p> {
     pub sentences: Vec<Range<usize>>,
     /// Whether each sentence ends with a question mark.
     pub questions: Vec<bool>,
-    /// Normalized tokens, each preceded by one space, with a final space:
-    /// `" i build a tool "`. Patterns match on this.
-    pub stream: String,
     /// Regions of `text` (quotes and code), shifted from the body's.
     pub regions: Vec<(RegionKind, Range<usize>)>,
 }
@@ -85,7 +79,6 @@ impl<'p> Document<'p> {
             tokens: Vec::new(),
             sentences,
             questions,
-            stream: String::new(),
             regions,
         };
         doc.tokenize(&links);
@@ -94,7 +87,7 @@ impl<'p> Document<'p> {
 
     fn tokenize(&mut self, links: &[Range<usize>]) {
         let splits = pre_tokenize(&self.text);
-        self.stream.reserve(self.text.len() + 16);
+        self.tokens.reserve(splits.len());
         let mut sentence = 0usize;
         let mut region = 0usize;
         let mut link = 0usize;
@@ -124,31 +117,13 @@ impl<'p> Document<'p> {
             if in_region == Some(RegionKind::Code) {
                 continue;
             }
-            let stream_at = self.stream.len();
-            self.stream.push(' ');
-            normalize_into(word, &mut self.stream);
-            self.tokens.push(Token {
-                start,
-                end,
-                sentence,
-                quoted: in_region == Some(RegionKind::Quote),
-                stream_at,
-            });
+            self.tokens.push(Token { start, end, sentence, quoted: in_region == Some(RegionKind::Quote) });
         }
-        self.stream.push(' ');
     }
 
-    /// The index of the token whose normalized form starts at `stream` byte
-    /// `at` (the space before it) or the first token after it.
-    pub fn token_at_stream(&self, at: usize) -> usize {
-        self.tokens.partition_point(|t| t.stream_at < at)
-    }
-
-    /// The normalized form of token `i`.
-    pub fn norm(&self, i: usize) -> &str {
-        let start = self.tokens[i].stream_at + 1;
-        let end = self.tokens.get(i + 1).map_or(self.stream.len() - 1, |t| t.stream_at);
-        &self.stream[start..end]
+    /// The normalized form of token `i` (see [`normalize`]).
+    pub fn norm(&self, i: usize) -> String {
+        normalize(self.word(i))
     }
 
     /// The original text of token `i`.
@@ -301,13 +276,14 @@ mod tests {
     }
 
     #[test]
-    fn tokens_offsets_and_stream() {
+    fn tokens_offsets_and_norms() {
         let p = post(Some("Show HN: a tool"), "I couldn't find one, so I built it.");
         let d = Document::new(&p);
         assert_eq!(d.body_offset, 17);
         let words: Vec<&str> = (0..d.tokens.len()).map(|i| d.word(i)).collect();
         assert_eq!(words, ["Show", "HN", "a", "tool", "I", "couldn", "t", "find", "one", "so", "I", "built", "it"]);
-        assert!(d.stream.contains(" i could not find one so i build it "), "{}", d.stream);
+        let norms: Vec<String> = (4..d.tokens.len()).map(|i| d.norm(i)).collect();
+        assert_eq!(norms, ["i", "could", "not", "find", "one", "so", "i", "build", "it"]);
         assert_eq!(d.sentences.len(), 2);
         assert_eq!(d.tokens[4].sentence, 1);
     }

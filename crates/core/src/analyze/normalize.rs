@@ -175,7 +175,9 @@ pub fn normalize_into(word: &str, out: &mut String) {
     })
 }
 
-fn normalize_uncached(word: &str) -> String {
+/// The normalized form of one word, computed anew (callers that keep
+/// their own cache use this).
+pub(crate) fn normalize_uncached(word: &str) -> String {
     let lower: Cow<'_, str> = if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
         Cow::Owned(word.to_lowercase().replace('’', "'"))
     } else {

@@ -165,7 +165,7 @@ impl RuleEngine {
         SCRATCH.with(|scratch| {
             let (ids, scratch) = &mut *scratch.borrow_mut();
             ids.clear();
-            ids.extend((0..doc.tokens.len()).map(|i| self.matcher.id(doc.norm(i))));
+            self.matcher.text_ids((0..doc.tokens.len()).map(|i| doc.word(i)), ids);
             self.matcher.find(ids, scratch, |pattern, a, b| {
                 found.push((self.pattern_rule[pattern], a, b, doc.span(a, b)));
             });

@@ -9,7 +9,13 @@
 //! remembered, so a search is linear in the tokens for each element.
 
 use super::pattern::{CompiledPattern, Step, UNBOUNDED};
+use crate::analyze::normalize::normalize_uncached;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Words kept in each thread's cache of word ids.
+const SEEN_LIMIT: usize = 200_000;
 
 /// Id of a token whose normalized form no pattern mentions.
 const OTHER: u32 = 0;
@@ -51,6 +57,8 @@ struct IdPattern {
 /// Patterns compiled to token ids, ready to run on documents.
 #[derive(Debug, Default)]
 pub struct TokenMatcher {
+    /// Tells this matcher's entries in the per-thread word cache apart.
+    instance: u64,
     vocabulary: HashMap<Box<str>, u32, ahash::RandomState>,
     patterns: Vec<IdPattern>,
     /// Per word id, the patterns whose key element (the required element
@@ -134,12 +142,45 @@ impl TokenMatcher {
             let required = required.iter().map(|set| bit_set(set)).collect();
             compiled.push(IdPattern { elements, required, anchor });
         }
-        TokenMatcher { vocabulary, patterns: compiled, keyed, unkeyed }
+        static INSTANCES: AtomicU64 = AtomicU64::new(1);
+        let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
+        TokenMatcher { instance, vocabulary, patterns: compiled, keyed, unkeyed }
     }
 
     /// The id of a normalized word (0 when no pattern mentions it).
     pub fn id(&self, norm: &str) -> u32 {
         self.vocabulary.get(norm).copied().unwrap_or(OTHER)
+    }
+
+    /// Appends the ids of words as they stand in a text (the ids of their
+    /// normalized forms) to `out`. Each thread remembers the id of every
+    /// word it has seen, so a word is normalized and looked up once.
+    pub fn text_ids<'w>(&self, words: impl Iterator<Item = &'w str>, out: &mut Vec<u32>) {
+        thread_local! {
+            static SEEN: RefCell<(u64, HashMap<Box<str>, u32, ahash::RandomState>)> = RefCell::default();
+        }
+        SEEN.with(|seen| {
+            let (instance, seen) = &mut *seen.borrow_mut();
+            if *instance != self.instance {
+                // Another matcher used this thread last: its ids differ.
+                seen.clear();
+                *instance = self.instance;
+            }
+            for word in words {
+                let id = match seen.get(word) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.id(&normalize_uncached(word));
+                        if seen.len() >= SEEN_LIMIT {
+                            seen.clear();
+                        }
+                        seen.insert(word.into(), id);
+                        id
+                    }
+                };
+                out.push(id);
+            }
+        });
     }
 
     /// Calls `found(pattern, first, last)` for every match, with token

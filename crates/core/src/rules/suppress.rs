@@ -52,6 +52,7 @@ fn cue_before(doc: &Document<'_>, first: usize, cues: &[&str]) -> bool {
             break;
         }
         let word = doc.norm(prev);
+        let word = word.as_str();
         if CLAUSE_WORDS.contains(&word) {
             break;
         }
