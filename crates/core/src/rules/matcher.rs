@@ -17,6 +17,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Words kept in each thread's cache of word ids.
 const SEEN_LIMIT: usize = 200_000;
 
+/// Word → id, by the word's normalized form.
+type Vocabulary = HashMap<Box<str>, u32, ahash::RandomState>;
+
 /// Id of a token whose normalized form no pattern mentions.
 const OTHER: u32 = 0;
 
@@ -59,7 +62,7 @@ struct IdPattern {
 pub struct TokenMatcher {
     /// Tells this matcher's entries in the per-thread word cache apart.
     instance: u64,
-    vocabulary: HashMap<Box<str>, u32, ahash::RandomState>,
+    vocabulary: Vocabulary,
     patterns: Vec<IdPattern>,
     /// Per word id, the patterns whose key element (the required element
     /// with the longest shortest word) it satisfies: a document is tried
@@ -86,7 +89,7 @@ impl TokenMatcher {
     /// Compiles patterns; the index of a pattern in `patterns` is the one
     /// [`TokenMatcher::find`] reports.
     pub fn new(patterns: &[CompiledPattern]) -> TokenMatcher {
-        let mut vocabulary: HashMap<Box<str>, u32, ahash::RandomState> = HashMap::default();
+        let mut vocabulary = Vocabulary::default();
         // Word lengths by id: the key element of a pattern is the required
         // element with the longest shortest word (longer words are rarer).
         let mut lengths = vec![0usize];
@@ -157,7 +160,9 @@ impl TokenMatcher {
     /// word it has seen, so a word is normalized and looked up once.
     pub fn text_ids<'w>(&self, words: impl Iterator<Item = &'w str>, out: &mut Vec<u32>) {
         thread_local! {
-            static SEEN: RefCell<(u64, HashMap<Box<str>, u32, ahash::RandomState>)> = RefCell::default();
+            /// The matcher instance the entries belong to, and text words'
+            /// ids.
+            static SEEN: RefCell<(u64, Vocabulary)> = RefCell::default();
         }
         SEEN.with(|seen| {
             let (instance, seen) = &mut *seen.borrow_mut();
@@ -254,7 +259,7 @@ impl TokenMatcher {
 }
 
 /// The id of a pattern word, given the next one when it is new.
-fn intern(vocabulary: &mut HashMap<Box<str>, u32, ahash::RandomState>, lengths: &mut Vec<usize>, word: &str) -> u32 {
+fn intern(vocabulary: &mut Vocabulary, lengths: &mut Vec<usize>, word: &str) -> u32 {
     let next = lengths.len() as u32;
     *vocabulary.entry(word.into()).or_insert_with(|| {
         lengths.push(word.len());
