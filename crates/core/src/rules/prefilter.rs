@@ -11,7 +11,7 @@
 
 use crate::analyze::normalize::{irregular, irregular_forms, normalize};
 use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
+use aho_corasick::{dfa, nfa::contiguous, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind};
 use std::collections::BTreeMap;
 
 /// What one rule pattern needs in a post's raw text: each inner list is
@@ -76,15 +76,17 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
 /// after. A word-start trigger is searched as `" stem"` and a whole-word one
 /// as `" word "`, so the automaton only reports hits where words start.
 /// Substring triggers (and any trigger with other characters) are searched
-/// in the raw text.
+/// folded in the folded text, anywhere; those without a letter or digit
+/// (`$`) in the raw text.
 #[derive(Debug)]
 pub struct Prefilter {
     /// Word triggers, on the folded text.
     words: Option<Scanner>,
     /// The trigger id of each pattern of `words`.
     word_ids: Vec<u32>,
-    /// Substring triggers, on the raw text (ASCII case-insensitive).
-    substrings: Option<Scanner>,
+    /// Triggers without letters or digits, on the raw text. They are rare
+    /// bytes: the automaton's own prefilter skips to them.
+    substrings: Option<AhoCorasick>,
     /// The trigger id of each pattern of `substrings`.
     substring_ids: Vec<u32>,
     /// Per pattern: per required element, the trigger ids that satisfy it.
@@ -145,15 +147,26 @@ impl Prefilter {
                     word_ids.push(*id);
                 }
                 // Anything else counts wherever it occurs (never less than
-                // the word rules would admit).
+                // the word rules would admit): where the text has it, the
+                // folded text has its folded form. A trigger without letters
+                // or digits ("$") would fold to spaces only: it is searched
+                // in the raw text.
                 _ => {
-                    substring_patterns.push(text.clone());
-                    substring_ids.push(*id);
+                    let folded: String = text.bytes().map(|b| char::from(FOLD[usize::from(b)])).collect();
+                    if folded.bytes().any(|b| b != b' ') {
+                        word_patterns.push(folded);
+                        word_ids.push(*id);
+                    } else {
+                        substring_patterns.push(text.clone());
+                        substring_ids.push(*id);
+                    }
                 }
             }
         }
         let words = Scanner::new(&word_patterns, false);
-        let substrings = Scanner::new(&substring_patterns, true);
+        let substrings = (!substring_patterns.is_empty())
+            .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&substring_patterns).ok())
+            .flatten();
         if (words.is_none() && !word_patterns.is_empty()) || (substrings.is_none() && !substring_patterns.is_empty()) {
             // An automaton too large to build: analyze everything.
             always = true;
@@ -189,7 +202,9 @@ impl Prefilter {
         }
         if let Some(substrings) = &self.substrings {
             for text in texts {
-                substrings.scan(text.as_bytes(), |p| note(self.substring_ids[p]));
+                for m in substrings.find_overlapping_iter(*text) {
+                    note(self.substring_ids[m.pattern().as_usize()]);
+                }
             }
         }
         let has = |id: u32| seen[id as usize / 64] & (1 << (id % 64)) != 0;
@@ -351,6 +366,11 @@ mod tests {
         let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("$")]])]);
         assert!(p.is_candidate(&["costs US$40"]));
         assert!(!p.is_candidate(&["costs 40 dollars"]));
+        let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("git."), Trigger::substring("I’m")]])]);
+        assert!(p.is_candidate(&["see GIT.sr.ht/x"]));
+        assert!(p.is_candidate(&["so i’m done"]));
+        assert!(p.is_candidate(&["digit.s"]), "anywhere, inside words too");
+        assert!(!p.is_candidate(&["a gitlab page, I am"]));
     }
 
     #[test]
