@@ -136,7 +136,8 @@ impl AuthorTable {
         }
     }
 
-    /// Records an analyzed post of the author (after its response is known).
+    /// Records an analyzed post of the author; the reactions it received
+    /// are added by [`AuthorTable::reactions`] once they are known.
     pub fn post(&mut self, r: &PostRecord) {
         let Some(author) = &r.author else { return };
         let a = self.authors.entry(author.clone()).or_insert_with(acc_new);
@@ -158,6 +159,13 @@ impl AuthorTable {
                 .fold(1.0, |miss, s| miss * (1.0 - s.weight));
         a.miss_expertise *= 1.0 - 0.5 * expertise;
         a.reactions += r.response.reactions();
+    }
+
+    /// Adds reactions an author's post received.
+    pub fn reactions(&mut self, author: &str, reactions: u64) {
+        if let Some(a) = self.authors.get_mut(author) {
+            a.reactions += reactions;
+        }
     }
 
     /// Ranks the authors who have at least one user innovation or need.

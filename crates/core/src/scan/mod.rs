@@ -4,7 +4,8 @@
 //!
 //! Posts with signals are spooled to disk as they are found (memory stays
 //! flat); at the end the spool is read once more to attach the replies'
-//! reactions. Only the author table and the reply map grow with the input:
+//! reactions. A spooled record is copied to `posts.jsonl` as it was
+//! written unless a response is attached to it. Only the author table and the reply map grow with the input:
 //! about 200 bytes per author and per answered post.
 
 pub mod authors;
@@ -93,6 +94,18 @@ struct BlockResult {
     in_scope: u64,
     analyzed: u64,
     bytes: u64,
+}
+
+/// What the last pass of a scan needs of a spooled record, written on the
+/// line before it so the record itself is parsed only when a response is
+/// attached to it or it may be among the best posts.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct SpoolHead {
+    source: Source,
+    id: String,
+    author: Option<String>,
+    max_score: f32,
+    labels: crate::score::Labels,
 }
 
 /// Counts and timings of a scan (`summary.json`).
@@ -323,7 +336,16 @@ impl Scanner {
                     responses.entry(reaction.target).or_default().reactions.extend(reaction.evidence);
                 }
                 for record in &res.records {
-                    if let Err(e) = serde_json::to_writer(&mut spool, record)
+                    authors.post(record);
+                    let head = SpoolHead {
+                        source: record.source,
+                        id: record.id.clone(),
+                        author: record.author.clone(),
+                        max_score: record.max_score(),
+                        labels: record.labels,
+                    };
+                    if let Err(e) = serde_json::to_writer(&mut spool, &head)
+                        .and_then(|()| serde_json::to_writer(&mut spool, record))
                         .map_err(std::io::Error::from)
                         .and_then(|()| spool.write_all(b"\n"))
                     {
@@ -345,29 +367,49 @@ impl Scanner {
         let mut posts_out = BufWriter::new(File::create(&posts_path).map_err(out_err(&posts_path))?);
         let reader = BufReader::new(File::open(&spool_path).map_err(out_err(&spool_path))?);
         let mut best: Vec<PostRecord> = Vec::new();
+        let spool_error = |e: serde_json::Error| OutputError { path: spool_path.clone(), source: e.into() };
         for line in reader.lines() {
             let line = line.map_err(out_err(&spool_path))?;
-            let mut record: PostRecord = serde_json::from_str(&line)
-                .map_err(|e| OutputError { path: spool_path.clone(), source: e.into() })?;
-            if let Some(p) = responses.remove(&(record.source, record.id.clone())) {
+            // One line: the head, then the record, both JSON objects.
+            let mut values = serde_json::Deserializer::from_str(&line).into_iter::<SpoolHead>();
+            let head = values
+                .next()
+                .transpose()
+                .map_err(spool_error)?
+                .ok_or_else(|| spool_error(serde::de::Error::custom("empty spool line")))?;
+            let json = &line[values.byte_offset()..];
+            let parse = || serde_json::from_str::<PostRecord>(json).map_err(spool_error);
+            let mut reserialized = None;
+            let mut record = None;
+            if let Some(p) = responses.remove(&(head.source, head.id.clone())) {
+                let mut r = parse()?;
                 // Reactions by the author themselves are not the community's.
-                record.response =
-                    ResponseSummary::from_reactions(p.replies, p.reactions, record.author.as_deref(), EVIDENCE_PER_POST);
+                r.response =
+                    ResponseSummary::from_reactions(p.replies, p.reactions, r.author.as_deref(), EVIDENCE_PER_POST);
+                if let Some(author) = &head.author {
+                    authors.reactions(author, r.response.reactions());
+                }
+                reserialized = Some(serde_json::to_string(&r).map_err(spool_error)?);
+                record = Some(r);
             }
-            authors.post(&record);
-            if record.max_score() < self.filters.min_score {
+            if head.max_score < self.filters.min_score {
                 continue;
             }
             summary.with_signals += 1;
-            let l = &record.labels;
+            let l = &head.labels;
             summary.labels.solution += u64::from(l.solution);
             summary.labels.user_innovation += u64::from(l.user_innovation);
             summary.labels.need += u64::from(l.need);
             summary.labels.commercial += u64::from(l.commercial);
-            serde_json::to_writer(&mut posts_out, &record)
-                .map_err(|e| OutputError { path: posts_path.clone(), source: e.into() })?;
-            posts_out.write_all(b"\n").map_err(out_err(&posts_path))?;
-            if record.labels.user_innovation {
+            posts_out
+                .write_all(reserialized.as_deref().unwrap_or(json).as_bytes())
+                .and_then(|()| posts_out.write_all(b"\n"))
+                .map_err(out_err(&posts_path))?;
+            if l.user_innovation {
+                let record = match record {
+                    Some(r) => r,
+                    None => parse()?,
+                };
                 keep_best(&mut best, record, top);
             }
         }
