@@ -29,7 +29,8 @@ const MAX_MULTI_TOKEN_REPEAT: u32 = 64;
 
 #[derive(Debug)]
 enum IdStep {
-    /// Alternatives, longest first; each a sequence of token ids.
+    /// Alternatives, each a sequence of token ids, ordered by first id and,
+    /// among those with the same first id, longest first.
     Words(Vec<Box<[u32]>>),
     Any,
 }
@@ -39,6 +40,8 @@ struct IdElement {
     step: IdStep,
     /// The sorted first ids of the alternatives (empty for `Any`).
     firsts: Vec<u32>,
+    /// The same as a bit set.
+    first_bits: Vec<u64>,
     min: u32,
     max: u32,
     /// Every alternative is one token: repetitions are a run of tokens.
@@ -102,11 +105,15 @@ impl TokenMatcher {
             for e in &p.elements {
                 let step = match &e.step {
                     Step::Any => IdStep::Any,
-                    Step::Words(alts) => IdStep::Words(
-                        alts.iter()
+                    Step::Words(alts) => {
+                        let mut alts: Vec<Box<[u32]>> = alts
+                            .iter()
                             .map(|alt| alt.iter().map(|w| intern(&mut vocabulary, &mut lengths, w)).collect())
-                            .collect(),
-                    ),
+                            .collect();
+                        // Stable: the longest-first order stays within a first id.
+                        alts.sort_by_key(|a| a.first().copied());
+                        IdStep::Words(alts)
+                    }
                 };
                 let single = match &step {
                     IdStep::Any => true,
@@ -122,7 +129,8 @@ impl TokenMatcher {
                     required.push(firsts.clone());
                 }
                 let max = if single { e.max } else { e.max.min(MAX_MULTI_TOKEN_REPEAT) };
-                elements.push(IdElement { step, firsts, min: e.min, max, single });
+                let first_bits = bit_set(&firsts);
+                elements.push(IdElement { step, firsts, first_bits, min: e.min, max, single });
             }
             let mut anchor = None;
             let mut offset = 0usize;
@@ -338,9 +346,9 @@ impl Search<'_> {
     /// (longest alternative first), then stop once `min` is reached.
     fn repeat(&mut self, e: usize, element: &IdElement, done: u32, pos: usize) -> Option<usize> {
         if done < element.max {
-            if let IdStep::Words(alts) = &element.step {
-                let next = self.ids.get(pos).copied();
-                for alt in alts.iter().filter(|a| Some(a[0]) == next) {
+            if let (IdStep::Words(alts), Some(&next)) = (&element.step, self.ids.get(pos)) {
+                let from = alts.partition_point(|a| a.first() < Some(&next));
+                for alt in alts[from..].iter().take_while(|a| a.first() == Some(&next)) {
                     if self.ids.get(pos..pos + alt.len()).is_some_and(|w| w == &alt[..]) {
                         if let Some(end) = self.repeat(e, element, done + 1, pos + alt.len()) {
                             return Some(end);
@@ -361,7 +369,9 @@ impl Search<'_> {
 fn step_matches(element: &IdElement, id: u32) -> bool {
     match element.step {
         IdStep::Any => true,
-        IdStep::Words(_) => id != OTHER && element.firsts.binary_search(&id).is_ok(),
+        IdStep::Words(_) => {
+            id != OTHER && element.first_bits.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
+        }
     }
 }
 
