@@ -23,6 +23,9 @@ type Vocabulary = HashMap<Box<str>, u32, ahash::RandomState>;
 /// Id of a token whose normalized form no pattern mentions.
 const OTHER: u32 = 0;
 
+/// No position.
+const NONE: u32 = u32::MAX;
+
 /// Repetitions of an element made of multi-token words are capped here,
 /// which bounds the search's recursion on pathological text.
 const MAX_MULTI_TOKEN_REPEAT: u32 = 64;
@@ -80,8 +83,10 @@ pub struct TokenMatcher {
 pub struct Scratch {
     present: Vec<u64>,
     distinct: Vec<u32>,
-    /// (word id, token position) of every token with a word id, sorted.
-    occurrences: Vec<(u32, u32)>,
+    /// Per word id, the first position where it stands ([`NONE`] if none).
+    head: Vec<u32>,
+    /// Per position, the next position with the same word id.
+    next: Vec<u32>,
     /// The start positions to try for one pattern.
     starts: Vec<usize>,
     tried: Vec<u64>,
@@ -204,22 +209,26 @@ impl TokenMatcher {
         scratch.present.clear();
         scratch.present.resize(words.div_ceil(64), 0);
         scratch.distinct.clear();
-        scratch.occurrences.clear();
-        for (pos, &id) in ids.iter().enumerate() {
-            if id == OTHER {
-                continue;
-            }
-            scratch.occurrences.push((id, pos as u32));
+        for &id in ids {
             let (word, bit) = (id as usize / 64, 1 << (id % 64));
-            if scratch.present[word] & bit == 0 {
+            if id != OTHER && scratch.present[word] & bit == 0 {
                 scratch.present[word] |= bit;
                 scratch.distinct.push(id);
             }
         }
-        scratch.occurrences.sort_unstable();
+        // Chains of the positions of each word, in order.
+        scratch.head.resize(words, NONE);
+        scratch.next.clear();
+        scratch.next.resize(ids.len(), NONE);
+        for (pos, &id) in ids.iter().enumerate().rev() {
+            if id != OTHER {
+                scratch.next[pos] = scratch.head[id as usize];
+                scratch.head[id as usize] = pos as u32;
+            }
+        }
         scratch.tried.clear();
         scratch.tried.resize(self.patterns.len().div_ceil(64), 0);
-        let Scratch { present, distinct, occurrences, starts, tried, failed } = scratch;
+        let Scratch { present, distinct, head, next, starts, tried, failed } = scratch;
         let keyed = distinct.iter().flat_map(|&id| self.keyed[id as usize].iter());
         for &index in self.unkeyed.iter().chain(keyed) {
             let (word, bit) = (index as usize / 64, 1 << (index % 64));
@@ -238,9 +247,11 @@ impl TokenMatcher {
             match &pattern.anchor {
                 Some((offset, firsts)) => {
                     for &id in firsts {
-                        let from = occurrences.partition_point(|&(w, _)| w < id);
-                        let to = from + occurrences[from..].partition_point(|&(w, _)| w == id);
-                        starts.extend(occurrences[from..to].iter().filter_map(|&(_, p)| (p as usize).checked_sub(*offset)));
+                        let mut at = head[id as usize];
+                        while at != NONE {
+                            starts.extend((at as usize).checked_sub(*offset));
+                            at = next[at as usize];
+                        }
                     }
                     starts.sort_unstable();
                 }
@@ -252,16 +263,19 @@ impl TokenMatcher {
             let mut search = Search { pattern, ids, failed, stride };
             // Matches of one pattern do not overlap: the next starts at or
             // after the end of the last.
-            let mut next = 0;
+            let mut resume = 0;
             for &start in starts.iter() {
-                if start < next {
+                if start < resume {
                     continue;
                 }
                 if let Some(end) = search.at(0, start).filter(|&end| end > start) {
                     found(index as usize, start, end - 1);
-                    next = end;
+                    resume = end;
                 }
             }
+        }
+        for &id in distinct.iter() {
+            head[id as usize] = NONE;
         }
     }
 }
