@@ -20,6 +20,7 @@ use crate::model::{Post, PostKind, Source};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::score::{score, Weights};
+use compact_str::CompactString;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fs::File;
@@ -75,11 +76,18 @@ struct Reaction {
     evidence: Vec<ResponseEvidence>,
 }
 
-/// Replies and reactions collected for one post until outputs are written.
+/// A post in the reply index: its source and id. Ids of up to 24 bytes
+/// (Reddit, Hacker News, Stack Exchange, Discourse) are stored inline, so
+/// an entry of the index needs no allocation of its own.
+type PostKey = (Source, CompactString);
+
+/// Replies and reactions collected for the posts they answer, until the
+/// outputs are written: the one table of a scan that grows with the number
+/// of answered posts (about 50 bytes each).
 #[derive(Debug, Default)]
-struct Pending {
-    replies: u64,
-    reactions: Vec<ResponseEvidence>,
+struct ReplyIndex {
+    replies: HashMap<PostKey, u32, ahash::RandomState>,
+    reactions: HashMap<PostKey, Vec<ResponseEvidence>, ahash::RandomState>,
 }
 
 /// What a worker makes of one block.
@@ -294,7 +302,7 @@ impl Scanner {
         let mut spool = BufWriter::new(File::create(&spool_path).map_err(out_err(&spool_path))?);
         let mut summary = Summary { files: files.len(), ..Summary::default() };
         let mut authors = AuthorTable::new();
-        let mut responses: HashMap<(Source, String), Pending> = HashMap::new();
+        let mut responses = ReplyIndex::default();
         let mut stopped: Option<String> = None;
         let mut write_error: Option<std::io::Error> = None;
         let strict = read.strict;
@@ -331,10 +339,11 @@ impl Scanner {
                     authors.activity(author, *created, community);
                 }
                 for key in res.replies {
-                    responses.entry(key).or_default().replies += 1;
+                    *responses.replies.entry((key.0, key.1.into())).or_default() += 1;
                 }
                 for reaction in res.reactions {
-                    responses.entry(reaction.target).or_default().reactions.extend(reaction.evidence);
+                    let (source, id) = reaction.target;
+                    responses.reactions.entry((source, id.into())).or_default().extend(reaction.evidence);
                 }
                 for record in &res.records {
                     authors.post(record);
@@ -382,11 +391,18 @@ impl Scanner {
             let parse = || serde_json::from_str::<PostRecord>(json).map_err(spool_error);
             let mut reserialized = None;
             let mut record = None;
-            if let Some(p) = responses.remove(&(head.source, head.id.clone())) {
+            let key = (head.source, CompactString::from(head.id.as_str()));
+            let replies = responses.replies.remove(&key);
+            let reactions = responses.reactions.remove(&key);
+            if replies.is_some() || reactions.is_some() {
                 let mut r = parse()?;
                 // Reactions by the author themselves are not the community's.
-                r.response =
-                    ResponseSummary::from_reactions(p.replies, p.reactions, r.author.as_deref(), EVIDENCE_PER_POST);
+                r.response = ResponseSummary::from_reactions(
+                    replies.map_or(0, u64::from),
+                    reactions.unwrap_or_default(),
+                    r.author.as_deref(),
+                    EVIDENCE_PER_POST,
+                );
                 if let Some(author) = &head.author {
                     authors.reactions(author, r.response.reactions());
                 }
