@@ -80,7 +80,7 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
 /// (`$`) in the raw text.
 #[derive(Debug)]
 pub struct Prefilter {
-    /// Word triggers, on the folded text.
+    /// Word triggers, and substring triggers folded, on the folded text.
     words: Option<Scanner>,
     /// The trigger id of each pattern of `words`.
     word_ids: Vec<u32>,
