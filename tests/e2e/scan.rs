@@ -187,12 +187,23 @@ fn readme_rule_pack_works_end_to_end() {
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(text.contains("false hit bikes.made-part") && text.contains("0 passed, 1 failed"), "{text}");
 
-    let input = dir.path().join("RS_2024-01.ndjson");
-    std::fs::write(&input, "{\"id\":\"b1\",\"author\":\"rider\",\"title\":\"Light\",\"selftext\":\"I welded a bracket for the front light.\",\"subreddit\":\"bikewrench\",\"created_utc\":1704067200}\n").expect("write");
-    let out = dir.path().join("out");
+    let posts = scan_submission(
+        dir.path(),
+        "{\"id\":\"b1\",\"author\":\"rider\",\"title\":\"Light\",\"selftext\":\"I welded a bracket for the front light.\",\"subreddit\":\"bikewrench\",\"created_utc\":1704067200}",
+        &pack,
+    );
+    assert!(posts.contains("\"rule\":\"bikes.made-part\""));
+}
+
+/// Scans one Reddit submission record with an extra rule pack, in `dir`;
+/// returns `posts.jsonl`.
+fn scan_submission(dir: &Path, record: &str, pack: &Path) -> String {
+    let input = dir.join("RS_2024-01.ndjson");
+    std::fs::write(&input, format!("{record}\n")).expect("write");
+    let out = dir.join("out");
     let r = scan(&[&input], &out, &["--rules", pack.to_str().expect("utf-8 path")]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    assert!(read(&out.join("posts.jsonl")).contains("\"rule\":\"bikes.made-part\""));
+    read(&out.join("posts.jsonl"))
 }
 
 /// The pack and fixtures written in docs/RULES.md load, pass `leadminer
@@ -214,10 +225,10 @@ fn docs_rule_pack_works_as_documented() {
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(r.status.success() && text.contains(" 0 failed"), "{text}{}", String::from_utf8_lossy(&r.stderr));
 
-    let input = dir.path().join("RS_2024-02.ndjson");
-    std::fs::write(&input, "{\"id\":\"f1\",\"author\":\"rider\",\"title\":\"Fender\",\"selftext\":\"Cut a fender flap from an old mat.\",\"subreddit\":\"bikewrench\",\"created_utc\":1706745600}\n").expect("write");
-    let out = dir.path().join("out");
-    let s = scan(&[&input], &out, &["--rules", pack_path.to_str().expect("utf-8 path")]);
-    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
-    assert!(read(&out.join("posts.jsonl")).contains("\"analyzer\":\"bikes\""));
+    let posts = scan_submission(
+        dir.path(),
+        "{\"id\":\"f1\",\"author\":\"rider\",\"title\":\"Fender\",\"selftext\":\"Cut a fender flap from an old mat.\",\"subreddit\":\"bikewrench\",\"created_utc\":1706745600}",
+        &pack_path,
+    );
+    assert!(posts.contains("\"analyzer\":\"bikes\""));
 }

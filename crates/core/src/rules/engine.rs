@@ -174,7 +174,7 @@ impl RuleEngine {
             // One pass finds which regular expressions' words occur.
             let mut open: Vec<bool> = self.raw_regex.iter().map(|(_, _, gated)| !gated).collect();
             if let Some(gate) = &self.regex_gate {
-                gate.scan(doc.text.as_bytes(), |word| open[self.gate_opens[word]] = true);
+                gate.scan(&doc.text, |word| open[self.gate_opens[word]] = true);
             }
             for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(|(_, open)| **open) {
                 for m in re.find_iter(&doc.text) {

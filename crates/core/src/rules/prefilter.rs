@@ -10,7 +10,7 @@
 //! anywhere.
 
 use crate::analyze::normalize::{irregular, irregular_forms, normalize};
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind};
 use std::collections::BTreeMap;
 
@@ -264,52 +264,48 @@ impl Scanner {
         }
     }
 
-    /// Calls `hit` with the index of every pattern that occurs in `bytes`.
-    pub(crate) fn scan(&self, bytes: &[u8], hit: impl FnMut(usize)) {
+    /// Calls `hit` with the index of every pattern that occurs in `text`.
+    pub(crate) fn scan(&self, text: &str, hit: impl FnMut(usize)) {
         match self {
-            Scanner::Dfa(a) => walk::<false>(a, &[bytes], hit),
-            Scanner::Nfa(a) => walk::<false>(a, &[bytes], hit),
+            Scanner::Dfa(a) => walk::<false>(a, &[text], hit),
+            Scanner::Nfa(a) => walk::<false>(a, &[text], hit),
         }
     }
 
     /// [`Scanner::scan`] over the folded text of `texts`: a space, each
     /// text folded ([`FOLD`]) and followed by a space — without copying it.
     fn scan_folded(&self, texts: &[&str], hit: impl FnMut(usize)) {
-        let texts: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
         match self {
-            Scanner::Dfa(a) => walk::<true>(a, &texts, hit),
-            Scanner::Nfa(a) => walk::<true>(a, &texts, hit),
+            Scanner::Dfa(a) => walk::<true>(a, texts, hit),
+            Scanner::Nfa(a) => walk::<true>(a, texts, hit),
         }
     }
 }
 
 /// Walks the automaton over `texts` and reports matches; when `FOLDED`,
 /// over their folded text (a space before each text and at the end).
-fn walk<const FOLDED: bool>(a: &impl Automaton, texts: &[&[u8]], mut hit: impl FnMut(usize)) {
+fn walk<const FOLDED: bool>(a: &impl Automaton, texts: &[&str], mut hit: impl FnMut(usize)) {
     let Ok(mut sid) = a.start_state(Anchored::No) else { return };
-    let mut report = |sid| {
-        for i in 0..a.match_len(sid) {
-            hit(a.match_pattern(sid, i).as_usize());
-        }
-    };
     for text in texts {
         if FOLDED {
-            sid = a.next_state(Anchored::No, sid, b' ');
-            if a.is_special(sid) && a.is_match(sid) {
-                report(sid);
-            }
+            step(a, &mut sid, b' ', &mut hit);
         }
-        for &b in *text {
-            sid = a.next_state(Anchored::No, sid, if FOLDED { FOLD[usize::from(b)] } else { b });
-            if a.is_special(sid) && a.is_match(sid) {
-                report(sid);
-            }
+        for &b in text.as_bytes() {
+            step(a, &mut sid, if FOLDED { FOLD[usize::from(b)] } else { b }, &mut hit);
         }
     }
     if FOLDED {
-        sid = a.next_state(Anchored::No, sid, b' ');
-        if a.is_special(sid) && a.is_match(sid) {
-            report(sid);
+        step(a, &mut sid, b' ', &mut hit);
+    }
+}
+
+/// One transition; reports the patterns that end at the new state.
+#[inline(always)]
+fn step(a: &impl Automaton, sid: &mut StateID, byte: u8, hit: &mut impl FnMut(usize)) {
+    *sid = a.next_state(Anchored::No, *sid, byte);
+    if a.is_special(*sid) && a.is_match(*sid) {
+        for i in 0..a.match_len(*sid) {
+            hit(a.match_pattern(*sid, i).as_usize());
         }
     }
 }

@@ -389,12 +389,11 @@ impl Scanner {
                 .ok_or_else(|| spool_error(serde::de::Error::custom("empty spool line")))?;
             let json = &line[values.byte_offset()..];
             let parse = || serde_json::from_str::<PostRecord>(json).map_err(spool_error);
-            let mut reserialized = None;
-            let mut record = None;
             let key = (head.source, CompactString::from(head.id.as_str()));
             let replies = responses.replies.remove(&key);
             let reactions = responses.reactions.remove(&key);
-            if replies.is_some() || reactions.is_some() {
+            // Parsed only when a response is attached to it.
+            let record = if replies.is_some() || reactions.is_some() {
                 let mut r = parse()?;
                 // Reactions by the author themselves are not the community's.
                 r.response = ResponseSummary::from_reactions(
@@ -406,9 +405,10 @@ impl Scanner {
                 if let Some(author) = &head.author {
                     authors.reactions(author, r.response.reactions());
                 }
-                reserialized = Some(serde_json::to_string(&r).map_err(spool_error)?);
-                record = Some(r);
-            }
+                Some(r)
+            } else {
+                None
+            };
             if head.max_score < self.filters.min_score {
                 continue;
             }
@@ -418,10 +418,12 @@ impl Scanner {
             summary.labels.user_innovation += u64::from(l.user_innovation);
             summary.labels.need += u64::from(l.need);
             summary.labels.commercial += u64::from(l.commercial);
-            posts_out
-                .write_all(reserialized.as_deref().unwrap_or(json).as_bytes())
-                .and_then(|()| posts_out.write_all(b"\n"))
-                .map_err(out_err(&posts_path))?;
+            match &record {
+                Some(r) => serde_json::to_writer(&mut posts_out, r).map_err(std::io::Error::from),
+                None => posts_out.write_all(json.as_bytes()),
+            }
+            .and_then(|()| posts_out.write_all(b"\n"))
+            .map_err(out_err(&posts_path))?;
             if l.user_innovation {
                 let record = match record {
                     Some(r) => r,
