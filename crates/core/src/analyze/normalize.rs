@@ -152,26 +152,17 @@ const CACHE_LIMIT: usize = 200_000;
 
 /// The normalized form of one word (cached per thread).
 pub fn normalize(word: &str) -> String {
-    let mut out = String::new();
-    normalize_into(word, &mut out);
-    out
-}
-
-/// Appends the normalized form of one word to `out`, from the thread's
-/// cache when the word was seen before (no allocation then).
-pub fn normalize_into(word: &str, out: &mut String) {
     CACHE.with(|cache| {
         if let Some(hit) = cache.borrow().get(word) {
-            out.push_str(hit);
-            return;
+            return hit.to_string();
         }
         let norm = normalize_uncached(word);
-        out.push_str(&norm);
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(word.into(), norm.into_boxed_str());
+        cache.insert(word.into(), norm.as_str().into());
+        norm
     })
 }
 
