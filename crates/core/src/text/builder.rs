@@ -41,13 +41,47 @@ impl TextBuilder {
     /// Appends flowing text: runs of whitespace become one space, leading
     /// and trailing whitespace becomes a pending separator.
     pub fn push_flow(&mut self, s: &str) {
-        for (i, word) in s.split(|c: char| c.is_whitespace()).enumerate() {
-            if i > 0 {
-                self.space();
+        // Words separated by single spaces are written as one run: the
+        // same text as word by word, in one copy.
+        let bytes = s.as_bytes();
+        let mut run = 0;
+        let mut i = 0;
+        let visible = |b: u8| b > b' ' && b < 0x80;
+        while i < bytes.len() {
+            if visible(bytes[i]) {
+                i += 1;
+                continue;
             }
-            if !word.is_empty() {
-                self.emit(word);
+            if bytes[i] == b' ' && i > run && bytes.get(i + 1).is_some_and(|&b| visible(b)) {
+                i += 2;
+                continue;
             }
+            let width = whitespace_width(s, i);
+            if width == 0 {
+                i += 1;
+                continue;
+            }
+            let mut end = i + width;
+            let single_space = width == 1 && bytes[i] == b' ';
+            if single_space && i > run && end < bytes.len() && whitespace_width(s, end) == 0 {
+                i = end;
+                continue;
+            }
+            while end < bytes.len() {
+                match whitespace_width(s, end) {
+                    0 => break,
+                    w => end += w,
+                }
+            }
+            if i > run {
+                self.emit(&s[run..i]);
+            }
+            self.space();
+            run = end;
+            i = end;
+        }
+        if run < bytes.len() {
+            self.emit(&s[run..]);
         }
     }
 
@@ -175,6 +209,17 @@ impl TextBuilder {
     }
 }
 
+/// The length of the white-space character at byte `i` of `s` (0 when
+/// there is none, or `i` is inside a character).
+#[inline]
+fn whitespace_width(s: &str, i: usize) -> usize {
+    match s.as_bytes()[i] {
+        b' ' | b'\t'..=b'\r' => 1,
+        b if b < 0x80 => 0,
+        _ => s.get(i..).and_then(|rest| rest.chars().next()).filter(|c| c.is_whitespace()).map_or(0, char::len_utf8),
+    }
+}
+
 fn trim_trailing_spaces(s: &mut String) {
     let len = s.trim_end_matches([' ', '\t']).len();
     s.truncate(len);
@@ -183,6 +228,42 @@ fn trim_trailing_spaces(s: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `push_flow` as its documentation says it: word by word.
+    fn push_flow_by_words(b: &mut TextBuilder, s: &str) {
+        for (i, word) in s.split(char::is_whitespace).enumerate() {
+            if i > 0 {
+                b.space();
+            }
+            if !word.is_empty() {
+                b.emit(word);
+            }
+        }
+    }
+
+    #[test]
+    fn flowing_text_is_written_as_word_by_word() {
+        let pieces = [
+            "", " ", "a", "a b", " a b ", "a  b", "a\tb", "a\n b", "  lead", "trail  ", "x\u{a0}y", "é ü",
+            "a\u{2003}\u{3000}b", "\u{85}", "日本 語", "one two three", "\r\n", "emoji🙂 ok",
+        ];
+        for first in pieces {
+            for second in pieces {
+                for line_break in [false, true] {
+                    let (mut fast, mut slow) = (TextBuilder::new(), TextBuilder::new());
+                    fast.push_flow(first);
+                    push_flow_by_words(&mut slow, first);
+                    if line_break {
+                        fast.line_break();
+                        slow.line_break();
+                    }
+                    fast.push_flow(second);
+                    push_flow_by_words(&mut slow, second);
+                    assert_eq!(fast.finish(), slow.finish(), "{first:?} then {second:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn collapses_whitespace_and_keeps_paragraphs() {
