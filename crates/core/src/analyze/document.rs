@@ -9,6 +9,7 @@
 
 use super::normalize::normalize;
 use crate::model::{Post, RegionKind};
+use std::borrow::Cow;
 use std::ops::Range;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::{OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer};
@@ -48,23 +49,8 @@ pub struct Document<'p> {
 impl<'p> Document<'p> {
     /// Prepares a post for analysis.
     pub fn new(post: &'p Post) -> Self {
-        let (mut text, body_offset) = match post.title.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(title) => {
-                let mut t = String::with_capacity(title.len() + 2 + post.body.len());
-                t.push_str(title.trim_end());
-                t.push_str("\n\n");
-                let off = t.len();
-                t.push_str(&post.body);
-                (t, off)
-            }
-            None => (post.body.clone(), 0),
-        };
-        if let Some(link) = &post.link {
-            if !text.contains(link.as_str()) {
-                text.push_str(if text.is_empty() { "" } else { "\n\n" });
-                text.push_str(link);
-            }
-        }
+        let (text, body_offset) = analyzed_text(post);
+        let text = text.into_owned();
         let regions: Vec<(RegionKind, Range<usize>)> = post
             .regions
             .iter()
@@ -141,6 +127,31 @@ impl<'p> Document<'p> {
     pub fn in_title(&self, range: &Range<usize>) -> bool {
         self.body_offset > 0 && range.end <= self.body_offset
     }
+}
+
+/// The text a [`Document`] analyzes for a post, and where its body starts:
+/// the title, a blank line, the body, and — for a submission that points
+/// elsewhere — a blank line and its link. Borrowed when it is the body.
+pub fn analyzed_text(post: &Post) -> (Cow<'_, str>, usize) {
+    let (mut text, body_offset) = match post.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(title) => {
+            let mut t = String::with_capacity(title.len() + 2 + post.body.len());
+            t.push_str(title.trim_end());
+            t.push_str("\n\n");
+            let off = t.len();
+            t.push_str(&post.body);
+            (Cow::Owned(t), off)
+        }
+        None => (Cow::Borrowed(post.body.as_str()), 0),
+    };
+    if let Some(link) = &post.link {
+        if !text.contains(link.as_str()) {
+            let text = text.to_mut();
+            text.push_str(if text.is_empty() { "" } else { "\n\n" });
+            text.push_str(link);
+        }
+    }
+    (text, body_offset)
 }
 
 /// The byte ranges of the `tokenizers` BERT pre-tokenizer's splits: text

@@ -7,6 +7,7 @@ use super::matcher::{Scratch, TokenMatcher};
 use super::pattern::{compile, phrase};
 use super::prefilter::{Prefilter, Requirement, Scanner, Trigger};
 use super::suppress;
+use crate::analyze::document::analyzed_text;
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
 use regex::Regex;
 use std::cell::RefCell;
@@ -63,7 +64,7 @@ impl RuleEngine {
         let mut raw_regex = Vec::new();
         let mut gate_words: Vec<String> = Vec::new();
         let mut gate_opens: Vec<usize> = Vec::new();
-        let mut requirements: Vec<Option<Requirement>> = Vec::new();
+        let mut requirements: Vec<(Option<Requirement>, Option<usize>)> = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
         for pack in packs {
             let pack_id: Arc<str> = pack.file.pack.id.as_str().into();
@@ -84,17 +85,17 @@ impl RuleEngine {
                     ));
                 }
                 let index = rules.len();
-                let mut needs: Vec<Option<Requirement>> = Vec::new();
+                let mut needs: Vec<(Option<Requirement>, Option<usize>)> = Vec::new();
                 for p in &def.phrases {
                     let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
-                    needs.push(Some(compiled.required.clone()));
+                    needs.push((Some(compiled.required.clone()), None));
                     patterns.push(compiled);
                     pattern_rule.push(index);
                 }
                 for s in &def.sequences {
                     let compiled = compile(s.get_ref(), &pack.file.lexicons)
                         .map_err(|m| pack.error_at(s.span().start, format!("in sequence: {m}")))?;
-                    needs.push(Some(compiled.required.clone()));
+                    needs.push((Some(compiled.required.clone()), None));
                     patterns.push(compiled);
                     pattern_rule.push(index);
                 }
@@ -104,11 +105,11 @@ impl RuleEngine {
                         gate_words.push(word.clone());
                         gate_opens.push(raw_regex.len());
                     }
+                    let words = (!def.prefilter.is_empty())
+                        .then(|| vec![def.prefilter.iter().map(|w| Trigger::substring(w)).collect()]);
+                    // Its words only hint at a match: the regex confirms it.
+                    needs.push((words, Some(raw_regex.len())));
                     raw_regex.push((re, index, !def.prefilter.is_empty()));
-                    needs.push(
-                        (!def.prefilter.is_empty())
-                            .then(|| vec![def.prefilter.iter().map(|w| Trigger::substring(w)).collect()]),
-                    );
                 }
                 // A false friend only cancels what other rules find: it
                 // never makes a post worth analyzing by itself.
@@ -140,7 +141,7 @@ impl RuleEngine {
             raw_regex,
             regex_gate,
             gate_opens,
-            prefilter: Prefilter::new(&requirements),
+            prefilter: Prefilter::with_checks(&requirements),
         })
     }
 
@@ -233,7 +234,11 @@ impl Analyzer for RuleEngine {
     fn wants(&self, post: &crate::Post) -> Option<bool> {
         let title = post.title.as_deref().unwrap_or("");
         let link = post.link.as_deref().unwrap_or("");
-        Some(self.prefilter.is_candidate(&[title, &post.body, link]))
+        let mut text: Option<std::borrow::Cow<'_, str>> = None;
+        Some(self.prefilter.is_candidate(&[title, &post.body, link], |regex| {
+            let text = text.get_or_insert_with(|| analyzed_text(post).0);
+            self.raw_regex[regex].0.is_match(text)
+        }))
     }
 
     fn describe(&self, rule: &str) -> Option<String> {

@@ -91,6 +91,9 @@ pub struct Prefilter {
     substring_ids: Vec<u32>,
     /// Per pattern: per required element, the trigger ids that satisfy it.
     patterns: Vec<Vec<Vec<u32>>>,
+    /// Per pattern: the check that confirms it once its triggers occur
+    /// (see [`Prefilter::with_checks`]); `None` when they are enough.
+    checks: Vec<Option<usize>>,
     /// Per trigger id (one entry per trigger), the patterns whose key
     /// element it satisfies: only those are checked when it occurs. A
     /// pattern's key element is the one with the longest shortest trigger
@@ -104,10 +107,22 @@ impl Prefilter {
     /// Builds the prefilter; `None` in the list means a pattern without
     /// requirements (a regular expression with no prefilter words).
     pub fn new(requirements: &[Option<Requirement>]) -> Prefilter {
+        let unchecked: Vec<(Option<Requirement>, Option<usize>)> =
+            requirements.iter().map(|r| (r.clone(), None)).collect();
+        Prefilter::with_checks(&unchecked)
+    }
+
+    /// Builds the prefilter of patterns some of which carry a check: a
+    /// number that [`Prefilter::is_candidate`] hands to its `check`
+    /// callback when that pattern's triggers occur and no unchecked
+    /// pattern's do. A regular expression's check is to run it: its
+    /// prefilter words are only a hint that it might match.
+    pub fn with_checks(requirements: &[(Option<Requirement>, Option<usize>)]) -> Prefilter {
         let mut ids: BTreeMap<(String, Fit), u32> = BTreeMap::new();
         let mut always = false;
         let mut patterns = Vec::new();
-        for req in requirements {
+        let mut checks = Vec::new();
+        for (req, check) in requirements {
             let Some(req) = req else {
                 always = true;
                 continue;
@@ -130,6 +145,7 @@ impl Prefilter {
                 elements.push(set);
             }
             patterns.push(elements);
+            checks.push(*check);
         }
         let mut triggers: Vec<(u32, String, Fit)> = ids.into_iter().map(|((w, f), i)| (i, w, f)).collect();
         triggers.sort();
@@ -181,11 +197,13 @@ impl Prefilter {
                 }
             }
         }
-        Prefilter { words, word_ids, substrings, substring_ids, patterns, keyed, always }
+        Prefilter { words, word_ids, substrings, substring_ids, patterns, checks, keyed, always }
     }
 
-    /// Whether a post with these texts can match any pattern.
-    pub fn is_candidate(&self, texts: &[&str]) -> bool {
+    /// Whether a post with these texts can match any pattern. When only
+    /// patterns with checks can, it is a candidate if `check` confirms one
+    /// of their checks (each asked once).
+    pub fn is_candidate(&self, texts: &[&str], check: impl FnMut(usize) -> bool) -> bool {
         if self.always {
             return true;
         }
@@ -208,11 +226,20 @@ impl Prefilter {
             }
         }
         let has = |id: u32| seen[id as usize / 64] & (1 << (id % 64)) != 0;
-        found.iter().any(|&id| {
-            self.keyed[id as usize]
-                .iter()
-                .any(|&p| self.patterns[p as usize].iter().all(|set| set.iter().any(|&id| has(id))))
-        })
+        let mut to_check: Vec<usize> = Vec::new();
+        for &id in &found {
+            for &p in &self.keyed[id as usize] {
+                if self.patterns[p as usize].iter().all(|set| set.iter().any(|&id| has(id))) {
+                    match self.checks[p as usize] {
+                        None => return true,
+                        Some(c) => to_check.push(c),
+                    }
+                }
+            }
+        }
+        to_check.sort_unstable();
+        to_check.dedup();
+        to_check.into_iter().any(check)
     }
 }
 
@@ -329,7 +356,7 @@ mod tests {
         ] {
             let p = Prefilter::new(&[req(&[&[word]])]);
             for f in forms {
-                assert!(p.is_candidate(&[&format!("so, {f}.")]), "{word}: {f} not covered by {:?}", word_triggers(word));
+                assert!(p.is_candidate(&[&format!("so, {f}.")], |_| true), "{word}: {f} not covered by {:?}", word_triggers(word));
             }
         }
     }
@@ -337,41 +364,55 @@ mod tests {
     #[test]
     fn all_required_elements_must_occur() {
         let p = Prefilter::new(&[req(&[&["there"], &["tool"]]), req(&[&["built", "build"], &["jig"]])]);
-        assert!(p.is_candidate(&["Is there a tool to do it?"]));
-        assert!(!p.is_candidate(&["Is there a bus today?"]));
-        assert!(p.is_candidate(&["We BUILT a", "small jig"]));
-        assert!(!p.is_candidate(&["We built a shed"]));
+        assert!(p.is_candidate(&["Is there a tool to do it?"], |_| true));
+        assert!(!p.is_candidate(&["Is there a bus today?"], |_| true));
+        assert!(p.is_candidate(&["We BUILT a", "small jig"], |_| true));
+        assert!(!p.is_candidate(&["We built a shed"], |_| true));
     }
 
     #[test]
     fn word_triggers_start_words_and_short_words_are_whole() {
         let p = Prefilter::new(&[req(&[&["create"], &["hn"]])]);
-        assert!(p.is_candidate(&["Show HN: I created it"]));
-        assert!(p.is_candidate(&["(creating) [hn]"]));
-        assert!(!p.is_candidate(&["recreated for hnews"]), "inside words");
-        assert!(!p.is_candidate(&["procreate john"]));
+        assert!(p.is_candidate(&["Show HN: I created it"], |_| true));
+        assert!(p.is_candidate(&["(creating) [hn]"], |_| true));
+        assert!(!p.is_candidate(&["recreated for hnews"], |_| true), "inside words");
+        assert!(!p.is_candidate(&["procreate john"], |_| true));
         let p = Prefilter::new(&[req(&[&["not"], &["jig"]])]);
-        assert!(p.is_candidate(&["I don't have a jig"]));
-        assert!(p.is_candidate(&["I don’t have a jig"]));
-        assert!(!p.is_candidate(&["I do have a jig"]));
-        assert!(!p.is_candidate(&["tin jig"]));
+        assert!(p.is_candidate(&["I don't have a jig"], |_| true));
+        assert!(p.is_candidate(&["I don’t have a jig"], |_| true));
+        assert!(!p.is_candidate(&["I do have a jig"], |_| true));
+        assert!(!p.is_candidate(&["tin jig"], |_| true));
     }
 
     #[test]
     fn regex_prefilter_words_are_substrings() {
         let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("$")]])]);
-        assert!(p.is_candidate(&["costs US$40"]));
-        assert!(!p.is_candidate(&["costs 40 dollars"]));
+        assert!(p.is_candidate(&["costs US$40"], |_| true));
+        assert!(!p.is_candidate(&["costs 40 dollars"], |_| true));
         let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("git."), Trigger::substring("I’m")]])]);
-        assert!(p.is_candidate(&["see GIT.sr.ht/x"]));
-        assert!(p.is_candidate(&["so i’m done"]));
-        assert!(p.is_candidate(&["digit.s"]), "anywhere, inside words too");
-        assert!(!p.is_candidate(&["a gitlab page, I am"]));
+        assert!(p.is_candidate(&["see GIT.sr.ht/x"], |_| true));
+        assert!(p.is_candidate(&["so i’m done"], |_| true));
+        assert!(p.is_candidate(&["digit.s"], |_| true), "anywhere, inside words too");
+        assert!(!p.is_candidate(&["a gitlab page, I am"], |_| true));
+    }
+
+    #[test]
+    fn checked_patterns_are_confirmed_once() {
+        let p = Prefilter::with_checks(&[(req(&[&["made"]]), Some(7)), (req(&[&["tool"]]), None)]);
+        let mut asked = Vec::new();
+        assert!(!p.is_candidate(&["we made it, made it"], |c| {
+            asked.push(c);
+            false
+        }));
+        assert_eq!(asked, [7]);
+        assert!(p.is_candidate(&["we made it"], |c| c == 7));
+        assert!(p.is_candidate(&["we made a tool"], |_| unreachable!("an unchecked pattern admits it")));
+        assert!(!p.is_candidate(&["nothing here"], |_| unreachable!("no triggers")));
     }
 
     #[test]
     fn a_pattern_without_requirements_admits_everything() {
         let p = Prefilter::new(&[req(&[&["x"]]), None]);
-        assert!(p.is_candidate(&["anything"]));
+        assert!(p.is_candidate(&["anything"], |_| true));
     }
 }
