@@ -4,7 +4,12 @@ use crate::model::Post;
 use crate::pipeline::Parsed;
 use crate::read::{Compression, Format, ReadError};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+/// Hash tables keyed by ids and names (a fast hasher: the keys come from
+/// the dumps, and nothing about them is secret).
+type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, ahash::RandomState>;
 use std::path::PathBuf;
 
 /// How many skip reasons are kept per file.
@@ -105,8 +110,8 @@ impl StatsBuilder {
                         skipped: 0,
                         skip_reasons: Vec::new(),
                     },
-                    threads: HashSet::new(),
-                    authors: HashMap::new(),
+                    threads: HashSet::default(),
+                    authors: HashMap::default(),
                 });
             }
             Parsed::Post(post) => self.add_post(post),
