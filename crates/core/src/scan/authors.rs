@@ -100,7 +100,7 @@ struct Acc {
 /// Accumulates author statistics over a scan.
 #[derive(Debug, Default)]
 pub struct AuthorTable {
-    authors: HashMap<String, Acc>,
+    authors: HashMap<String, Acc, ahash::RandomState>,
 }
 
 fn acc_new() -> Acc {
