@@ -141,7 +141,7 @@ impl RuleEngine {
             raw_regex,
             regex_gate,
             gate_opens,
-            prefilter: Prefilter::with_checks(&requirements),
+            prefilter: Prefilter::new(&requirements),
         })
     }
 

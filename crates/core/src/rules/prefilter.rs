@@ -92,7 +92,7 @@ pub struct Prefilter {
     /// Per pattern: per required element, the trigger ids that satisfy it.
     patterns: Vec<Vec<Vec<u32>>>,
     /// Per pattern: the check that confirms it once its triggers occur
-    /// (see [`Prefilter::with_checks`]); `None` when they are enough.
+    /// (see [`Prefilter::new`]); `None` when they are enough.
     checks: Vec<Option<usize>>,
     /// Per trigger id (one entry per trigger), the patterns whose key
     /// element it satisfies: only those are checked when it occurs. A
@@ -104,20 +104,15 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    /// Builds the prefilter; `None` in the list means a pattern without
-    /// requirements (a regular expression with no prefilter words).
-    pub fn new(requirements: &[Option<Requirement>]) -> Prefilter {
-        let unchecked: Vec<(Option<Requirement>, Option<usize>)> =
-            requirements.iter().map(|r| (r.clone(), None)).collect();
-        Prefilter::with_checks(&unchecked)
-    }
-
-    /// Builds the prefilter of patterns some of which carry a check: a
-    /// number that [`Prefilter::is_candidate`] hands to its `check`
-    /// callback when that pattern's triggers occur and no unchecked
+    /// Builds the prefilter from each pattern's requirement and check.
+    ///
+    /// A `None` requirement means a pattern without one (a regular
+    /// expression with no prefilter words): every post is a candidate. A
+    /// check is a number that [`Prefilter::is_candidate`] hands to its
+    /// `check` callback when that pattern's triggers occur and no unchecked
     /// pattern's do. A regular expression's check is to run it: its
     /// prefilter words are only a hint that it might match.
-    pub fn with_checks(requirements: &[(Option<Requirement>, Option<usize>)]) -> Prefilter {
+    pub fn new(requirements: &[(Option<Requirement>, Option<usize>)]) -> Prefilter {
         let mut ids: BTreeMap<(String, Fit), u32> = BTreeMap::new();
         let mut always = false;
         let mut patterns = Vec::new();
@@ -341,8 +336,10 @@ fn step(a: &impl Automaton, sid: &mut StateID, byte: u8, hit: &mut impl FnMut(us
 mod tests {
     use super::*;
 
-    fn req(elements: &[&[&str]]) -> Option<Requirement> {
-        Some(elements.iter().map(|e| e.iter().flat_map(|w| word_triggers(w)).collect()).collect())
+    /// An unchecked pattern needing these words (each inner list one
+    /// element).
+    fn req(elements: &[&[&str]]) -> (Option<Requirement>, Option<usize>) {
+        (Some(elements.iter().map(|e| e.iter().flat_map(|w| word_triggers(w)).collect()).collect()), None)
     }
 
     #[test]
@@ -386,10 +383,10 @@ mod tests {
 
     #[test]
     fn regex_prefilter_words_are_substrings() {
-        let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("$")]])]);
+        let p = Prefilter::new(&[(Some(vec![vec![Trigger::substring("$")]]), None)]);
         assert!(p.is_candidate(&["costs US$40"], |_| true));
         assert!(!p.is_candidate(&["costs 40 dollars"], |_| true));
-        let p = Prefilter::new(&[Some(vec![vec![Trigger::substring("git."), Trigger::substring("I’m")]])]);
+        let p = Prefilter::new(&[(Some(vec![vec![Trigger::substring("git."), Trigger::substring("I’m")]]), None)]);
         assert!(p.is_candidate(&["see GIT.sr.ht/x"], |_| true));
         assert!(p.is_candidate(&["so i’m done"], |_| true));
         assert!(p.is_candidate(&["digit.s"], |_| true), "anywhere, inside words too");
@@ -398,7 +395,7 @@ mod tests {
 
     #[test]
     fn checked_patterns_are_confirmed_once() {
-        let p = Prefilter::with_checks(&[(req(&[&["made"]]), Some(7)), (req(&[&["tool"]]), None)]);
+        let p = Prefilter::new(&[(req(&[&["made"]]).0, Some(7)), req(&[&["tool"]])]);
         let mut asked = Vec::new();
         assert!(!p.is_candidate(&["we made it, made it"], |c| {
             asked.push(c);
@@ -412,7 +409,7 @@ mod tests {
 
     #[test]
     fn a_pattern_without_requirements_admits_everything() {
-        let p = Prefilter::new(&[req(&[&["x"]]), None]);
+        let p = Prefilter::new(&[req(&[&["x"]]), (None, None)]);
         assert!(p.is_candidate(&["anything"], |_| true));
     }
 }
