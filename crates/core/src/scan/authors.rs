@@ -4,8 +4,10 @@
 
 use super::record::PostRecord;
 use crate::analyze::kinds;
+use crate::model::Source;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// How many example posts an author's record lists.
 const EXAMPLES: usize = 5;
@@ -82,35 +84,79 @@ pub struct AuthorRecord {
     pub top_posts: Vec<(String, String, f32)>,
 }
 
-#[derive(Debug, Default, Clone)]
+/// What the table keeps of one author: small, with no allocation of its
+/// own unless they posted in several communities or have innovations.
+#[derive(Debug, Clone)]
 struct Acc {
     posts: u64,
     first: Option<i64>,
     last: Option<i64>,
-    communities: BTreeSet<String>,
+    /// Ids of the communities posted in (see [`AuthorTable::communities`]),
+    /// in the order first seen.
+    communities: Vec<u32>,
     innovations: u64,
     needs: u64,
     reactions: u64,
     miss_innovation: f32,
     miss_need: f32,
     miss_expertise: f32,
-    top: Vec<(String, String, f32)>,
+    /// The strongest innovation posts: (source, id, score), best first.
+    top: Vec<(Source, String, f32)>,
+}
+
+impl Default for Acc {
+    fn default() -> Self {
+        Acc {
+            posts: 0,
+            first: None,
+            last: None,
+            communities: Vec::new(),
+            innovations: 0,
+            needs: 0,
+            reactions: 0,
+            miss_innovation: 1.0,
+            miss_need: 1.0,
+            miss_expertise: 1.0,
+            top: Vec::new(),
+        }
+    }
 }
 
 /// Accumulates author statistics over a scan.
+///
+/// An author costs one table entry (about 150 bytes, names of up to 24
+/// bytes inline) and 4 bytes per further community; community names are
+/// stored once for the whole table.
 #[derive(Debug, Default)]
 pub struct AuthorTable {
-    authors: HashMap<String, Acc, ahash::RandomState>,
-}
-
-fn acc_new() -> Acc {
-    Acc { miss_innovation: 1.0, miss_need: 1.0, miss_expertise: 1.0, ..Acc::default() }
+    authors: HashMap<CompactString, Acc, ahash::RandomState>,
+    /// Community names by id.
+    communities: Vec<CompactString>,
+    /// Community ids by name.
+    community_ids: HashMap<CompactString, u32, ahash::RandomState>,
 }
 
 impl AuthorTable {
     /// An empty table.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The entry of `author`, made on first sight.
+    fn entry(&mut self, author: &str) -> &mut Acc {
+        // A name of up to 24 bytes makes a key without allocating.
+        self.authors.entry(CompactString::from(author)).or_default()
+    }
+
+    /// The id of a community, given on first sight.
+    fn community_id(&mut self, community: &str) -> u32 {
+        if let Some(&id) = self.community_ids.get(community) {
+            return id;
+        }
+        let id = self.communities.len() as u32;
+        self.communities.push(CompactString::from(community));
+        self.community_ids.insert(CompactString::from(community), id);
+        id
     }
 
     /// Number of authors seen.
@@ -125,14 +171,15 @@ impl AuthorTable {
 
     /// Records one post's activity.
     pub fn activity(&mut self, author: &str, created: Option<i64>, community: &str) {
-        let a = self.authors.entry(author.to_string()).or_insert_with(acc_new);
+        let community = self.community_id(community);
+        let a = self.entry(author);
         a.posts += 1;
         if let Some(t) = created {
             a.first = Some(a.first.map_or(t, |f| f.min(t)));
             a.last = Some(a.last.map_or(t, |l| l.max(t)));
         }
-        if a.communities.len() < MAX_COMMUNITIES {
-            a.communities.insert(community.to_string());
+        if a.communities.len() < MAX_COMMUNITIES && !a.communities.contains(&community) {
+            a.communities.push(community);
         }
     }
 
@@ -140,12 +187,12 @@ impl AuthorTable {
     /// are added by [`AuthorTable::reactions`] once they are known.
     pub fn post(&mut self, r: &PostRecord) {
         let Some(author) = &r.author else { return };
-        let a = self.authors.entry(author.clone()).or_insert_with(acc_new);
+        let a = self.entry(author);
         if r.labels.user_innovation {
             a.innovations += 1;
             a.miss_innovation *= 1.0 - r.scores.user_innovation;
-            a.top.push((r.source.as_str().to_string(), r.id.clone(), r.scores.user_innovation));
-            a.top.sort_by(|x, y| y.2.total_cmp(&x.2).then_with(|| (&x.0, &x.1).cmp(&(&y.0, &y.1))));
+            a.top.push((r.source, r.id.clone(), r.scores.user_innovation));
+            a.top.sort_by(|x, y| y.2.total_cmp(&x.2).then_with(|| (x.0.as_str(), &x.1).cmp(&(y.0.as_str(), &y.1))));
             a.top.truncate(EXAMPLES);
         }
         if r.labels.need {
@@ -170,6 +217,7 @@ impl AuthorTable {
 
     /// Ranks the authors who have at least one user innovation or need.
     pub fn rank(self, w: &LeadUserWeights) -> Vec<AuthorRecord> {
+        let names = &self.communities;
         let mut out: Vec<AuthorRecord> = self
             .authors
             .into_iter()
@@ -193,9 +241,11 @@ impl AuthorTable {
                     + w.expertise * c.expertise
                     + w.span * c.span
                     + w.communities * c.communities);
+                let mut communities: Vec<String> = a.communities.iter().map(|&c| names[c as usize].to_string()).collect();
+                communities.sort_unstable();
                 AuthorRecord {
                     rank: 0,
-                    author,
+                    author: author.into_string(),
                     score,
                     components: c,
                     posts: a.posts,
@@ -204,8 +254,8 @@ impl AuthorTable {
                     reactions: a.reactions,
                     first: a.first,
                     last: a.last,
-                    communities: a.communities.into_iter().collect(),
-                    top_posts: a.top.into_iter().map(|(s, i, x)| (s, i, r3(x))).collect(),
+                    communities,
+                    top_posts: a.top.into_iter().map(|(s, i, x)| (s.as_str().to_string(), i, r3(x))).collect(),
                 }
             })
             .collect();

@@ -11,6 +11,7 @@
 
 pub mod authors;
 pub mod record;
+mod replies;
 
 pub use authors::{AuthorRecord, AuthorTable, LeadUserWeights};
 pub use record::{PostRecord, ResponseEvidence, ResponseSummary, SignalRecord};
@@ -20,9 +21,8 @@ use crate::model::{Post, PostKind, Source};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::score::{score, Weights};
-use compact_str::CompactString;
+use replies::{PostKey, ReplyIndex};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -72,22 +72,8 @@ pub struct Scanner {
 /// A reply's reaction, bound for the post it answers.
 #[derive(Debug, Clone)]
 struct Reaction {
-    target: (Source, String),
+    target: PostKey,
     evidence: Vec<ResponseEvidence>,
-}
-
-/// A post in the reply index: its source and id. Ids of up to 24 bytes
-/// (Reddit, Hacker News, Stack Exchange, Discourse) are stored inline, so
-/// an entry of the index needs no allocation of its own.
-type PostKey = (Source, CompactString);
-
-/// Replies and reactions collected for the posts they answer, until the
-/// outputs are written: the one table of a scan that grows with the number
-/// of answered posts (about 50 bytes each).
-#[derive(Debug, Default)]
-struct ReplyIndex {
-    replies: HashMap<PostKey, u32, ahash::RandomState>,
-    reactions: HashMap<PostKey, Vec<ResponseEvidence>, ahash::RandomState>,
 }
 
 /// What a worker makes of one block.
@@ -96,7 +82,7 @@ struct BlockResult {
     parsed_events: Vec<Parsed>,
     records: Vec<PostRecord>,
     reactions: Vec<Reaction>,
-    replies: Vec<(Source, String)>,
+    replies: Vec<PostKey>,
     activity: Vec<(String, Option<i64>, String)>,
     analyzer_errors: Vec<AnalyzeError>,
     posts: u64,
@@ -235,7 +221,7 @@ impl Scanner {
             let is_reply = !post.kind.is_thread_start() && post.kind != PostKind::Other;
             if is_reply {
                 if let Some(parent) = &post.parent {
-                    r.replies.push((post.source, parent.clone()));
+                    r.replies.push(PostKey::new(post.source, parent));
                 }
             }
             let Some((doc, Analyzed { signals, errors, listed })) = self.analyze(&post) else { continue };
@@ -246,7 +232,7 @@ impl Scanner {
             if is_reply && !responses.is_empty() {
                 if let Some(parent) = &post.parent {
                     r.reactions.push(Reaction {
-                        target: (post.source, parent.clone()),
+                        target: PostKey::new(post.source, parent),
                         evidence: responses
                             .iter()
                             .map(|s| ResponseEvidence {
@@ -338,12 +324,11 @@ impl Scanner {
                 for (author, created, community) in &res.activity {
                     authors.activity(author, *created, community);
                 }
-                for key in res.replies {
-                    *responses.replies.entry((key.0, key.1.into())).or_default() += 1;
+                for parent in res.replies {
+                    responses.reply(parent);
                 }
                 for reaction in res.reactions {
-                    let (source, id) = reaction.target;
-                    responses.reactions.entry((source, id.into())).or_default().extend(reaction.evidence);
+                    responses.react(reaction.target, reaction.evidence);
                 }
                 for record in &res.records {
                     authors.post(record);
@@ -389,9 +374,7 @@ impl Scanner {
                 .ok_or_else(|| spool_error(serde::de::Error::custom("empty spool line")))?;
             let json = &line[values.byte_offset()..];
             let parse = || serde_json::from_str::<PostRecord>(json).map_err(spool_error);
-            let key = (head.source, CompactString::from(head.id.as_str()));
-            let replies = responses.replies.remove(&key);
-            let reactions = responses.reactions.remove(&key);
+            let (replies, reactions) = responses.take(PostKey::new(head.source, &head.id));
             // Parsed only when a response is attached to it.
             let record = if replies.is_some() || reactions.is_some() {
                 let mut r = parse()?;
