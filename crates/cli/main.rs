@@ -15,7 +15,9 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Scans allocate many small, short-lived buffers per post; mimalloc
-/// serves them faster than the system allocator (see README, "Speed").
+/// serves them faster than the system allocator (see README, "Speed"). It
+/// is built without transparent huge pages (`no_thp`): with them a scan
+/// held about 60 MB more memory on a 2 GB input, for no measurable speed.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
