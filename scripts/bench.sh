@@ -4,6 +4,9 @@
 #   scripts/bench.sh [SIZE_MB]        default 200
 #   BENCH_RUNS=N scripts/bench.sh     runs per measurement (default 3): the
 #                                     fastest time and the highest peak count
+#   BENCH_LARGE_MB=2000 scripts/bench.sh
+#                                     also the peak memory of scan on a corpus
+#                                     of that size (generated once, 2 GB: 40 s)
 #
 # Builds a Reddit-format corpus of SIZE_MB from the real text of
 # ../shared/corpora (or $LEADMINER_CORPORA) and its 2 GiB-window .zst, then
@@ -12,8 +15,10 @@
 #   - leadminer scan        (all built-in analyzers)
 #   - leadminer scan        with 1,000 extra phrase rules
 #   - zstd -d | rg -c       with the built-in packs' phrase list (the floor)
-# at 1 thread and at all threads. Results go to stdout and
-# target/bench/results.md.
+# at 1 thread and at all threads; then the memory of the tables that grow:
+# scan's peak on the same corpus with every comment by a different author
+# (the author table's cost per million authors) and, with BENCH_LARGE_MB,
+# on a larger corpus. Results go to stdout and target/bench/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,4 +110,34 @@ need bc bc
     run "scan + 1,000 rules" "$t" "$bin" scan --threads "$t" --rules "$out/1000-rules.toml" --out "$out/scan-$t" "$plain"
   done
   run "zstd -d \| rg -c (phrases)" 1 bash -c "zstd -dc --long=31 '$zst' | rg -c -i -F -f '$out/phrases.txt'"
+  echo
+  # Memory: the author table. The same comments, each by its own author.
+  many="$stem-authors.ndjson"
+  if [ ! -f "$many" ]; then
+    perl -pe 's/^\{"author":"[^"]*"/{"author":"u$."/' "$plain" > "$many"
+  fi
+  peak() { # threads input out-dir -> peak KB
+    local tf; tf=$(mktemp)
+    /usr/bin/time -f "%M" -o "$tf" "$bin" scan --threads "$1" --out "$3" "$2" >/dev/null 2>&1
+    cat "$tf"; rm -f "$tf"
+  }
+  authors() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["authors_seen"])' "$1/summary.json"; }
+  kb_few=$(peak "$threads" "$plain" "$out/scan-few"); n_few=$(authors "$out/scan-few")
+  kb_many=$(peak "$threads" "$many" "$out/scan-many"); n_many=$(authors "$out/scan-many")
+  mb=$((bytes / 1000000))
+  echo "| scan input | threads | authors | peak MB |"
+  echo "|---|---|---|---|"
+  echo "| $mb MB as generated | $threads | $n_few | $((kb_few / 1024)) |"
+  echo "| $mb MB, every comment by its own author | $threads | $n_many | $((kb_many / 1024)) |"
+  if [ -n "${BENCH_LARGE_MB:-}" ]; then
+    large="$out/RC_bench_${BENCH_LARGE_MB}mb"
+    [ -f "$large.ndjson.zst" ] || target/release/examples/gen_corpus "$corpora" "$large" "$BENCH_LARGE_MB" >&2
+    for t in 1 "$threads"; do
+      kb=$(peak "$t" "$large.ndjson" "$out/scan-large")
+      echo "| $BENCH_LARGE_MB MB as generated ($(wc -l < "$large.ndjson") comments) | $t | $(authors "$out/scan-large") | $((kb / 1024)) |"
+    done
+  fi
+  echo
+  printf 'Author table: about %.0f MB per million authors.\n' \
+    "$(echo "($kb_many - $kb_few) * 1000000 / 1024 / ($n_many - $n_few)" | bc -l)"
 } | tee "$out/results.md"

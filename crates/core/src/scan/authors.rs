@@ -84,16 +84,48 @@ pub struct AuthorRecord {
     pub top_posts: Vec<(String, String, f32)>,
 }
 
-/// What the table keeps of one author: small, with no allocation of its
-/// own unless they posted in several communities or have innovations.
-#[derive(Debug, Clone)]
+/// What the table keeps of every author: 48 bytes, with one small
+/// allocation for their communities and a boxed [`Found`] once they have
+/// an analyzed post.
+#[derive(Debug, Clone, Default)]
 struct Acc {
-    posts: u64,
-    first: Option<i64>,
-    last: Option<i64>,
+    posts: u32,
+    span: Span,
     /// Ids of the communities posted in (see [`AuthorTable::communities`]),
     /// in the order first seen.
-    communities: Vec<u32>,
+    communities: Box<[u32]>,
+    /// What their analyzed posts showed; `None` while they have none.
+    found: Option<Box<Found>>,
+}
+
+/// The times of an author's first and last post (Unix seconds); empty
+/// (first after last) until a post with a time is seen.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    first: i64,
+    last: i64,
+}
+
+impl Default for Span {
+    fn default() -> Self {
+        Span { first: i64::MAX, last: i64::MIN }
+    }
+}
+
+impl Span {
+    fn add(&mut self, t: i64) {
+        self.first = self.first.min(t);
+        self.last = self.last.max(t);
+    }
+
+    fn get(self) -> Option<(i64, i64)> {
+        (self.first <= self.last).then_some((self.first, self.last))
+    }
+}
+
+/// What an author's analyzed posts showed.
+#[derive(Debug, Clone)]
+struct Found {
     innovations: u64,
     needs: u64,
     reactions: u64,
@@ -104,13 +136,9 @@ struct Acc {
     top: Vec<(Source, String, f32)>,
 }
 
-impl Default for Acc {
+impl Default for Found {
     fn default() -> Self {
-        Acc {
-            posts: 0,
-            first: None,
-            last: None,
-            communities: Vec::new(),
+        Found {
             innovations: 0,
             needs: 0,
             reactions: 0,
@@ -124,9 +152,10 @@ impl Default for Acc {
 
 /// Accumulates author statistics over a scan.
 ///
-/// An author costs one table entry (about 150 bytes, names of up to 24
-/// bytes inline) and 4 bytes per further community; community names are
-/// stored once for the whole table.
+/// An author costs one table entry (72 bytes, names of up to 24 bytes
+/// inline), a small allocation for their communities, and one for what
+/// their analyzed posts showed, if any; community names are stored once for
+/// the whole table.
 #[derive(Debug, Default)]
 pub struct AuthorTable {
     authors: HashMap<CompactString, Acc, ahash::RandomState>,
@@ -173,13 +202,16 @@ impl AuthorTable {
     pub fn activity(&mut self, author: &str, created: Option<i64>, community: &str) {
         let community = self.community_id(community);
         let a = self.entry(author);
-        a.posts += 1;
+        a.posts = a.posts.saturating_add(1);
         if let Some(t) = created {
-            a.first = Some(a.first.map_or(t, |f| f.min(t)));
-            a.last = Some(a.last.map_or(t, |l| l.max(t)));
+            a.span.add(t);
         }
         if a.communities.len() < MAX_COMMUNITIES && !a.communities.contains(&community) {
-            a.communities.push(community);
+            // Rare after the first: the exact-size slice saves the table
+            // a vector's spare room and length on every author.
+            let mut ids = std::mem::take(&mut a.communities).into_vec();
+            ids.push(community);
+            a.communities = ids.into_boxed_slice();
         }
     }
 
@@ -187,7 +219,7 @@ impl AuthorTable {
     /// are added by [`AuthorTable::reactions`] once they are known.
     pub fn post(&mut self, r: &PostRecord) {
         let Some(author) = &r.author else { return };
-        let a = self.entry(author);
+        let a = self.entry(author).found.get_or_insert_with(Box::default);
         if r.labels.user_innovation {
             a.innovations += 1;
             a.miss_innovation *= 1.0 - r.scores.user_innovation;
@@ -211,7 +243,7 @@ impl AuthorTable {
     /// Adds reactions an author's post received.
     pub fn reactions(&mut self, author: &str, reactions: u64) {
         if let Some(a) = self.authors.get_mut(author) {
-            a.reactions += reactions;
+            a.found.get_or_insert_with(Box::default).reactions += reactions;
         }
     }
 
@@ -221,17 +253,15 @@ impl AuthorTable {
         let mut out: Vec<AuthorRecord> = self
             .authors
             .into_iter()
-            .filter(|(_, a)| a.innovations > 0 || a.needs > 0)
-            .map(|(author, a)| {
-                let days = match (a.first, a.last) {
-                    (Some(f), Some(l)) => (l - f) as f32 / 86_400.0,
-                    _ => 0.0,
-                };
+            .filter_map(|(author, a)| {
+                let f = a.found.as_deref().filter(|f| f.innovations > 0 || f.needs > 0)?;
+                let span = a.span.get();
+                let days = span.map_or(0.0, |(first, last)| (last - first) as f32 / 86_400.0);
                 let c = Components {
-                    innovation: r3(1.0 - a.miss_innovation),
-                    need: r3(1.0 - a.miss_need),
-                    response: r3(1.0 - (-(a.reactions as f32) / 3.0).exp()),
-                    expertise: r3(1.0 - a.miss_expertise),
+                    innovation: r3(1.0 - f.miss_innovation),
+                    need: r3(1.0 - f.miss_need),
+                    response: r3(1.0 - (-(f.reactions as f32) / 3.0).exp()),
+                    expertise: r3(1.0 - f.miss_expertise),
                     span: r3((days / 365.0).min(1.0)),
                     communities: r3(((a.communities.len().max(1) - 1) as f32 / 3.0).min(1.0)),
                 };
@@ -243,20 +273,20 @@ impl AuthorTable {
                     + w.communities * c.communities);
                 let mut communities: Vec<String> = a.communities.iter().map(|&c| names[c as usize].to_string()).collect();
                 communities.sort_unstable();
-                AuthorRecord {
+                Some(AuthorRecord {
                     rank: 0,
                     author: author.into_string(),
                     score,
                     components: c,
-                    posts: a.posts,
-                    innovations: a.innovations,
-                    needs: a.needs,
-                    reactions: a.reactions,
-                    first: a.first,
-                    last: a.last,
+                    posts: u64::from(a.posts),
+                    innovations: f.innovations,
+                    needs: f.needs,
+                    reactions: f.reactions,
+                    first: span.map(|(first, _)| first),
+                    last: span.map(|(_, last)| last),
                     communities,
-                    top_posts: a.top.into_iter().map(|(s, i, x)| (s.as_str().to_string(), i, r3(x))).collect(),
-                }
+                    top_posts: f.top.iter().map(|(s, i, x)| (s.as_str().to_string(), i.clone(), r3(*x))).collect(),
+                })
             })
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.author.cmp(&b.author)));
@@ -269,4 +299,72 @@ impl AuthorTable {
 
 fn r3(x: f32) -> f32 {
     crate::score::round3(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PostKind;
+    use crate::score::{Labels, Scores};
+
+    fn innovation(author: &str, id: &str, score: f32) -> PostRecord {
+        PostRecord {
+            source: Source::Reddit,
+            id: id.into(),
+            community: "DIY".into(),
+            thread: None,
+            parent: None,
+            author: Some(author.into()),
+            created: None,
+            kind: PostKind::Comment,
+            title: None,
+            url: None,
+            scores: Scores { solution: score, user_innovation: score, need: 0.0, commercial: 0.0 },
+            labels: Labels { solution: true, user_innovation: true, need: false, commercial: false },
+            signals: Vec::new(),
+            response: Default::default(),
+        }
+    }
+
+    #[test]
+    fn activity_span_communities_and_findings() {
+        let mut t = AuthorTable::new();
+        t.activity("ann", Some(500), "woodworking");
+        t.activity("ann", None, "DIY");
+        t.activity("ann", Some(100), "woodworking");
+        t.activity("bob", None, "DIY");
+        t.post(&innovation("ann", "a1", 0.5));
+        t.post(&innovation("ann", "a2", 0.8));
+        t.reactions("ann", 2);
+        t.reactions("nobody", 5);
+        assert_eq!(t.len(), 2);
+        let ranked = t.rank(&LeadUserWeights::default());
+        assert_eq!(ranked.len(), 1, "bob has no findings");
+        let ann = &ranked[0];
+        assert_eq!((ann.posts, ann.first, ann.last), (3, Some(100), Some(500)));
+        assert_eq!(ann.communities, ["DIY", "woodworking"], "sorted by name");
+        assert_eq!((ann.innovations, ann.reactions), (2, 2));
+        let top: Vec<&str> = ann.top_posts.iter().map(|(_, id, _)| id.as_str()).collect();
+        assert_eq!(top, ["a2", "a1"], "best first");
+        assert_eq!(ann.top_posts[0].0, "reddit");
+        assert!((ann.components.innovation - 0.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_author_without_times_has_no_span_and_communities_are_capped() {
+        let mut t = AuthorTable::new();
+        for i in 0..40 {
+            t.activity("cy", None, &format!("c{i:02}"));
+        }
+        t.post(&innovation("cy", "c1", 0.9));
+        let ranked = t.rank(&LeadUserWeights::default());
+        assert_eq!((ranked[0].first, ranked[0].last), (None, None));
+        assert_eq!(ranked[0].communities.len(), MAX_COMMUNITIES);
+        assert_eq!(ranked[0].communities.last().map(String::as_str), Some("c31"), "the first seen are kept");
+    }
+
+    #[test]
+    fn an_author_entry_stays_small() {
+        assert!(std::mem::size_of::<Acc>() <= 48, "{}", std::mem::size_of::<Acc>());
+    }
 }
