@@ -32,8 +32,9 @@ pub struct Token {
 pub struct Document<'p> {
     /// The post.
     pub post: &'p Post,
-    /// Title, blank line, body (and the submission's link, if any).
-    pub text: String,
+    /// Title, blank line, body (and the submission's link, if any):
+    /// borrowed from the post when it is the body alone.
+    pub text: Cow<'p, str>,
     /// Where the body starts in `text`.
     pub body_offset: usize,
     /// Word tokens outside code, in order. Punctuation is not a token.
@@ -50,7 +51,6 @@ impl<'p> Document<'p> {
     /// Prepares a post for analysis.
     pub fn new(post: &'p Post) -> Self {
         let (text, body_offset) = analyzed_text(post);
-        let text = text.into_owned();
         let regions: Vec<(RegionKind, Range<usize>)> = post
             .regions
             .iter()

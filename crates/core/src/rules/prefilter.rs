@@ -12,6 +12,7 @@
 use crate::analyze::normalize::{irregular, irregular_forms, normalize};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// What one rule pattern needs in a post's raw text: each inner list is
@@ -202,8 +203,35 @@ impl Prefilter {
         if self.always {
             return true;
         }
-        let mut seen = vec![0u64; self.keyed.len().div_ceil(64)];
-        let mut found: Vec<u32> = Vec::new();
+        thread_local! {
+            /// Which trigger ids occurred (all bits clear between calls),
+            /// and the list of them.
+            static SCRATCH: RefCell<(Vec<u64>, Vec<u32>)> = RefCell::default();
+        }
+        let to_check = SCRATCH.with(|scratch| {
+            let (seen, found) = &mut *scratch.borrow_mut();
+            if seen.len() < self.keyed.len().div_ceil(64) {
+                seen.resize(self.keyed.len().div_ceil(64), 0);
+            }
+            found.clear();
+            let to_check = self.judge(texts, seen, found);
+            for &id in found.iter() {
+                seen[id as usize / 64] = 0;
+            }
+            to_check
+        });
+        // Checks run outside the scratch: they may use a prefilter too.
+        match to_check {
+            None => true,
+            Some(checks) => checks.into_iter().any(check),
+        }
+    }
+
+    /// [`Prefilter::is_candidate`] with its scratch (`seen` with all bits
+    /// clear, `found` empty; the ids of the triggers that occur are noted
+    /// in both): `None` when an unchecked pattern's triggers occur, else
+    /// the checks of the patterns whose triggers do, each once.
+    fn judge(&self, texts: &[&str], seen: &mut [u64], found: &mut Vec<u32>) -> Option<Vec<usize>> {
         let mut note = |id: u32| {
             if seen[id as usize / 64] & (1 << (id % 64)) == 0 {
                 seen[id as usize / 64] |= 1 << (id % 64);
@@ -222,11 +250,11 @@ impl Prefilter {
         }
         let has = |id: u32| seen[id as usize / 64] & (1 << (id % 64)) != 0;
         let mut to_check: Vec<usize> = Vec::new();
-        for &id in &found {
+        for &id in found.iter() {
             for &p in &self.keyed[id as usize] {
                 if self.patterns[p as usize].iter().all(|set| set.iter().any(|&id| has(id))) {
                     match self.checks[p as usize] {
-                        None => return true,
+                        None => return None,
                         Some(c) => to_check.push(c),
                     }
                 }
@@ -234,7 +262,7 @@ impl Prefilter {
         }
         to_check.sort_unstable();
         to_check.dedup();
-        to_check.into_iter().any(check)
+        Some(to_check)
     }
 }
 
