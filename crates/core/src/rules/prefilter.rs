@@ -83,6 +83,8 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
 pub struct Prefilter {
     /// Word triggers, and substring triggers folded, on the folded text.
     words: Option<Scanner>,
+    /// The length of the longest pattern of `words`, in bytes.
+    longest_word: usize,
     /// The trigger id of each pattern of `words`.
     word_ids: Vec<u32>,
     /// Triggers without letters or digits, on the raw text. They are rare
@@ -193,7 +195,8 @@ impl Prefilter {
                 }
             }
         }
-        Prefilter { words, word_ids, substrings, substring_ids, patterns, checks, keyed, always }
+        let longest_word = word_patterns.iter().map(String::len).max().unwrap_or(0);
+        Prefilter { words, longest_word, word_ids, substrings, substring_ids, patterns, checks, keyed, always }
     }
 
     /// Whether a post with these texts can match any pattern. When only
@@ -239,7 +242,7 @@ impl Prefilter {
             }
         };
         if let Some(words) = &self.words {
-            words.scan_folded(texts, |p| note(self.word_ids[p]));
+            words.scan_folded(texts, self.longest_word, |p| note(self.word_ids[p]));
         }
         if let Some(substrings) = &self.substrings {
             for text in texts {
@@ -317,37 +320,72 @@ impl Scanner {
     /// Calls `hit` with the index of every pattern that occurs in `text`.
     pub(crate) fn scan(&self, text: &str, hit: impl FnMut(usize)) {
         match self {
-            Scanner::Dfa(a) => walk::<false>(a, &[text], hit),
-            Scanner::Nfa(a) => walk::<false>(a, &[text], hit),
+            Scanner::Dfa(a) => walk(a, text, hit),
+            Scanner::Nfa(a) => walk(a, text, hit),
         }
     }
 
-    /// [`Scanner::scan`] over the folded text of `texts`: a space, each
-    /// text folded ([`FOLD`]) and followed by a space — without copying it.
-    fn scan_folded(&self, texts: &[&str], hit: impl FnMut(usize)) {
+    /// [`Scanner::scan`] over the folded text of each of `texts`: a
+    /// space, the text folded ([`FOLD`]), a space — without copying it.
+    /// `longest` is the length of the longest pattern. Hits may repeat.
+    fn scan_folded(&self, texts: &[&str], longest: usize, hit: impl FnMut(usize)) {
         match self {
-            Scanner::Dfa(a) => walk::<true>(a, texts, hit),
-            Scanner::Nfa(a) => walk::<true>(a, texts, hit),
+            Scanner::Dfa(a) => walk_folded(a, texts, longest, hit),
+            Scanner::Nfa(a) => walk_folded(a, texts, longest, hit),
         }
     }
 }
 
-/// Walks the automaton over `texts` and reports matches; when `FOLDED`,
-/// over their folded text (a space before each text and at the end).
-fn walk<const FOLDED: bool>(a: &impl Automaton, texts: &[&str], mut hit: impl FnMut(usize)) {
+/// Walks the automaton over `text`.
+fn walk(a: &impl Automaton, text: &str, mut hit: impl FnMut(usize)) {
     let Ok(mut sid) = a.start_state(Anchored::No) else { return };
-    for text in texts {
-        if FOLDED {
-            step(a, &mut sid, b' ', &mut hit);
-        }
-        for &b in text.as_bytes() {
-            step(a, &mut sid, if FOLDED { FOLD[usize::from(b)] } else { b }, &mut hit);
-        }
-    }
-    if FOLDED {
-        step(a, &mut sid, b' ', &mut hit);
+    for &b in text.as_bytes() {
+        step(a, &mut sid, b, &mut hit);
     }
 }
+
+/// Walks the automaton over the folded text of each of `texts` (a space,
+/// the text folded, a space) and reports matches, some of them twice.
+///
+/// A transition waits on the load of the one before, and the automaton
+/// of a rule set is larger than the first-level cache: one walk is bound
+/// by memory latency. So a long text is walked as two halves at once,
+/// whose loads overlap. The second half starts `longest - 1` bytes before
+/// the first ends, from the start state, so a match that ends after the
+/// first half's end starts inside the second walk.
+fn walk_folded(a: &impl Automaton, texts: &[&str], longest: usize, mut hit: impl FnMut(usize)) {
+    let Ok(start) = a.start_state(Anchored::No) else { return };
+    let fold = |b: &u8| FOLD[usize::from(*b)];
+    for text in texts {
+        let bytes = text.as_bytes();
+        let mid = bytes.len() / 2;
+        if mid < SPLIT_MIN.max(2 * longest) {
+            let mut sid = start;
+            step(a, &mut sid, b' ', &mut hit);
+            for b in bytes {
+                step(a, &mut sid, fold(b), &mut hit);
+            }
+            step(a, &mut sid, b' ', &mut hit);
+            continue;
+        }
+        // The first half is the leading space and bytes[..mid], so the
+        // second starts at byte mid + 1 - longest.
+        let (first, second) = (&bytes[..mid], &bytes[mid + 1 - longest..]);
+        let (mut x, mut y) = (start, start);
+        step(a, &mut x, b' ', &mut hit);
+        for (b, c) in first.iter().zip(second) {
+            step(a, &mut x, fold(b), &mut hit);
+            step(a, &mut y, fold(c), &mut hit);
+        }
+        for c in &second[first.len()..] {
+            step(a, &mut y, fold(c), &mut hit);
+        }
+        step(a, &mut y, b' ', &mut hit);
+    }
+}
+
+/// Texts whose halves are shorter than this are walked in one piece.
+const SPLIT_MIN: usize = 64;
 
 /// One transition; reports the patterns that end at the new state.
 #[inline(always)]
@@ -433,6 +471,43 @@ mod tests {
         assert!(p.is_candidate(&["we made it"], |c| c == 7));
         assert!(p.is_candidate(&["we made a tool"], |_| unreachable!("an unchecked pattern admits it")));
         assert!(!p.is_candidate(&["nothing here"], |_| unreachable!("no triggers")));
+    }
+
+    #[test]
+    fn long_texts_walked_in_halves_miss_nothing() {
+        // A trigger at every position of texts long enough to be split,
+        // the split point included; nothing where there is none. The
+        // substring is the longest pattern: it fits the halves' overlap
+        // exactly.
+        let p = Prefilter::new(&[
+            req(&[&["jig"], &["workbench"]]),
+            (Some(vec![vec![Trigger::substring("sr.ht/~user/jigs")]]), None),
+        ]);
+        for len in [200, 201, 333] {
+            let filler: String = "x ".repeat(len / 2);
+            assert!(!p.is_candidate(&[&filler], |_| true));
+            for at in 0..filler.len() - 1 {
+                for (needle, needs) in [("workbench", Some("jig")), ("sr.ht/~user/jigs", None)] {
+                    let mut text = filler.clone();
+                    text.replace_range(at..at + 1, &format!(" {needle} "));
+                    let texts = match needs {
+                        Some(other) => vec![text.as_str(), other],
+                        None => vec![text.as_str()],
+                    };
+                    assert!(p.is_candidate(&texts, |_| true), "{needle} at {at} of {len}");
+                }
+                let mut text = filler.clone();
+                text.replace_range(at..at + 1, "workbenc");
+                assert!(!p.is_candidate(&[&text, "jig"], |_| true), "a prefix is not the word, at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn triggers_do_not_span_texts() {
+        let p = Prefilter::new(&[(Some(vec![vec![Trigger::substring("i'm")]]), None)]);
+        assert!(p.is_candidate(&["so I'm done"], |_| true));
+        assert!(!p.is_candidate(&["Pi", "m"], |_| true));
     }
 
     #[test]
