@@ -55,8 +55,8 @@ struct IdElement {
 struct IdPattern {
     elements: Vec<IdElement>,
     /// Per required element, the word ids one of which the document must
-    /// hold (a bit set).
-    required: Vec<Vec<u64>>,
+    /// hold: the non-empty words of their bit set, as (index, bits).
+    required: Vec<Vec<(u32, u64)>>,
     /// Where a match can start: the token `offset` places after the start
     /// is one of these word ids (sorted), when the pattern has a required
     /// word element after elements of fixed width.
@@ -155,7 +155,10 @@ impl TokenMatcher {
                 Some(key) => key.iter().for_each(|&id| keyed[id as usize].push(index as u32)),
                 None => unkeyed.push(index as u32),
             }
-            let required = required.iter().map(|set| bit_set(set)).collect();
+            let required = required
+                .iter()
+                .map(|set| bit_set(set).into_iter().enumerate().filter(|&(_, b)| b != 0).map(|(i, b)| (i as u32, b)).collect())
+                .collect();
             compiled.push(IdPattern { elements, required, anchor });
         }
         static INSTANCES: AtomicU64 = AtomicU64::new(1);
@@ -237,7 +240,7 @@ impl TokenMatcher {
             }
             tried[word] |= bit;
             let pattern = &self.patterns[index as usize];
-            let meets = |set: &Vec<u64>| set.iter().zip(present.iter()).any(|(a, b)| a & b != 0);
+            let meets = |set: &Vec<(u32, u64)>| set.iter().any(|&(i, b)| present.get(i as usize).is_some_and(|p| p & b != 0));
             if pattern.elements.is_empty() || !pattern.required.iter().all(meets) {
                 continue;
             }
