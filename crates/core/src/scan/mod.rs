@@ -6,8 +6,9 @@
 //! flat); at the end the spool is read once more to attach the replies'
 //! reactions. A spooled record is copied to `posts.jsonl` as it was
 //! written unless a response is attached to it. Only the author table and
-//! the reply index grow with the input: about 200 bytes per author and
-//! 50–60 bytes per answered post.
+//! the reply index grow with the input: a 72-byte entry per author and a
+//! 16-byte entry per answered post (plus the hash tables' spare room), and
+//! the reactions kept for answered posts.
 
 pub mod authors;
 pub mod record;
