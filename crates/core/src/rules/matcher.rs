@@ -155,10 +155,7 @@ impl TokenMatcher {
                 Some(key) => key.iter().for_each(|&id| keyed[id as usize].push(index as u32)),
                 None => unkeyed.push(index as u32),
             }
-            let required = required
-                .iter()
-                .map(|set| bit_set(set).into_iter().enumerate().filter(|&(_, b)| b != 0).map(|(i, b)| (i as u32, b)).collect())
-                .collect();
+            let required = required.iter().map(|set| sparse_bit_set(set)).collect();
             compiled.push(IdPattern { elements, required, anchor });
         }
         static INSTANCES: AtomicU64 = AtomicU64::new(1);
@@ -303,6 +300,12 @@ fn bit_set(ids: &[u32]) -> Vec<u64> {
         bits[word] |= 1 << (id % 64);
     }
     bits
+}
+
+/// A bit set over word ids as its non-empty words: (index, bits).
+fn sparse_bit_set(ids: &[u32]) -> Vec<(u32, u64)> {
+    let words = bit_set(ids).into_iter().enumerate();
+    words.filter(|&(_, bits)| bits != 0).map(|(i, bits)| (i as u32, bits)).collect()
 }
 
 /// One pattern's search over one document.
