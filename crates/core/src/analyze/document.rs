@@ -156,53 +156,87 @@ pub fn analyzed_text(post: &Post) -> (Cow<'_, str>, usize) {
 
 /// The byte ranges of the `tokenizers` BERT pre-tokenizer's splits: text
 /// split at white space, each punctuation character a split of its own.
-/// The text is cut at ASCII white space first (which the pre-tokenizer
-/// splits at too); a piece of ASCII — most pieces — is split by a direct
-/// loop over its bytes that gives the same splits (a test checks both on
-/// real posts), any other piece by the pre-tokenizer itself.
+/// One pass over the bytes splits ASCII directly, which gives the same
+/// splits (a test checks both on real posts); a piece between ASCII white
+/// space that holds any other character is split by the pre-tokenizer
+/// itself.
 fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
-    // `char::is_whitespace` on ASCII: space, \t, \n, \x0B, \x0C, \r.
-    let space = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
     let bytes = text.as_bytes();
     let mut splits = Vec::with_capacity(text.len() / 5);
+    // The piece being read starts after the last white space; `kept` is
+    // the number of splits made before it.
+    let (mut piece, mut kept) = (0usize, 0usize);
+    let mut word: Option<usize> = None;
     let mut i = 0;
     while i < bytes.len() {
-        if space(bytes[i]) {
-            i += 1;
-            continue;
+        match BYTE_CLASS[usize::from(bytes[i])] {
+            ByteClass::Word => {
+                word.get_or_insert(i);
+            }
+            ByteClass::Space => {
+                if let Some(s) = word.take() {
+                    splits.push((s, i));
+                }
+                (piece, kept) = (i + 1, splits.len());
+            }
+            ByteClass::Punctuation => {
+                if let Some(s) = word.take() {
+                    splits.push((s, i));
+                }
+                splits.push((i, i + 1));
+            }
+            ByteClass::Other => {
+                // Cut at ASCII white space, so the piece lies on character
+                // boundaries.
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| matches!(BYTE_CLASS[usize::from(b)], ByteClass::Space))
+                    .map_or(bytes.len(), |n| i + n);
+                splits.truncate(kept);
+                split_with_tokenizers(&text[piece..end], piece, &mut splits);
+                word = None;
+                i = end;
+                continue;
+            }
         }
-        let start = i;
-        while i < bytes.len() && !space(bytes[i]) {
-            i += 1;
-        }
-        // Cut at ASCII bytes, so `start..i` lies on character boundaries.
-        let piece = &text[start..i];
-        if piece.is_ascii() {
-            split_ascii(piece, start, &mut splits);
-        } else {
-            split_with_tokenizers(piece, start, &mut splits);
-        }
+        i += 1;
+    }
+    if let Some(s) = word {
+        splits.push((s, bytes.len()));
     }
     splits
 }
 
-/// Splits an ASCII piece without white space: punctuation isolated.
-fn split_ascii(piece: &str, offset: usize, splits: &mut Vec<(usize, usize)>) {
-    let mut word_start = None;
-    for (i, b) in piece.bytes().enumerate() {
-        if b.is_ascii_punctuation() {
-            if let Some(s) = word_start.take() {
-                splits.push((offset + s, offset + i));
-            }
-            splits.push((offset + i, offset + i + 1));
-        } else if word_start.is_none() {
-            word_start = Some(i);
-        }
-    }
-    if let Some(s) = word_start {
-        splits.push((offset + s, offset + piece.len()));
-    }
+/// What a byte is to [`pre_tokenize`].
+#[derive(Clone, Copy)]
+enum ByteClass {
+    /// Part of a word: ASCII letters, digits and control bytes.
+    Word,
+    /// ASCII white space as `char::is_whitespace` has it: space, \t, \n,
+    /// \x0B, \x0C, \r.
+    Space,
+    /// ASCII punctuation: a split of its own.
+    Punctuation,
+    /// A byte of a non-ASCII character.
+    Other,
 }
+
+const BYTE_CLASS: [ByteClass; 256] = {
+    let mut table = [ByteClass::Other; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if matches!(c, b' ' | b'\t'..=b'\r') {
+            ByteClass::Space
+        } else if c.is_ascii_punctuation() {
+            ByteClass::Punctuation
+        } else {
+            ByteClass::Word
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Splits a piece with the `tokenizers` BERT pre-tokenizer.
 fn split_with_tokenizers(piece: &str, offset: usize, splits: &mut Vec<(usize, usize)>) {
@@ -329,6 +363,8 @@ mod tests {
             }
         }
         texts.push("It’s “fine” — ok…\u{a0}non\u{2003}breaking — 日本語。 emoji🙂!".into());
+        // ASCII splits made before a piece turns out to hold other characters.
+        texts.push("ab,c.d’e f(g)…h i-j k, l.m🙂 (n)".into());
         assert!(texts.len() > 50, "sample texts: {}", texts.len());
         assert!(texts.iter().any(|t| !t.is_ascii()) && texts.iter().any(|t| t.is_ascii()));
         for t in &texts {
