@@ -219,32 +219,32 @@ impl Scanner {
             if let Some(a) = &post.author {
                 r.activity.push((a.clone(), post.created, post.community.clone()));
             }
-            let is_reply = !post.kind.is_thread_start() && post.kind != PostKind::Other;
-            if is_reply {
-                if let Some(parent) = &post.parent {
-                    r.replies.push(PostKey::new(post.source, parent));
+            // The post this one answers, if it is a reply.
+            let parent = match &post.parent {
+                Some(id) if !post.kind.is_thread_start() && post.kind != PostKind::Other => {
+                    Some(PostKey::new(post.source, id))
                 }
-            }
+                _ => None,
+            };
+            r.replies.extend(parent);
             let Some((doc, Analyzed { signals, errors, listed })) = self.analyze(&post) else { continue };
             r.analyzed += 1;
             r.analyzer_errors.extend(errors);
             let (responses, own): (Vec<Signal>, Vec<Signal>) =
                 signals.into_iter().partition(|s| s.kind.starts_with(kinds::RESPONSE_PREFIX));
-            if is_reply && !responses.is_empty() {
-                if let Some(parent) = &post.parent {
-                    r.reactions.push(Reaction {
-                        target: PostKey::new(post.source, parent),
-                        evidence: responses
-                            .iter()
-                            .map(|s| ResponseEvidence {
-                                id: post.id.clone(),
-                                author: post.author.clone(),
-                                kind: s.kind.to_string(),
-                                text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
-                            })
-                            .collect(),
-                    });
-                }
+            if let Some(target) = parent.filter(|_| !responses.is_empty()) {
+                r.reactions.push(Reaction {
+                    target,
+                    evidence: responses
+                        .iter()
+                        .map(|s| ResponseEvidence {
+                            id: post.id.clone(),
+                            author: post.author.clone(),
+                            kind: s.kind.to_string(),
+                            text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
+                        })
+                        .collect(),
+                });
             }
             if listed {
                 r.records.extend(self.record(&post, &doc, &own));
