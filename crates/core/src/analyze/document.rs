@@ -157,9 +157,11 @@ pub fn analyzed_text(post: &Post) -> (Cow<'_, str>, usize) {
 /// The byte ranges of the `tokenizers` BERT pre-tokenizer's splits: text
 /// split at white space, each punctuation character a split of its own.
 /// One pass over the bytes splits ASCII directly, which gives the same
-/// splits (a test checks both on real posts); a piece between ASCII white
-/// space that holds any other character is split by the pre-tokenizer
-/// itself.
+/// splits (a test checks both on real posts). A piece between ASCII white
+/// space that holds other characters is split directly too when they are
+/// letters, digits or the common typographic punctuation
+/// ([`TYPOGRAPHIC_PUNCTUATION`]); anything else (emoji, symbols, other
+/// white space) goes to the pre-tokenizer itself.
 fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut splits = Vec::with_capacity(text.len() / 5);
@@ -193,7 +195,10 @@ fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
                     .position(|&b| matches!(BYTE_CLASS[usize::from(b)], ByteClass::Space))
                     .map_or(bytes.len(), |n| i + n);
                 splits.truncate(kept);
-                split_with_tokenizers(&text[piece..end], piece, &mut splits);
+                if !split_piece(&text[piece..end], piece, &mut splits) {
+                    splits.truncate(kept);
+                    split_with_tokenizers(&text[piece..end], piece, &mut splits);
+                }
                 word = None;
                 i = end;
                 continue;
@@ -237,6 +242,38 @@ const BYTE_CLASS: [ByteClass; 256] = {
     }
     table
 };
+
+/// Non-ASCII characters that are punctuation to the BERT pre-tokenizer and
+/// common in posts: curly quotes, dashes, the ellipsis.
+const TYPOGRAPHIC_PUNCTUATION: [char; 7] = ['\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}'];
+
+/// Splits a piece without ASCII white space as the BERT pre-tokenizer
+/// would, when every non-ASCII character in it is a letter or digit (never
+/// white space or punctuation) or in [`TYPOGRAPHIC_PUNCTUATION`]; `false`,
+/// with some splits pushed, when it holds another character.
+fn split_piece(piece: &str, offset: usize, splits: &mut Vec<(usize, usize)>) -> bool {
+    let mut word: Option<usize> = None;
+    for (i, c) in piece.char_indices() {
+        let punctuation = match u8::try_from(c) {
+            Ok(b) if b.is_ascii() => matches!(BYTE_CLASS[usize::from(b)], ByteClass::Punctuation),
+            _ if c.is_alphanumeric() => false,
+            _ if TYPOGRAPHIC_PUNCTUATION.contains(&c) => true,
+            _ => return false,
+        };
+        if punctuation {
+            if let Some(s) = word.take() {
+                splits.push((offset + s, offset + i));
+            }
+            splits.push((offset + i, offset + i + c.len_utf8()));
+        } else {
+            word.get_or_insert(i);
+        }
+    }
+    if let Some(s) = word {
+        splits.push((offset + s, offset + piece.len()));
+    }
+    true
+}
 
 /// Splits a piece with the `tokenizers` BERT pre-tokenizer.
 fn split_with_tokenizers(piece: &str, offset: usize, splits: &mut Vec<(usize, usize)>) {
@@ -363,6 +400,13 @@ mod tests {
             }
         }
         texts.push("It’s “fine” — ok…\u{a0}non\u{2003}breaking — 日本語。 emoji🙂!".into());
+        // Pieces split directly: letters, digits and typographic punctuation
+        // of other scripts; and pieces that fall back after splits were made.
+        texts.push("naïve café’s ‘quoted’ – Ünïcödé—dash ²³ Ⅻ 日本語 x…y “a”b ab’".into());
+        texts.push("ab’c🙂d é,f\u{301}g h’i\u{a0}j k’l€m".into());
+        for c in TYPOGRAPHIC_PUNCTUATION {
+            texts.push(format!("a{c}b {c}{c} é{c}"));
+        }
         // ASCII splits made before a piece turns out to hold other characters.
         texts.push("ab,c.d’e f(g)…h i-j k, l.m🙂 (n)".into());
         assert!(texts.len() > 50, "sample texts: {}", texts.len());
