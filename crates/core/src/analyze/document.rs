@@ -319,27 +319,38 @@ fn split_sentences(text: &str) -> (Vec<Range<usize>>, Vec<bool>) {
         sentences.push(s + lead..s + lead + trimmed.len());
         questions.push(trimmed.ends_with('?') || trimmed.ends_with("?)") || trimmed.ends_with("?\""));
     };
+    // The next line break and the next `.`, `!` or `?` at or after `i`,
+    // found with `memchr` and kept until passed.
+    let (mut newline, mut mark) = (None::<usize>, None::<usize>);
     let mut i = 0usize;
     while i < bytes.len() {
-        let b = bytes[i];
-        let boundary_after = match b {
-            b'\n' => Some(i + 1),
-            b'.' | b'!' | b'?' => {
-                let mut j = i + 1;
-                while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?' | b')' | b'"') {
-                    j += 1;
-                }
-                (j >= bytes.len() || bytes[j].is_ascii_whitespace()).then_some(j)
-            }
-            _ => None,
-        };
-        if let Some(end) = boundary_after {
-            push(start, end, &mut sentences);
-            start = end;
-            i = end;
-            continue;
+        if newline.is_none_or(|n| n < i) {
+            newline = memchr::memchr(b'\n', &bytes[i..]).map(|n| i + n).or(Some(usize::MAX));
         }
-        i += 1;
+        if mark.is_none_or(|m| m < i) {
+            mark = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]).map(|m| i + m).or(Some(usize::MAX));
+        }
+        let at = newline.min(mark).unwrap_or(usize::MAX);
+        if at >= bytes.len() {
+            break;
+        }
+        let boundary_after = if bytes[at] == b'\n' {
+            Some(at + 1)
+        } else {
+            let mut j = at + 1;
+            while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?' | b')' | b'"') {
+                j += 1;
+            }
+            (j >= bytes.len() || bytes[j].is_ascii_whitespace()).then_some(j)
+        };
+        match boundary_after {
+            Some(end) => {
+                push(start, end, &mut sentences);
+                start = end;
+                i = end;
+            }
+            None => i = at + 1,
+        }
     }
     push(start, bytes.len(), &mut sentences);
     (sentences, questions)
@@ -423,6 +434,13 @@ mod tests {
         let s: Vec<&str> = d.sentences.iter().map(|r| &d.text[r.clone()]).collect();
         assert_eq!(s, ["Has anyone built one?", "I did.", "It works!", "Next line"]);
         assert_eq!(d.questions, [true, false, false, false]);
+        // Marks inside words, runs of marks, closing quotes and brackets,
+        // blank lines, a text that ends without a break.
+        let p = post(None, "v2.0 is out (really?) Wait...\"yes!\" ok\n\n e.g. this.Then that?)\nend.");
+        let d = Document::new(&p);
+        let s: Vec<&str> = d.sentences.iter().map(|r| &d.text[r.clone()]).collect();
+        assert_eq!(s, ["v2.0 is out (really?)", "Wait...\"yes!\"", "ok", "e.g.", "this.Then that?)", "end."]);
+        assert_eq!(d.questions, [true, false, false, false, true, false]);
     }
 
     #[test]
