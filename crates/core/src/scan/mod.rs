@@ -5,7 +5,8 @@
 //! Posts with signals are spooled to disk as they are found (memory stays
 //! flat); at the end the spool is read once more to attach the replies'
 //! reactions. A spooled record is copied to `posts.jsonl` as it was
-//! written unless a response is attached to it. Only the author table and
+//! written; a response attached to it replaces the text of its empty last
+//! field (the record is not parsed again). Only the author table and
 //! the reply index grow with the input: a 72-byte entry per author and a
 //! 16-byte entry per answered post (plus the hash tables' spare room), and
 //! the reactions kept for answered posts.
@@ -93,8 +94,8 @@ struct BlockResult {
 }
 
 /// What the last pass of a scan needs of a spooled record, written on the
-/// line before it so the record itself is parsed only when a response is
-/// attached to it or it may be among the best posts.
+/// line before it so the record itself is parsed only when it may be among
+/// the best posts.
 #[derive(Debug, Serialize, serde::Deserialize)]
 struct SpoolHead {
     source: Source,
@@ -364,6 +365,9 @@ impl Scanner {
         let reader = BufReader::new(File::open(&spool_path).map_err(out_err(&spool_path))?);
         let mut best: Vec<PostRecord> = Vec::new();
         let spool_error = |e: serde_json::Error| OutputError { path: spool_path.clone(), source: e.into() };
+        let empty_response = serde_json::to_string(&ResponseSummary::default())
+            .map(|r| format!("\"response\":{r}}}"))
+            .map_err(spool_error)?;
         for line in reader.lines() {
             let line = line.map_err(out_err(&spool_path))?;
             // One line: the head, then the record, both JSON objects.
@@ -374,25 +378,19 @@ impl Scanner {
                 .map_err(spool_error)?
                 .ok_or_else(|| spool_error(serde::de::Error::custom("empty spool line")))?;
             let json = &line[values.byte_offset()..];
-            let parse = || serde_json::from_str::<PostRecord>(json).map_err(spool_error);
             let (replies, reactions) = responses.take(PostKey::new(head.source, &head.id));
-            // Parsed only when a response is attached to it.
-            let record = if replies.is_some() || reactions.is_some() {
-                let mut r = parse()?;
-                // Reactions by the author themselves are not the community's.
-                r.response = ResponseSummary::from_reactions(
+            // Reactions by the author themselves are not the community's.
+            let response = (replies.is_some() || reactions.is_some()).then(|| {
+                ResponseSummary::from_reactions(
                     replies.map_or(0, u64::from),
                     reactions.unwrap_or_default(),
-                    r.author.as_deref(),
+                    head.author.as_deref(),
                     EVIDENCE_PER_POST,
-                );
-                if let Some(author) = &head.author {
-                    authors.reactions(author, r.response.reactions());
-                }
-                Some(r)
-            } else {
-                None
-            };
+                )
+            });
+            if let (Some(author), Some(response)) = (&head.author, &response) {
+                authors.reactions(author, response.reactions());
+            }
             if head.max_score < self.filters.min_score {
                 continue;
             }
@@ -402,17 +400,23 @@ impl Scanner {
             summary.labels.user_innovation += u64::from(l.user_innovation);
             summary.labels.need += u64::from(l.need);
             summary.labels.commercial += u64::from(l.commercial);
-            match &record {
-                Some(r) => serde_json::to_writer(&mut posts_out, r).map_err(std::io::Error::from),
+            // The record was spooled with an empty response, its last
+            // field: a response replaces that field's text.
+            let written = match &response {
+                Some(response) => match json.strip_suffix(empty_response.as_str()) {
+                    Some(fields) => posts_out
+                        .write_all(fields.as_bytes())
+                        .and_then(|()| posts_out.write_all(b"\"response\":"))
+                        .and_then(|()| serde_json::to_writer(&mut posts_out, response).map_err(std::io::Error::from))
+                        .and_then(|()| posts_out.write_all(b"}")),
+                    None => return Err(spool_error(serde::de::Error::custom("spooled record without an empty response"))),
+                },
                 None => posts_out.write_all(json.as_bytes()),
-            }
-            .and_then(|()| posts_out.write_all(b"\n"))
-            .map_err(out_err(&posts_path))?;
+            };
+            written.and_then(|()| posts_out.write_all(b"\n")).map_err(out_err(&posts_path))?;
             if l.user_innovation {
-                let record = match record {
-                    Some(r) => r,
-                    None => parse()?,
-                };
+                let mut record = serde_json::from_str::<PostRecord>(json).map_err(spool_error)?;
+                record.response = response.unwrap_or_default();
                 keep_best(&mut best, record, top);
             }
         }
