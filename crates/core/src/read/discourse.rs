@@ -69,7 +69,7 @@ const LIKE_ACTION: u64 = 2;
 
 /// Parses one topic into its posts.
 pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
-    let topic: Topic<'_> = serde_json::from_slice(bytes)?;
+    let topic: Topic<'_> = super::json::from_record(bytes)?;
     let topic_id = topic
         .id
         .ok_or_else(|| ParseError::new("topic without an `id`"))?

@@ -272,7 +272,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
             &default_map
         }
     };
-    let record: Value = serde_json::from_slice(bytes)?;
+    let record: Value = super::json::from_record(bytes)?;
     if !record.is_object() {
         return Err(ParseError::new("expected a JSON object"));
     }

@@ -1,10 +1,23 @@
-//! Lenient field deserialisers for dump fields whose type changed across
-//! years (numbers as strings, floats, nulls).
+//! Reading a JSON record, and lenient field deserialisers for dump fields
+//! whose type changed across years (numbers as strings, floats, nulls).
 
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserializer;
+use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::fmt;
+
+/// Parses one JSON record. The record's bytes are checked to be UTF-8 in
+/// one pass, so the parser need not check each string it reads (most of a
+/// dump record is strings, most of them skipped); a record that is not
+/// UTF-8 throughout is parsed from its bytes, which tolerates bad bytes in
+/// the strings it skips, and fails with the parser's own error on those it
+/// reads.
+pub fn from_record<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
+}
 
 /// A field that may be a number, a string or anything else. Read with one
 /// visitor (an untagged enum would buffer the value and build an error
@@ -163,5 +176,20 @@ mod tests {
         assert_eq!(iso_to_unix("2014-05-14T08:11:02.157"), Some(1400055062));
         assert_eq!(iso_to_unix("2014-05-14"), Some(1400025600));
         assert_eq!(iso_to_unix("yesterday"), None);
+    }
+
+    /// A record parses the same from checked text or from its bytes; bad
+    /// bytes are tolerated where they are skipped, an error where read.
+    #[test]
+    fn records_with_and_without_valid_utf8() {
+        let good = r#"{"skip": "é\u00e9", "id": "a\"b€", "n": 2}"#.as_bytes();
+        let f: Fields = from_record(good).unwrap();
+        assert_eq!((f.n, f.id.as_deref()), (Some(2), Some("a\"b€")));
+        let skipped_bad: &[u8] = b"{\"skip\": \"x\xff\xfey\", \"id\": \"ok\"}";
+        let f: Fields = from_record(skipped_bad).unwrap();
+        assert_eq!(f.id.as_deref(), Some("ok"));
+        let read_bad: &[u8] = b"{\"id\": \"x\xffy\"}";
+        let e = from_record::<Fields>(read_bad).err().unwrap();
+        assert_eq!(e.to_string(), serde_json::from_slice::<Fields>(read_bad).err().unwrap().to_string());
     }
 }

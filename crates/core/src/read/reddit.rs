@@ -45,7 +45,7 @@ struct Record<'a> {
 
 /// Parses one comment or submission.
 pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
-    let r: Record<'_> = serde_json::from_slice(bytes)?;
+    let r: Record<'_> = super::json::from_record(bytes)?;
     let id = r
         .id
         .or_else(|| r.name.as_deref().map(|n| strip_kind(n).to_string()))
