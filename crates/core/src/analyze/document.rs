@@ -319,18 +319,21 @@ fn split_sentences(text: &str) -> (Vec<Range<usize>>, Vec<bool>) {
         sentences.push(s + lead..s + lead + trimmed.len());
         questions.push(trimmed.ends_with('?') || trimmed.ends_with("?)") || trimmed.ends_with("?\""));
     };
-    // The next line break and the next `.`, `!` or `?` at or after `i`,
-    // found with `memchr` and kept until passed.
-    let (mut newline, mut mark) = (None::<usize>, None::<usize>);
+    // The next line break and the next `.`, `!` or `?` at or after `i`
+    // (`usize::MAX` when there is none), found with `memchr` and kept
+    // until passed.
+    let next_newline = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(usize::MAX, |n| from + n);
+    let next_mark = |from: usize| memchr::memchr3(b'.', b'!', b'?', &bytes[from..]).map_or(usize::MAX, |n| from + n);
+    let (mut newline, mut mark) = (next_newline(0), next_mark(0));
     let mut i = 0usize;
     while i < bytes.len() {
-        if newline.is_none_or(|n| n < i) {
-            newline = memchr::memchr(b'\n', &bytes[i..]).map(|n| i + n).or(Some(usize::MAX));
+        if newline < i {
+            newline = next_newline(i);
         }
-        if mark.is_none_or(|m| m < i) {
-            mark = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]).map(|m| i + m).or(Some(usize::MAX));
+        if mark < i {
+            mark = next_mark(i);
         }
-        let at = newline.min(mark).unwrap_or(usize::MAX);
+        let at = newline.min(mark);
         if at >= bytes.len() {
             break;
         }
