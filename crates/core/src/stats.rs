@@ -5,12 +5,12 @@ use crate::pipeline::Parsed;
 use crate::read::{Compression, Format, ReadError};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// Hash tables keyed by ids and names (a fast hasher: the keys come from
 /// the dumps, and nothing about them is secret).
 type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 type HashSet<K> = std::collections::HashSet<K, ahash::RandomState>;
-use std::path::PathBuf;
 
 /// How many skip reasons are kept per file.
 const KEEP_REASONS: usize = 5;

@@ -156,12 +156,13 @@ pub fn analyzed_text(post: &Post) -> (Cow<'_, str>, usize) {
 
 /// The byte ranges of the `tokenizers` BERT pre-tokenizer's splits: text
 /// split at white space, each punctuation character a split of its own.
-/// One pass over the bytes splits ASCII directly, which gives the same
-/// splits (a test checks both on real posts). A piece between ASCII white
-/// space that holds other characters is split directly too when they are
-/// letters, digits or the common typographic punctuation
-/// ([`TYPOGRAPHIC_PUNCTUATION`]); anything else (emoji, symbols, other
-/// white space) goes to the pre-tokenizer itself.
+/// One pass over the text splits it directly, which gives the same splits
+/// (a test checks both on real posts): ASCII by a table of byte classes,
+/// other letters and digits as word characters, the common typographic
+/// punctuation ([`TYPOGRAPHIC_PUNCTUATION`]) as splits of their own. A
+/// piece between ASCII white space that holds any other character (emoji,
+/// symbols, other white space) drops the splits made in it and goes to
+/// the pre-tokenizer itself.
 fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut splits = Vec::with_capacity(text.len() / 5);
@@ -188,17 +189,30 @@ fn pre_tokenize(text: &str) -> Vec<(usize, usize)> {
                 splits.push((i, i + 1));
             }
             ByteClass::Other => {
-                // Cut at ASCII white space, so the piece lies on character
-                // boundaries.
+                // A non-ASCII character: `i` is on its first byte.
+                let c = text.get(i..).and_then(|rest| rest.chars().next());
+                if let Some(c) = c.filter(|c| c.is_alphanumeric()) {
+                    word.get_or_insert(i);
+                    i += c.len_utf8();
+                    continue;
+                }
+                if let Some(c) = c.filter(|c| TYPOGRAPHIC_PUNCTUATION.contains(c)) {
+                    if let Some(s) = word.take() {
+                        splits.push((s, i));
+                    }
+                    splits.push((i, i + c.len_utf8()));
+                    i += c.len_utf8();
+                    continue;
+                }
+                // Any other character: the whole piece, cut at ASCII white
+                // space (so it lies on character boundaries), goes to the
+                // pre-tokenizer.
                 let end = bytes[i..]
                     .iter()
                     .position(|&b| matches!(BYTE_CLASS[usize::from(b)], ByteClass::Space))
                     .map_or(bytes.len(), |n| i + n);
                 splits.truncate(kept);
-                if !split_piece(&text[piece..end], piece, &mut splits) {
-                    splits.truncate(kept);
-                    split_with_tokenizers(&text[piece..end], piece, &mut splits);
-                }
+                split_with_tokenizers(&text[piece..end], piece, &mut splits);
                 word = None;
                 i = end;
                 continue;
@@ -222,7 +236,7 @@ enum ByteClass {
     Space,
     /// ASCII punctuation: a split of its own.
     Punctuation,
-    /// A byte of a non-ASCII character.
+    /// The first byte of a non-ASCII character.
     Other,
 }
 
@@ -246,34 +260,6 @@ const BYTE_CLASS: [ByteClass; 256] = {
 /// Non-ASCII characters that are punctuation to the BERT pre-tokenizer and
 /// common in posts: curly quotes, dashes, the ellipsis.
 const TYPOGRAPHIC_PUNCTUATION: [char; 7] = ['\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}'];
-
-/// Splits a piece without ASCII white space as the BERT pre-tokenizer
-/// would, when every non-ASCII character in it is a letter or digit (never
-/// white space or punctuation) or in [`TYPOGRAPHIC_PUNCTUATION`]; `false`,
-/// with some splits pushed, when it holds another character.
-fn split_piece(piece: &str, offset: usize, splits: &mut Vec<(usize, usize)>) -> bool {
-    let mut word: Option<usize> = None;
-    for (i, c) in piece.char_indices() {
-        let punctuation = match u8::try_from(c) {
-            Ok(b) if b.is_ascii() => matches!(BYTE_CLASS[usize::from(b)], ByteClass::Punctuation),
-            _ if c.is_alphanumeric() => false,
-            _ if TYPOGRAPHIC_PUNCTUATION.contains(&c) => true,
-            _ => return false,
-        };
-        if punctuation {
-            if let Some(s) = word.take() {
-                splits.push((offset + s, offset + i));
-            }
-            splits.push((offset + i, offset + i + c.len_utf8()));
-        } else {
-            word.get_or_insert(i);
-        }
-    }
-    if let Some(s) = word {
-        splits.push((offset + s, offset + piece.len()));
-    }
-    true
-}
 
 /// Splits a piece with the `tokenizers` BERT pre-tokenizer.
 fn split_with_tokenizers(piece: &str, offset: usize, splits: &mut Vec<(usize, usize)>) {

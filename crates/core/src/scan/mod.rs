@@ -25,6 +25,7 @@ use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::score::{score, Weights};
 use replies::{PostKey, ReplyIndex};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -365,9 +366,6 @@ impl Scanner {
         let reader = BufReader::new(File::open(&spool_path).map_err(out_err(&spool_path))?);
         let mut best: Vec<PostRecord> = Vec::new();
         let spool_error = |e: serde_json::Error| OutputError { path: spool_path.clone(), source: e.into() };
-        let empty_response = serde_json::to_string(&ResponseSummary::default())
-            .map(|r| format!("\"response\":{r}}}"))
-            .map_err(spool_error)?;
         for line in reader.lines() {
             let line = line.map_err(out_err(&spool_path))?;
             // One line: the head, then the record, both JSON objects.
@@ -400,23 +398,19 @@ impl Scanner {
             summary.labels.user_innovation += u64::from(l.user_innovation);
             summary.labels.need += u64::from(l.need);
             summary.labels.commercial += u64::from(l.commercial);
-            // The record was spooled with an empty response, its last
-            // field: a response replaces that field's text.
-            let written = match &response {
-                Some(response) => match json.strip_suffix(empty_response.as_str()) {
-                    Some(fields) => posts_out
-                        .write_all(fields.as_bytes())
-                        .and_then(|()| posts_out.write_all(b"\"response\":"))
-                        .and_then(|()| serde_json::to_writer(&mut posts_out, response).map_err(std::io::Error::from))
-                        .and_then(|()| posts_out.write_all(b"}")),
-                    None => return Err(spool_error(serde::de::Error::custom("spooled record without an empty response"))),
-                },
-                None => posts_out.write_all(json.as_bytes()),
+            // The record was spooled with an empty response.
+            let json = match &response {
+                Some(response) => Cow::Owned(PostRecord::json_with_response(json, response).ok_or_else(|| {
+                    spool_error(serde::de::Error::custom("spooled record without an empty response"))
+                })?),
+                None => Cow::Borrowed(json),
             };
-            written.and_then(|()| posts_out.write_all(b"\n")).map_err(out_err(&posts_path))?;
+            posts_out
+                .write_all(json.as_bytes())
+                .and_then(|()| posts_out.write_all(b"\n"))
+                .map_err(out_err(&posts_path))?;
             if l.user_innovation {
-                let mut record = serde_json::from_str::<PostRecord>(json).map_err(spool_error)?;
-                record.response = response.unwrap_or_default();
+                let record = serde_json::from_str::<PostRecord>(&json).map_err(spool_error)?;
                 keep_best(&mut best, record, top);
             }
         }

@@ -152,4 +152,51 @@ impl PostRecord {
         let s = &self.scores;
         s.solution.max(s.user_innovation).max(s.need).max(s.commercial)
     }
+
+    /// The JSON text of a record, given the text it has with an empty
+    /// response (as a scan spools it), with `response` in its place: the
+    /// response is the record's last field, so its text is replaced without
+    /// parsing the record. `None` when `json` does not end with an empty
+    /// response.
+    pub fn json_with_response(json: &str, response: &ResponseSummary) -> Option<String> {
+        let fields = json.strip_suffix(EMPTY_RESPONSE_END)?;
+        let response = serde_json::to_string(response).ok()?;
+        Some(format!("{fields}\"response\":{response}}}"))
+    }
+}
+
+/// How the JSON text of a [`PostRecord`] with an empty response ends.
+const EMPTY_RESPONSE_END: &str = r#""response":{"replies":0,"kinds":{},"evidence":[]}}"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::{Labels, Scores};
+
+    #[test]
+    fn a_response_replaces_the_empty_one_as_serializing_would() {
+        let mut record = PostRecord {
+            source: Source::Reddit,
+            id: "p1".into(),
+            community: "DIY".into(),
+            thread: Some("t".into()),
+            parent: None,
+            author: Some("ann".into()),
+            created: Some(5),
+            kind: PostKind::Submission,
+            title: Some("A \"jig\"".into()),
+            url: None,
+            scores: Scores { solution: 0.5, user_innovation: 0.25, need: 0.0, commercial: 0.0 },
+            labels: Labels { solution: true, user_innovation: false, need: false, commercial: false },
+            signals: Vec::new(),
+            response: ResponseSummary::default(),
+        };
+        let spooled = serde_json::to_string(&record).unwrap();
+        let reaction = ResponseEvidence { id: "r1".into(), author: Some("bob".into()), kind: "response.buy".into(), text: "where".into() };
+        let response = ResponseSummary::from_reactions(3, vec![reaction], Some("ann"), 5);
+        let spliced = PostRecord::json_with_response(&spooled, &response).unwrap();
+        record.response = response;
+        assert_eq!(spliced, serde_json::to_string(&record).unwrap());
+        assert_eq!(PostRecord::json_with_response(&spliced, &ResponseSummary::default()), None, "not empty");
+    }
 }
