@@ -32,6 +32,8 @@ mkdir -p "$out"
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need rg ripgrep
 need zstd zstd
+need python3 python3
+need perl perl
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 
 cargo build --release --quiet --bin leadminer --example gen_corpus
