@@ -65,6 +65,10 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
         // Words this short are not stemmed: the stem is the word.
         out.push(Trigger { text: stem, fit: Fit::Word });
     }
+    // A whole word that starts with a word-start trigger adds nothing:
+    // wherever it occurs, the trigger does too.
+    let starts: Vec<String> = out.iter().filter(|t| t.fit == Fit::WordStart).map(|t| t.text.clone()).collect();
+    out.retain(|t| t.fit != Fit::Word || !starts.iter().any(|s| t.text.starts_with(s.as_str())));
     out.sort();
     out.dedup();
     out
@@ -423,6 +427,21 @@ mod tests {
                 assert!(p.is_candidate(&[&format!("so, {f}.")], |_| true), "{word}: {f} not covered by {:?}", word_triggers(word));
             }
         }
+    }
+
+    #[test]
+    fn whole_words_covered_by_a_word_start_are_dropped() {
+        let texts = |word: &str| -> Vec<String> {
+            let mut t: Vec<String> = word_triggers(word).into_iter().map(|t| format!("{:?} {}", t.fit, t.text)).collect();
+            t.sort();
+            t
+        };
+        // "building" starts with the stem "build": only the stem is kept.
+        assert_eq!(texts("building"), ["WordStart build"]);
+        // "built" does not start with it: it stays a whole word.
+        assert_eq!(texts("build"), ["Word built", "WordStart build"]);
+        // Words too short to stem stay whole words.
+        assert_eq!(texts("hn"), ["Word hn"]);
     }
 
     #[test]
