@@ -60,15 +60,14 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
         // i/e/y ("appli" <- applying, "creat" <- create, "use" <- using).
         let prefix = stem.strip_suffix(['i', 'e', 'y']).unwrap_or(&stem);
         let prefix = if prefix.chars().count() >= 2 { prefix } else { stem.as_str() };
+        // A whole word that starts with the prefix adds nothing: wherever
+        // it stands, a word starts with the prefix.
+        out.retain(|t| !t.text.starts_with(prefix));
         out.push(Trigger { text: prefix.to_string(), fit: Fit::WordStart });
     } else {
         // Words this short are not stemmed: the stem is the word.
         out.push(Trigger { text: stem, fit: Fit::Word });
     }
-    // A whole word that starts with a word-start trigger adds nothing:
-    // wherever it occurs, the trigger does too.
-    let starts: Vec<String> = out.iter().filter(|t| t.fit == Fit::WordStart).map(|t| t.text.clone()).collect();
-    out.retain(|t| t.fit != Fit::Word || !starts.iter().any(|s| t.text.starts_with(s.as_str())));
     out.sort();
     out.dedup();
     out
