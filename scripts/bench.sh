@@ -15,7 +15,8 @@
 #   - leadminer scan        (all built-in analyzers)
 #   - leadminer scan        with 1,000 extra phrase rules
 #   - zstd -d | rg -c       with the built-in packs' phrase list (the floor)
-# at 1 thread and at all threads; then the memory of the tables that grow:
+# at 1 thread and at all threads, and scan's speed as a share of stats';
+# then the memory of the tables that grow:
 # scan's peak on the same corpus with every comment by a different author
 # (the author table's cost per million authors) and, with BENCH_LARGE_MB,
 # on a larger corpus. Results go to stdout and target/bench/results.md.
@@ -84,7 +85,8 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
         f.write(f'[[rule]]\nid = "bench.r{n}"\nkind = "bench"\nweight = 0.5\nphrases = ["{a} {b}"]\n\n')
 PY
 
-run() { # label threads command...   (fastest of $runs runs, highest peak)
+declare -A stats_secs scan_secs
+run() { # label threads command...   (fastest of $runs runs, highest peak; sets last_secs)
   local label=$1 t=$2; shift 2
   local tf secs="" kb=0 s k; tf=$(mktemp)
   for _ in $(seq "$runs"); do
@@ -94,6 +96,7 @@ run() { # label threads command...   (fastest of $runs runs, highest peak)
     if [ "$k" -gt "$kb" ]; then kb=$k; fi
   done
   rm -f "$tf"
+  last_secs=$secs
   printf '| %s | %s | %.1f | %.0f | %.0f | %.0f |\n' "$label" "$t" "$secs" \
     "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$posts / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
 }
@@ -106,12 +109,21 @@ need bc bc
   echo "|---|---|---|---|---|---|"
   for t in 1 "$threads"; do
     run "stats (.ndjson)" "$t" "$bin" stats --threads "$t" "$plain"
+    stats_secs[$t]=$last_secs
     run "stats (.zst)" "$t" "$bin" stats --threads "$t" "$zst"
     run "scan (.ndjson)" "$t" "$bin" scan --threads "$t" --out "$out/scan-$t" "$plain"
+    scan_secs[$t]=$last_secs
     run "scan (.zst)" "$t" "$bin" scan --threads "$t" --out "$out/scan-$t" "$zst"
     run "scan + 1,000 rules" "$t" "$bin" scan --threads "$t" --rules "$out/1000-rules.toml" --out "$out/scan-$t" "$plain"
   done
   run "zstd -d \| rg -c (phrases)" 1 bash -c "zstd -dc --long=31 '$zst' | rg -c -i -F -f '$out/phrases.txt'"
+  echo
+  # The ratio the target is set in: scan's speed as a share of stats' on
+  # the same input and threads, from this run's own rows.
+  for t in 1 "$threads"; do
+    printf 'scan is %.0f%% as fast as stats at --threads %s (.ndjson)\n' \
+      "$(echo "100 * ${stats_secs[$t]} / ${scan_secs[$t]}" | bc -l)" "$t"
+  done
   echo
   # Memory: the author table. The same comments, each by its own author.
   many="$stem-authors.ndjson"
