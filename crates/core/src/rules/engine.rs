@@ -5,7 +5,7 @@
 use super::pack::{Pack, PackError, Scope, Suppressor};
 use super::matcher::{Scratch, TokenMatcher};
 use super::pattern::{compile, phrase};
-use super::prefilter::{Prefilter, Requirement, Scanner, Trigger};
+use super::prefilter::{Need, Prefilter, Scanner, Trigger};
 use super::suppress;
 use crate::analyze::document::analyzed_text;
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
@@ -64,7 +64,7 @@ impl RuleEngine {
         let mut raw_regex = Vec::new();
         let mut gate_words: Vec<String> = Vec::new();
         let mut gate_opens: Vec<usize> = Vec::new();
-        let mut requirements: Vec<(Option<Requirement>, Option<usize>)> = Vec::new();
+        let mut all_needs: Vec<Need> = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
         for pack in packs {
             let pack_id: Arc<str> = pack.file.pack.id.as_str().into();
@@ -85,17 +85,17 @@ impl RuleEngine {
                     ));
                 }
                 let index = rules.len();
-                let mut needs: Vec<(Option<Requirement>, Option<usize>)> = Vec::new();
+                let mut needs: Vec<Need> = Vec::new();
                 for p in &def.phrases {
                     let compiled = phrase(p.get_ref()).map_err(|m| pack.error_at(p.span().start, m))?;
-                    needs.push((Some(compiled.required.clone()), None));
+                    needs.push(Need { requirement: Some(compiled.required.clone()), check: None, owner: index });
                     patterns.push(compiled);
                     pattern_rule.push(index);
                 }
                 for s in &def.sequences {
                     let compiled = compile(s.get_ref(), &pack.file.lexicons)
                         .map_err(|m| pack.error_at(s.span().start, format!("in sequence: {m}")))?;
-                    needs.push((Some(compiled.required.clone()), None));
+                    needs.push(Need { requirement: Some(compiled.required.clone()), check: None, owner: index });
                     patterns.push(compiled);
                     pattern_rule.push(index);
                 }
@@ -108,13 +108,13 @@ impl RuleEngine {
                     let words = (!def.prefilter.is_empty())
                         .then(|| vec![def.prefilter.iter().map(|w| Trigger::substring(w)).collect()]);
                     // Its words only hint at a match: the regex confirms it.
-                    needs.push((words, Some(raw_regex.len())));
+                    needs.push(Need { requirement: words, check: Some(raw_regex.len()), owner: index });
                     raw_regex.push((re, index, !def.prefilter.is_empty()));
                 }
                 // A false friend only cancels what other rules find: it
                 // never makes a post worth analyzing by itself.
                 if def.kind != crate::analyze::kinds::FALSE_FRIEND {
-                    requirements.extend(needs);
+                    all_needs.extend(needs);
                 }
                 rules.push(Rule {
                     pack: Arc::clone(&pack_id),
@@ -141,7 +141,7 @@ impl RuleEngine {
             raw_regex,
             regex_gate,
             gate_opens,
-            prefilter: Prefilter::new(&requirements),
+            prefilter: Prefilter::new(&all_needs),
         })
     }
 
@@ -197,7 +197,7 @@ impl RuleEngine {
     }
 
     fn applies(&self, rule: &Rule, doc: &Document<'_>, first: usize, last: usize, span: &std::ops::Range<usize>) -> bool {
-        if !rule.posts.is_empty() && !rule.posts.iter().any(|k| k == doc.post.kind.as_str()) {
+        if !fits_kind(rule, doc.post) {
             return false;
         }
         match rule.scope {
@@ -210,6 +210,19 @@ impl RuleEngine {
         }
         !rule.suppress.iter().any(|s| suppress::applies(*s, doc, first, last))
     }
+}
+
+/// Whether a rule can match anywhere in a post: its post kinds, and a title
+/// for a title rule (what [`RuleEngine::applies`] checks of a match that
+/// the post alone decides).
+fn can_apply(rule: &Rule, post: &crate::Post) -> bool {
+    let has_title = || post.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+    fits_kind(rule, post) && (rule.scope != Scope::Title || has_title())
+}
+
+/// Whether a rule looks at posts of this kind.
+fn fits_kind(rule: &Rule, post: &crate::Post) -> bool {
+    rule.posts.is_empty() || rule.posts.iter().any(|k| k == post.kind.as_str())
 }
 
 /// Whether a byte span lies in a quote region.
@@ -235,7 +248,8 @@ impl Analyzer for RuleEngine {
         let title = post.title.as_deref().unwrap_or("");
         let link = post.link.as_deref().unwrap_or("");
         let mut text: Option<std::borrow::Cow<'_, str>> = None;
-        Some(self.prefilter.is_candidate(&[title, &post.body, link], |regex| {
+        let applies = |rule: usize| can_apply(&self.rules[rule], post);
+        Some(self.prefilter.is_candidate(&[title, &post.body, link], applies, |regex| {
             let text = text.get_or_insert_with(|| analyzed_text(post).0);
             self.raw_regex[regex].0.is_match(text)
         }))
@@ -316,5 +330,70 @@ impl Analyzer for RuleEngine {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Post, PostKind, Source};
+
+    const PACK: &str = r#"
+[pack]
+id = "t"
+description = "test"
+version = "1"
+
+[[rule]]
+id = "t.title"
+kind = "solution"
+weight = 0.5
+scope = "title"
+phrases = ["released"]
+
+[[rule]]
+id = "t.reply"
+kind = "response.adopt"
+weight = 0.5
+posts = ["comment"]
+phrases = ["works great"]
+"#;
+
+    fn engine() -> RuleEngine {
+        RuleEngine::new(&[Pack::parse("t.toml", PACK).expect("pack parses")]).expect("pack compiles")
+    }
+
+    fn post(kind: PostKind, title: Option<&str>, body: &str) -> Post {
+        let mut p = Post::new(Source::Reddit, "p1", kind);
+        p.title = title.map(str::to_string);
+        p.body = body.into();
+        p
+    }
+
+    /// Whether the rules find anything in a post, analyzed whatever the
+    /// prefilter says.
+    fn finds(engine: &RuleEngine, post: &Post) -> bool {
+        let mut out = Vec::new();
+        engine.analyze(&Document::new(post), &mut out).expect("rules do not fail");
+        !out.is_empty()
+    }
+
+    #[test]
+    fn the_prefilter_skips_rules_that_cannot_apply_to_the_post() {
+        let engine = engine();
+        let cases = [
+            // A title rule: its words in a post without a title admit nothing.
+            (post(PostKind::Comment, None, "I released it"), false),
+            (post(PostKind::Submission, Some("  "), "I released it"), false),
+            (post(PostKind::Submission, Some("Released: a jig"), "details"), true),
+            // A rule for comments: only comments.
+            (post(PostKind::Comment, None, "it works great"), true),
+            (post(PostKind::Submission, None, "it works great"), false),
+        ];
+        for (post, candidate) in &cases {
+            let what = format!("{:?} {:?} {:?}", post.kind, post.title, post.body);
+            assert_eq!(engine.wants(post), Some(*candidate), "{what}");
+            assert_eq!(finds(&engine, post), *candidate, "{what}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The cheap first pass: one Aho-Corasick scan of a post's raw bytes finds
 //! which trigger words occur; a post is analyzed only if, for some rule
-//! pattern, every required word of the pattern occurs (in any inflection).
-//! A post without a hit costs that one scan and nothing more.
+//! pattern that can apply to it, every required word of the pattern occurs
+//! (in any inflection). A post without a hit costs that one scan and
+//! nothing more.
 //!
 //! A pattern word's triggers are the start of its stem, which begins every
 //! inflection, and its irregular forms and short forms as whole words; they
@@ -18,6 +19,22 @@ use std::collections::BTreeMap;
 /// What one rule pattern needs in a post's raw text: each inner list is
 /// one required element, satisfied when any of its triggers occurs.
 pub type Requirement = Vec<Vec<Trigger>>;
+
+/// One rule pattern as the prefilter sees it.
+#[derive(Debug, Clone)]
+pub struct Need {
+    /// Its required elements; `None` for a pattern without any (a regular
+    /// expression with no prefilter words): every post it applies to is a
+    /// candidate.
+    pub requirement: Option<Requirement>,
+    /// The check that confirms it once its triggers occur (see
+    /// [`Prefilter::new`]); `None` when they are enough.
+    pub check: Option<usize>,
+    /// Its owner (the rule), which [`Prefilter::is_candidate`] hands to its
+    /// `applies` callback: a pattern whose owner cannot apply to the post
+    /// (a title rule on a post without a title) admits nothing.
+    pub owner: usize,
+}
 
 /// A piece of raw text whose presence a pattern needs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -100,38 +117,38 @@ pub struct Prefilter {
     /// Per pattern: the check that confirms it once its triggers occur
     /// (see [`Prefilter::new`]); `None` when they are enough.
     checks: Vec<Option<usize>>,
+    /// Per pattern: its owner.
+    owners: Vec<usize>,
     /// Per trigger id (one entry per trigger), the patterns whose key
     /// element it satisfies: only those are checked when it occurs. A
     /// pattern's key element is the one with the longest shortest trigger
     /// (longer triggers are rarer).
     keyed: Vec<Vec<u32>>,
-    /// Some pattern has no requirement: every post is a candidate.
-    always: bool,
+    /// The owners of patterns without a requirement: every post one of
+    /// them applies to is a candidate.
+    always: Vec<usize>,
+    /// An automaton could not be built: every post is a candidate.
+    everything: bool,
 }
 
 impl Prefilter {
-    /// Builds the prefilter from each pattern's requirement and check.
+    /// Builds the prefilter from what each pattern needs.
     ///
-    /// A `None` requirement means a pattern without one (a regular
-    /// expression with no prefilter words): every post is a candidate. A
-    /// check is a number that [`Prefilter::is_candidate`] hands to its
+    /// A check is a number that [`Prefilter::is_candidate`] hands to its
     /// `check` callback when that pattern's triggers occur and no unchecked
     /// pattern's do. A regular expression's check is to run it: its
     /// prefilter words are only a hint that it might match.
-    pub fn new(requirements: &[(Option<Requirement>, Option<usize>)]) -> Prefilter {
+    pub fn new(needs: &[Need]) -> Prefilter {
         let mut ids: BTreeMap<(String, Fit), u32> = BTreeMap::new();
-        let mut always = false;
+        let mut always = Vec::new();
         let mut patterns = Vec::new();
         let mut checks = Vec::new();
-        for (req, check) in requirements {
-            let Some(req) = req else {
-                always = true;
+        let mut owners = Vec::new();
+        for need in needs {
+            let Some(req) = need.requirement.as_ref().filter(|r| !r.is_empty() && !r.iter().any(Vec::is_empty)) else {
+                always.push(need.owner);
                 continue;
             };
-            if req.is_empty() || req.iter().any(Vec::is_empty) {
-                always = true;
-                continue;
-            }
             let mut elements = Vec::new();
             for element in req {
                 let mut set: Vec<u32> = element
@@ -146,8 +163,11 @@ impl Prefilter {
                 elements.push(set);
             }
             patterns.push(elements);
-            checks.push(*check);
+            checks.push(need.check);
+            owners.push(need.owner);
         }
+        always.sort_unstable();
+        always.dedup();
         let mut triggers: Vec<(u32, String, Fit)> = ids.into_iter().map(|((w, f), i)| (i, w, f)).collect();
         triggers.sort();
         let foldable = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
@@ -184,10 +204,9 @@ impl Prefilter {
         let substrings = (!substring_patterns.is_empty())
             .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&substring_patterns).ok())
             .flatten();
-        if (words.is_none() && !word_patterns.is_empty()) || (substrings.is_none() && !substring_patterns.is_empty()) {
-            // An automaton too large to build: analyze everything.
-            always = true;
-        }
+        // An automaton too large to build: analyze everything.
+        let everything =
+            (words.is_none() && !word_patterns.is_empty()) || (substrings.is_none() && !substring_patterns.is_empty());
         let lengths: Vec<usize> = triggers.iter().map(|(_, w, _)| w.len()).collect();
         let mut keyed = vec![Vec::new(); triggers.len()];
         for (index, elements) in patterns.iter().enumerate() {
@@ -199,14 +218,26 @@ impl Prefilter {
             }
         }
         let longest_word = word_patterns.iter().map(String::len).max().unwrap_or(0);
-        Prefilter { words, longest_word, word_ids, substrings, substring_ids, patterns, checks, keyed, always }
+        Prefilter {
+            words,
+            longest_word,
+            word_ids,
+            substrings,
+            substring_ids,
+            patterns,
+            checks,
+            owners,
+            keyed,
+            always,
+            everything,
+        }
     }
 
-    /// Whether a post with these texts can match any pattern. When only
-    /// patterns with checks can, it is a candidate if `check` confirms one
-    /// of their checks (each asked once).
-    pub fn is_candidate(&self, texts: &[&str], check: impl FnMut(usize) -> bool) -> bool {
-        if self.always {
+    /// Whether a post with these texts can match any pattern whose owner
+    /// `applies` to it. When only patterns with checks can, it is a
+    /// candidate if `check` confirms one of their checks (each asked once).
+    pub fn is_candidate(&self, texts: &[&str], applies: impl Fn(usize) -> bool, check: impl FnMut(usize) -> bool) -> bool {
+        if self.everything || self.always.iter().any(|&owner| applies(owner)) {
             return true;
         }
         thread_local! {
@@ -220,7 +251,7 @@ impl Prefilter {
                 seen.resize(self.keyed.len().div_ceil(64), 0);
             }
             found.clear();
-            let to_check = self.judge(texts, seen, found);
+            let to_check = self.judge(texts, &applies, seen, found);
             for &id in found.iter() {
                 seen[id as usize / 64] = 0;
             }
@@ -237,7 +268,13 @@ impl Prefilter {
     /// clear, `found` empty; the ids of the triggers that occur are noted
     /// in both): `None` when an unchecked pattern's triggers occur, else
     /// the checks of the patterns whose triggers do, each once.
-    fn judge(&self, texts: &[&str], seen: &mut [u64], found: &mut Vec<u32>) -> Option<Vec<usize>> {
+    fn judge(
+        &self,
+        texts: &[&str],
+        applies: &impl Fn(usize) -> bool,
+        seen: &mut [u64],
+        found: &mut Vec<u32>,
+    ) -> Option<Vec<usize>> {
         let mut note = |id: u32| {
             if seen[id as usize / 64] & (1 << (id % 64)) == 0 {
                 seen[id as usize / 64] |= 1 << (id % 64);
@@ -258,7 +295,8 @@ impl Prefilter {
         let mut to_check: Vec<usize> = Vec::new();
         for &id in found.iter() {
             for &p in &self.keyed[id as usize] {
-                if self.patterns[p as usize].iter().all(|set| set.iter().any(|&id| has(id))) {
+                let needed = &self.patterns[p as usize];
+                if needed.iter().all(|set| set.iter().any(|&id| has(id))) && applies(self.owners[p as usize]) {
                     match self.checks[p as usize] {
                         None => return None,
                         Some(c) => to_check.push(c),
@@ -408,8 +446,21 @@ mod tests {
 
     /// An unchecked pattern needing these words (each inner list one
     /// element).
-    fn req(elements: &[&[&str]]) -> (Option<Requirement>, Option<usize>) {
-        (Some(elements.iter().map(|e| e.iter().flat_map(|w| word_triggers(w)).collect()).collect()), None)
+    fn req(elements: &[&[&str]]) -> Need {
+        let requirement = elements.iter().map(|e| e.iter().flat_map(|w| word_triggers(w)).collect()).collect();
+        Need { requirement: Some(requirement), check: None, owner: 0 }
+    }
+
+    /// An unchecked pattern needing one of these substrings.
+    fn substrings(texts: &[&str]) -> Need {
+        Need { requirement: Some(vec![texts.iter().map(|t| Trigger::substring(t)).collect()]), check: None, owner: 0 }
+    }
+
+    impl Prefilter {
+        /// [`Prefilter::is_candidate`] where every pattern applies.
+        fn admits(&self, texts: &[&str], check: impl FnMut(usize) -> bool) -> bool {
+            self.is_candidate(texts, |_| true, check)
+        }
     }
 
     #[test]
@@ -423,7 +474,7 @@ mod tests {
         ] {
             let p = Prefilter::new(&[req(&[&[word]])]);
             for f in forms {
-                assert!(p.is_candidate(&[&format!("so, {f}.")], |_| true), "{word}: {f} not covered by {:?}", word_triggers(word));
+                assert!(p.admits(&[&format!("so, {f}.")], |_| true), "{word}: {f} not covered by {:?}", word_triggers(word));
             }
         }
     }
@@ -446,50 +497,50 @@ mod tests {
     #[test]
     fn all_required_elements_must_occur() {
         let p = Prefilter::new(&[req(&[&["there"], &["tool"]]), req(&[&["built", "build"], &["jig"]])]);
-        assert!(p.is_candidate(&["Is there a tool to do it?"], |_| true));
-        assert!(!p.is_candidate(&["Is there a bus today?"], |_| true));
-        assert!(p.is_candidate(&["We BUILT a", "small jig"], |_| true));
-        assert!(!p.is_candidate(&["We built a shed"], |_| true));
+        assert!(p.admits(&["Is there a tool to do it?"], |_| true));
+        assert!(!p.admits(&["Is there a bus today?"], |_| true));
+        assert!(p.admits(&["We BUILT a", "small jig"], |_| true));
+        assert!(!p.admits(&["We built a shed"], |_| true));
     }
 
     #[test]
     fn word_triggers_start_words_and_short_words_are_whole() {
         let p = Prefilter::new(&[req(&[&["create"], &["hn"]])]);
-        assert!(p.is_candidate(&["Show HN: I created it"], |_| true));
-        assert!(p.is_candidate(&["(creating) [hn]"], |_| true));
-        assert!(!p.is_candidate(&["recreated for hnews"], |_| true), "inside words");
-        assert!(!p.is_candidate(&["procreate john"], |_| true));
+        assert!(p.admits(&["Show HN: I created it"], |_| true));
+        assert!(p.admits(&["(creating) [hn]"], |_| true));
+        assert!(!p.admits(&["recreated for hnews"], |_| true), "inside words");
+        assert!(!p.admits(&["procreate john"], |_| true));
         let p = Prefilter::new(&[req(&[&["not"], &["jig"]])]);
-        assert!(p.is_candidate(&["I don't have a jig"], |_| true));
-        assert!(p.is_candidate(&["I don’t have a jig"], |_| true));
-        assert!(!p.is_candidate(&["I do have a jig"], |_| true));
-        assert!(!p.is_candidate(&["tin jig"], |_| true));
+        assert!(p.admits(&["I don't have a jig"], |_| true));
+        assert!(p.admits(&["I don’t have a jig"], |_| true));
+        assert!(!p.admits(&["I do have a jig"], |_| true));
+        assert!(!p.admits(&["tin jig"], |_| true));
     }
 
     #[test]
     fn regex_prefilter_words_are_substrings() {
-        let p = Prefilter::new(&[(Some(vec![vec![Trigger::substring("$")]]), None)]);
-        assert!(p.is_candidate(&["costs US$40"], |_| true));
-        assert!(!p.is_candidate(&["costs 40 dollars"], |_| true));
-        let p = Prefilter::new(&[(Some(vec![vec![Trigger::substring("git."), Trigger::substring("I’m")]]), None)]);
-        assert!(p.is_candidate(&["see GIT.sr.ht/x"], |_| true));
-        assert!(p.is_candidate(&["so i’m done"], |_| true));
-        assert!(p.is_candidate(&["digit.s"], |_| true), "anywhere, inside words too");
-        assert!(!p.is_candidate(&["a gitlab page, I am"], |_| true));
+        let p = Prefilter::new(&[substrings(&["$"])]);
+        assert!(p.admits(&["costs US$40"], |_| true));
+        assert!(!p.admits(&["costs 40 dollars"], |_| true));
+        let p = Prefilter::new(&[substrings(&["git.", "I’m"])]);
+        assert!(p.admits(&["see GIT.sr.ht/x"], |_| true));
+        assert!(p.admits(&["so i’m done"], |_| true));
+        assert!(p.admits(&["digit.s"], |_| true), "anywhere, inside words too");
+        assert!(!p.admits(&["a gitlab page, I am"], |_| true));
     }
 
     #[test]
     fn checked_patterns_are_confirmed_once() {
-        let p = Prefilter::new(&[(req(&[&["made"]]).0, Some(7)), req(&[&["tool"]])]);
+        let p = Prefilter::new(&[Need { check: Some(7), ..req(&[&["made"]]) }, req(&[&["tool"]])]);
         let mut asked = Vec::new();
-        assert!(!p.is_candidate(&["we made it, made it"], |c| {
+        assert!(!p.admits(&["we made it, made it"], |c| {
             asked.push(c);
             false
         }));
         assert_eq!(asked, [7]);
-        assert!(p.is_candidate(&["we made it"], |c| c == 7));
-        assert!(p.is_candidate(&["we made a tool"], |_| unreachable!("an unchecked pattern admits it")));
-        assert!(!p.is_candidate(&["nothing here"], |_| unreachable!("no triggers")));
+        assert!(p.admits(&["we made it"], |c| c == 7));
+        assert!(p.admits(&["we made a tool"], |_| unreachable!("an unchecked pattern admits it")));
+        assert!(!p.admits(&["nothing here"], |_| unreachable!("no triggers")));
     }
 
     #[test]
@@ -500,11 +551,11 @@ mod tests {
         // exactly.
         let p = Prefilter::new(&[
             req(&[&["jig"], &["workbench"]]),
-            (Some(vec![vec![Trigger::substring("sr.ht/~user/jigs")]]), None),
+            substrings(&["sr.ht/~user/jigs"]),
         ]);
         for len in [200, 201, 333] {
             let filler: String = "x ".repeat(len / 2);
-            assert!(!p.is_candidate(&[&filler], |_| true));
+            assert!(!p.admits(&[&filler], |_| true));
             for at in 0..filler.len() - 1 {
                 for (needle, needs) in [("workbench", Some("jig")), ("sr.ht/~user/jigs", None)] {
                     let mut text = filler.clone();
@@ -513,25 +564,43 @@ mod tests {
                         Some(other) => vec![text.as_str(), other],
                         None => vec![text.as_str()],
                     };
-                    assert!(p.is_candidate(&texts, |_| true), "{needle} at {at} of {len}");
+                    assert!(p.admits(&texts, |_| true), "{needle} at {at} of {len}");
                 }
                 let mut text = filler.clone();
                 text.replace_range(at..at + 1, "workbenc");
-                assert!(!p.is_candidate(&[&text, "jig"], |_| true), "a prefix is not the word, at {at}");
+                assert!(!p.admits(&[&text, "jig"], |_| true), "a prefix is not the word, at {at}");
             }
         }
     }
 
     #[test]
     fn triggers_do_not_span_texts() {
-        let p = Prefilter::new(&[(Some(vec![vec![Trigger::substring("i'm")]]), None)]);
-        assert!(p.is_candidate(&["so I'm done"], |_| true));
-        assert!(!p.is_candidate(&["Pi", "m"], |_| true));
+        let p = Prefilter::new(&[substrings(&["i'm"])]);
+        assert!(p.admits(&["so I'm done"], |_| true));
+        assert!(!p.admits(&["Pi", "m"], |_| true));
     }
 
     #[test]
     fn a_pattern_without_requirements_admits_everything() {
-        let p = Prefilter::new(&[req(&[&["x"]]), (None, None)]);
-        assert!(p.is_candidate(&["anything"], |_| true));
+        let p = Prefilter::new(&[req(&[&["x"]]), Need { requirement: None, check: None, owner: 1 }]);
+        assert!(p.admits(&["anything"], |_| true));
+        // Unless its owner does not apply to the post.
+        assert!(!p.is_candidate(&["anything"], |owner| owner != 1, |_| true));
+        assert!(p.is_candidate(&["x"], |owner| owner != 1, |_| true));
+    }
+
+    #[test]
+    fn patterns_whose_owner_does_not_apply_admit_nothing() {
+        let p = Prefilter::new(&[
+            Need { owner: 1, ..req(&[&["release"]]) },
+            Need { owner: 2, ..req(&[&["jig"]]) },
+            Need { owner: 3, check: Some(9), ..req(&[&["tool"]]) },
+        ]);
+        let only = |owners: &'static [usize]| move |owner: usize| owners.contains(&owner);
+        assert!(p.is_candidate(&["Released it"], only(&[1, 2]), |_| true));
+        assert!(!p.is_candidate(&["Released it"], only(&[2]), |_| true));
+        assert!(p.is_candidate(&["Released a jig"], only(&[2]), |_| true));
+        assert!(!p.is_candidate(&["a tool"], only(&[1, 2]), |_| unreachable!("its owner does not apply")));
+        assert!(p.is_candidate(&["a tool"], only(&[3]), |c| c == 9));
     }
 }
