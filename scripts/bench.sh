@@ -27,6 +27,9 @@ size_mb=${1:-200}
 corpora=${LEADMINER_CORPORA:-../shared/corpora}
 out=target/bench
 threads=$(nproc)
+# One thread, and all of them where there are more (one row each).
+thread_counts=(1)
+[ "$threads" -gt 1 ] && thread_counts+=("$threads")
 runs=${BENCH_RUNS:-3}
 mkdir -p "$out"
 
@@ -107,7 +110,7 @@ need bc bc
   echo
   echo "| command | threads | seconds | MB/s | posts/s | peak MB |"
   echo "|---|---|---|---|---|---|"
-  for t in 1 "$threads"; do
+  for t in "${thread_counts[@]}"; do
     run "stats (.ndjson)" "$t" "$bin" stats --threads "$t" "$plain"
     stats_secs[$t]=$last_secs
     run "stats (.zst)" "$t" "$bin" stats --threads "$t" "$zst"
@@ -120,7 +123,7 @@ need bc bc
   echo
   # The ratio the target is set in: scan's speed as a share of stats' on
   # the same input and threads, from this run's own rows.
-  for t in 1 "$threads"; do
+  for t in "${thread_counts[@]}"; do
     printf 'scan is %.0f%% as fast as stats at --threads %s (.ndjson)\n' \
       "$(echo "100 * ${stats_secs[$t]} / ${scan_secs[$t]}" | bc -l)" "$t"
   done
@@ -146,7 +149,7 @@ need bc bc
   if [ -n "${BENCH_LARGE_MB:-}" ]; then
     large="$out/RC_bench_${BENCH_LARGE_MB}mb"
     [ -f "$large.ndjson.zst" ] || target/release/examples/gen_corpus "$corpora" "$large" "$BENCH_LARGE_MB" >&2
-    for t in 1 "$threads"; do
+    for t in "${thread_counts[@]}"; do
       kb=$(peak "$t" "$large.ndjson" "$out/scan-large")
       echo "| $BENCH_LARGE_MB MB as generated ($(wc -l < "$large.ndjson") comments) | $t | $(authors "$out/scan-large") | $((kb / 1024)) |"
     done
