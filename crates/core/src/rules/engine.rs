@@ -155,10 +155,12 @@ impl RuleEngine {
         self.rules.iter().find(|r| &*r.id == id)
     }
 
-    /// Matches: (rule index, first token, last token, byte span). For a
-    /// regular expression that covers no word (a URL), the tokens are the
-    /// nearest ones, used as context by the suppressors.
+    /// Matches of the rules that can apply to the post: (rule index, first
+    /// token, last token, byte span). For a regular expression that covers
+    /// no word (a URL), the tokens are the nearest ones, used as context by
+    /// the suppressors.
     fn matches(&self, doc: &Document<'_>) -> Vec<(usize, usize, usize, std::ops::Range<usize>)> {
+        let applies = |rule: usize| can_apply(&self.rules[rule], doc.post);
         thread_local! {
             static SCRATCH: RefCell<(Vec<u32>, Scratch)> = RefCell::default();
         }
@@ -167,7 +169,8 @@ impl RuleEngine {
             let (ids, scratch) = &mut *scratch.borrow_mut();
             ids.clear();
             self.matcher.text_ids((0..doc.tokens.len()).map(|i| doc.word(i)), ids);
-            self.matcher.find(ids, scratch, |pattern, a, b| {
+            let wanted = |pattern: usize| applies(self.pattern_rule[pattern]);
+            self.matcher.find(ids, scratch, wanted, |pattern, a, b| {
                 found.push((self.pattern_rule[pattern], a, b, doc.span(a, b)));
             });
         });
@@ -177,7 +180,8 @@ impl RuleEngine {
             if let Some(gate) = &self.regex_gate {
                 gate.scan(&doc.text, |word| open[self.gate_opens[word]] = true);
             }
-            for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(|(_, open)| **open) {
+            let runs = |((_, rule, _), open): &(&(Regex, usize, bool), &bool)| **open && applies(*rule);
+            for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(runs) {
                 for m in re.find_iter(&doc.text) {
                     let first = doc.tokens.partition_point(|t| t.end <= m.start());
                     let last = doc.tokens.partition_point(|t| t.start < m.end());

@@ -201,10 +201,17 @@ impl TokenMatcher {
         });
     }
 
-    /// Calls `found(pattern, first, last)` for every match, with token
-    /// indices `first..=last` into `ids`. Matches of one pattern do not
-    /// overlap; each is the leftmost, then the one greedy quantifiers give.
-    pub fn find(&self, ids: &[u32], scratch: &mut Scratch, mut found: impl FnMut(usize, usize, usize)) {
+    /// Calls `found(pattern, first, last)` for every match of a pattern
+    /// that `wanted` accepts, with token indices `first..=last` into `ids`.
+    /// Matches of one pattern do not overlap; each is the leftmost, then
+    /// the one greedy quantifiers give.
+    pub fn find(
+        &self,
+        ids: &[u32],
+        scratch: &mut Scratch,
+        wanted: impl Fn(usize) -> bool,
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
         let words = self.vocabulary.len() + 1;
         scratch.present.clear();
         scratch.present.resize(words.div_ceil(64), 0);
@@ -236,6 +243,9 @@ impl TokenMatcher {
                 continue;
             }
             tried[word] |= bit;
+            if !wanted(index as usize) {
+                continue;
+            }
             let pattern = &self.patterns[index as usize];
             let meets = |set: &Vec<(u32, u64)>| set.iter().any(|&(i, b)| present.get(i as usize).is_some_and(|p| p & b != 0));
             if pattern.elements.is_empty() || !pattern.required.iter().all(meets) {
@@ -411,7 +421,7 @@ mod tests {
         let words: Vec<&str> = text.split(' ').collect();
         let ids: Vec<u32> = words.iter().map(|w| m.id(w)).collect();
         let mut out = Vec::new();
-        m.find(&ids, &mut Scratch::default(), |p, a, b| out.push((p, words[a..=b].join(" "))));
+        m.find(&ids, &mut Scratch::default(), |_| true, |p, a, b| out.push((p, words[a..=b].join(" "))));
         out
     }
 
@@ -440,6 +450,16 @@ mod tests {
     }
 
     #[test]
+    fn only_wanted_patterns_are_tried() {
+        let compiled: Vec<CompiledPattern> = ["x y", "y z"].iter().map(|p| compile(p, &BTreeMap::new()).unwrap()).collect();
+        let m = TokenMatcher::new(&compiled);
+        let ids: Vec<u32> = "x y z".split(' ').map(|w| m.id(w)).collect();
+        let mut out = Vec::new();
+        m.find(&ids, &mut Scratch::default(), |p| p != 0, |p, a, b| out.push((p, a, b)));
+        assert_eq!(out, vec![(1, 1, 2)]);
+    }
+
+    #[test]
     fn multi_token_words_and_any() {
         let p = ["i {don't, never} _ it"];
         assert_eq!(run(&p, "i do not like it"), vec![(0, "i do not like it".into())]);
@@ -462,7 +482,7 @@ mod tests {
         let m = TokenMatcher::new(&[phrase("couldn't find").unwrap()]);
         let ids: Vec<u32> = ["i", "could", "not", "find", "it"].iter().map(|w| m.id(w)).collect();
         let mut out = Vec::new();
-        m.find(&ids, &mut Scratch::default(), |p, a, b| out.push((p, a, b)));
+        m.find(&ids, &mut Scratch::default(), |_| true, |p, a, b| out.push((p, a, b)));
         assert_eq!(out, vec![(0, 1, 3)]);
     }
 
