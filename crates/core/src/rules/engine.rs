@@ -180,8 +180,10 @@ impl RuleEngine {
             if let Some(gate) = &self.regex_gate {
                 gate.scan(&doc.text, |word| open[self.gate_opens[word]] = true);
             }
-            let runs = |((_, rule, _), open): &(&(Regex, usize, bool), &bool)| **open && applies(*rule);
-            for ((re, rule, _), _) in self.raw_regex.iter().zip(&open).filter(runs) {
+            for ((re, rule, _), open) in self.raw_regex.iter().zip(&open) {
+                if !open || !applies(*rule) {
+                    continue;
+                }
                 for m in re.find_iter(&doc.text) {
                     let first = doc.tokens.partition_point(|t| t.end <= m.start());
                     let last = doc.tokens.partition_point(|t| t.start < m.end());
@@ -200,10 +202,9 @@ impl RuleEngine {
         found
     }
 
+    /// Whether a match of a rule that can apply to the post stands: it lies
+    /// where the rule looks, and no suppressor of the rule cancels it.
     fn applies(&self, rule: &Rule, doc: &Document<'_>, first: usize, last: usize, span: &std::ops::Range<usize>) -> bool {
-        if !fits_kind(rule, doc.post) {
-            return false;
-        }
         match rule.scope {
             Scope::Title if !doc.in_title(span) => return false,
             Scope::Body if doc.in_title(span) => return false,
@@ -216,17 +217,13 @@ impl RuleEngine {
     }
 }
 
-/// Whether a rule can match anywhere in a post: its post kinds, and a title
-/// for a title rule (what [`RuleEngine::applies`] checks of a match that
-/// the post alone decides).
+/// Whether a rule can match anywhere in a post: it looks at posts of its
+/// kind, and a title rule needs a title. Neither the prefilter nor the
+/// matcher tries the others.
 fn can_apply(rule: &Rule, post: &crate::Post) -> bool {
+    let fits_kind = rule.posts.is_empty() || rule.posts.iter().any(|k| k == post.kind.as_str());
     let has_title = || post.title.as_deref().is_some_and(|t| !t.trim().is_empty());
-    fits_kind(rule, post) && (rule.scope != Scope::Title || has_title())
-}
-
-/// Whether a rule looks at posts of this kind.
-fn fits_kind(rule: &Rule, post: &crate::Post) -> bool {
-    rule.posts.is_empty() || rule.posts.iter().any(|k| k == post.kind.as_str())
+    fits_kind && (rule.scope != Scope::Title || has_title())
 }
 
 /// Whether a byte span lies in a quote region.
