@@ -581,7 +581,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_without_requirements_admits_everything() {
+    fn a_pattern_without_requirements_admits_every_post_its_owner_applies_to() {
         let p = Prefilter::new(&[req(&[&["x"]]), Need { requirement: None, check: None, owner: 1 }]);
         assert!(p.admits(&["anything"], |_| true));
         // Unless its owner does not apply to the post.
