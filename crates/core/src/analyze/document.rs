@@ -133,7 +133,7 @@ impl<'p> Document<'p> {
 /// the title, a blank line, the body, and — for a submission that points
 /// elsewhere — a blank line and its link. Borrowed when it is the body.
 pub fn analyzed_text(post: &Post) -> (Cow<'_, str>, usize) {
-    let (mut text, body_offset) = match post.title.as_deref().filter(|t| !t.trim().is_empty()) {
+    let (mut text, body_offset) = match analyzed_title(post) {
         Some(title) => {
             let mut t = String::with_capacity(title.len() + 2 + post.body.len());
             t.push_str(title.trim_end());
@@ -152,6 +152,11 @@ pub fn analyzed_text(post: &Post) -> (Cow<'_, str>, usize) {
         }
     }
     (text, body_offset)
+}
+
+/// The title a [`Document`] analyzes: the post's, unless it is blank.
+pub fn analyzed_title(post: &Post) -> Option<&str> {
+    post.title.as_deref().filter(|t| !t.trim().is_empty())
 }
 
 /// The byte ranges of the `tokenizers` BERT pre-tokenizer's splits: text

@@ -7,7 +7,7 @@ use super::matcher::{Scratch, TokenMatcher};
 use super::pattern::{compile, phrase};
 use super::prefilter::{Need, Prefilter, Scanner, Trigger};
 use super::suppress;
-use crate::analyze::document::analyzed_text;
+use crate::analyze::document::{analyzed_text, analyzed_title};
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
 use regex::Regex;
 use std::cell::RefCell;
@@ -222,8 +222,7 @@ impl RuleEngine {
 /// matcher tries the others.
 fn can_apply(rule: &Rule, post: &crate::Post) -> bool {
     let fits_kind = rule.posts.is_empty() || rule.posts.iter().any(|k| k == post.kind.as_str());
-    let has_title = || post.title.as_deref().is_some_and(|t| !t.trim().is_empty());
-    fits_kind && (rule.scope != Scope::Title || has_title())
+    fits_kind && (rule.scope != Scope::Title || analyzed_title(post).is_some())
 }
 
 /// Whether a byte span lies in a quote region.

@@ -36,6 +36,17 @@ pub struct Need {
     pub owner: usize,
 }
 
+/// A [`Need`] with a requirement, compiled to trigger ids.
+#[derive(Debug)]
+struct Pattern {
+    /// Per required element, the trigger ids that satisfy it.
+    elements: Vec<Vec<u32>>,
+    /// The need's check.
+    check: Option<usize>,
+    /// The need's owner.
+    owner: usize,
+}
+
 /// A piece of raw text whose presence a pattern needs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Trigger {
@@ -112,13 +123,8 @@ pub struct Prefilter {
     substrings: Option<AhoCorasick>,
     /// The trigger id of each pattern of `substrings`.
     substring_ids: Vec<u32>,
-    /// Per pattern: per required element, the trigger ids that satisfy it.
-    patterns: Vec<Vec<Vec<u32>>>,
-    /// Per pattern: the check that confirms it once its triggers occur
-    /// (see [`Prefilter::new`]); `None` when they are enough.
-    checks: Vec<Option<usize>>,
-    /// Per pattern: its owner.
-    owners: Vec<usize>,
+    /// The patterns with requirements.
+    patterns: Vec<Pattern>,
     /// Per trigger id (one entry per trigger), the patterns whose key
     /// element it satisfies: only those are checked when it occurs. A
     /// pattern's key element is the one with the longest shortest trigger
@@ -142,8 +148,6 @@ impl Prefilter {
         let mut ids: BTreeMap<(String, Fit), u32> = BTreeMap::new();
         let mut always = Vec::new();
         let mut patterns = Vec::new();
-        let mut checks = Vec::new();
-        let mut owners = Vec::new();
         for need in needs {
             let Some(req) = need.requirement.as_ref().filter(|r| !r.is_empty() && !r.iter().any(Vec::is_empty)) else {
                 always.push(need.owner);
@@ -162,9 +166,7 @@ impl Prefilter {
                 set.dedup();
                 elements.push(set);
             }
-            patterns.push(elements);
-            checks.push(need.check);
-            owners.push(need.owner);
+            patterns.push(Pattern { elements, check: need.check, owner: need.owner });
         }
         always.sort_unstable();
         always.dedup();
@@ -209,28 +211,16 @@ impl Prefilter {
             (words.is_none() && !word_patterns.is_empty()) || (substrings.is_none() && !substring_patterns.is_empty());
         let lengths: Vec<usize> = triggers.iter().map(|(_, w, _)| w.len()).collect();
         let mut keyed = vec![Vec::new(); triggers.len()];
-        for (index, elements) in patterns.iter().enumerate() {
+        for (index, pattern) in patterns.iter().enumerate() {
             let rarity = |set: &Vec<u32>| set.iter().map(|&id| lengths[id as usize]).min().unwrap_or(0);
-            if let Some(key) = elements.iter().max_by_key(|set| rarity(set)) {
+            if let Some(key) = pattern.elements.iter().max_by_key(|set| rarity(set)) {
                 for &id in key {
                     keyed[id as usize].push(index as u32);
                 }
             }
         }
         let longest_word = word_patterns.iter().map(String::len).max().unwrap_or(0);
-        Prefilter {
-            words,
-            longest_word,
-            word_ids,
-            substrings,
-            substring_ids,
-            patterns,
-            checks,
-            owners,
-            keyed,
-            always,
-            everything,
-        }
+        Prefilter { words, longest_word, word_ids, substrings, substring_ids, patterns, keyed, always, everything }
     }
 
     /// Whether a post with these texts can match any pattern whose owner
@@ -295,9 +285,9 @@ impl Prefilter {
         let mut to_check: Vec<usize> = Vec::new();
         for &id in found.iter() {
             for &p in &self.keyed[id as usize] {
-                let needed = &self.patterns[p as usize];
-                if needed.iter().all(|set| set.iter().any(|&id| has(id))) && applies(self.owners[p as usize]) {
-                    match self.checks[p as usize] {
+                let pattern = &self.patterns[p as usize];
+                if pattern.elements.iter().all(|set| set.iter().any(|&id| has(id))) && applies(pattern.owner) {
+                    match pattern.check {
                         None => return None,
                         Some(c) => to_check.push(c),
                     }
