@@ -80,26 +80,42 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
     let lower = word.to_lowercase();
     let base = irregular(&lower).unwrap_or(&lower).to_string();
     let stem = normalize(&base);
-    let mut out: Vec<Trigger> =
-        irregular_forms(&base).map(|w| Trigger { text: w.to_string(), fit: Fit::Word }).collect();
+    // Irregular forms count as their base form: those of the word's base
+    // and of its stem ("built" for "building", whose stem is "build").
+    let irregulars = irregular_forms(&base).chain(irregular_forms(&stem));
+    let mut out: Vec<Trigger> = irregulars.map(|w| Trigger { text: w.to_string(), fit: Fit::Word }).collect();
     out.push(Trigger { text: lower.clone(), fit: Fit::Word });
-    if stem.chars().count() >= 3 {
+    if stem.chars().count() >= 2 {
         // Stems are prefixes of their inflections except for one final
-        // i/e/y ("appli" <- applying, "creat" <- create, "use" <- using).
-        let prefix = stem.strip_suffix(['i', 'e', 'y']).unwrap_or(&stem);
-        let prefix = if prefix.chars().count() >= 2 { prefix } else { stem.as_str() };
+        // i/e/y ("appli" <- applying, "creat" <- create, "use" <- using),
+        // short words' too: a word of three letters or less is its own
+        // stem, and longer ones may stem to it ("ad" <- added, "go" <-
+        // going).
+        let prefix = stem.strip_suffix(['i', 'e', 'y']).filter(|p| p.chars().count() >= 2).unwrap_or(&stem);
         // A whole word that starts with the prefix adds nothing: wherever
         // it stands, a word starts with the prefix.
         out.retain(|t| !t.text.starts_with(prefix));
         out.push(Trigger { text: prefix.to_string(), fit: Fit::WordStart });
+        // Two stemmer rules break that. "-bility" stems to "-bl"
+        // ("possibility" -> "possibl", the stem of "possible") ...
+        if let Some(head) = prefix.strip_suffix("bl") {
+            out.push(Trigger { text: format!("{head}bil"), fit: Fit::WordStart });
+        }
+        // ... and three words are exceptions ("dying" -> "die").
+        let exceptions = STEM_EXCEPTIONS.iter().filter(|(_, s)| *s == stem);
+        out.extend(exceptions.map(|(word, _)| Trigger { text: word.to_string(), fit: Fit::Word }));
     } else {
-        // Words this short are not stemmed: the stem is the word.
+        // No longer word stems to a single letter.
         out.push(Trigger { text: stem, fit: Fit::Word });
     }
     out.sort();
     out.dedup();
     out
 }
+
+/// The words the English stemmer does not stem to a prefix of the word
+/// (less a final i, e or y), with their stems.
+const STEM_EXCEPTIONS: [(&str, &str); 3] = [("dying", "die"), ("lying", "lie"), ("tying", "tie")];
 
 /// The compiled prefilter of a rule engine.
 ///
@@ -527,6 +543,17 @@ mod tests {
             ("use", &["use", "using", "used", "uses"]),
             ("not", &["not", "don't", "can’t"]),
             ("api", &["API", "APIs"]),
+            // Stems that do not start every inflection.
+            ("possible", &["possibly", "possibility"]),
+            ("reliable", &["reliability"]),
+            ("tie", &["tied", "tying", "zip-tying"]),
+            ("lie", &["lying"]),
+            // Irregular forms of the stem, and longer words that stem to
+            // short ones.
+            ("building", &["built"]),
+            ("go", &["going", "went"]),
+            ("ad", &["added"]),
+            ("is", &["being", "were"]),
         ] {
             let p = Prefilter::new(&[req(&[&[word]])]);
             for f in forms {
@@ -542,12 +569,14 @@ mod tests {
             t.sort();
             t
         };
-        // "building" starts with the stem "build": only the stem is kept.
-        assert_eq!(texts("building"), ["WordStart build"]);
+        // "building" starts with the stem "build": only the stem is kept;
         // "built" does not start with it: it stays a whole word.
         assert_eq!(texts("build"), ["Word built", "WordStart build"]);
-        // Words too short to stem stay whole words.
-        assert_eq!(texts("hn"), ["Word hn"]);
+        assert_eq!(texts("building"), ["Word built", "WordStart build"]);
+        // Words too short to stem are their own stems, and longer words
+        // stem to them ("ad" <- added); only single letters are whole.
+        assert_eq!(texts("ad"), ["WordStart ad"]);
+        assert_eq!(texts("a"), ["Word a"]);
     }
 
     #[test]
@@ -560,12 +589,15 @@ mod tests {
     }
 
     #[test]
-    fn word_triggers_start_words_and_short_words_are_whole() {
-        let p = Prefilter::new(&[req(&[&["create"], &["hn"]])]);
-        assert!(p.admits(&["Show HN: I created it"], |_| true));
-        assert!(p.admits(&["(creating) [hn]"], |_| true));
-        assert!(!p.admits(&["recreated for hnews"], |_| true), "inside words");
-        assert!(!p.admits(&["procreate john"], |_| true));
+    fn word_triggers_start_words_and_single_letters_are_whole() {
+        let p = Prefilter::new(&[req(&[&["create"], &["go"]])]);
+        assert!(p.admits(&["Go on: I created it"], |_| true));
+        assert!(p.admits(&["(creating) [going]"], |_| true));
+        assert!(!p.admits(&["recreated for ego"], |_| true), "inside words");
+        assert!(!p.admits(&["procreate go"], |_| true));
+        let p = Prefilter::new(&[req(&[&["a"], &["jig"]])]);
+        assert!(p.admits(&["a jig"], |_| true));
+        assert!(!p.admits(&["an jig"], |_| true));
         let p = Prefilter::new(&[req(&[&["not"], &["jig"]])]);
         assert!(p.admits(&["I don't have a jig"], |_| true));
         assert!(p.admits(&["I don’t have a jig"], |_| true));
