@@ -49,9 +49,10 @@ fn check(engine: &RuleEngine, input: &Path, limit: usize) -> (usize, usize, usiz
     (checked, with_signals, check_words(input, &words))
 }
 
-/// Checks that, were any of `words` a pattern word, its triggers would
-/// cover every other of `words` that normalizes like it; returns how many
-/// words share their normalized form with another.
+/// Checks that, were any of `words` or its normalized form a pattern word
+/// (patterns hold normalized forms), its triggers would cover every other
+/// of `words` that normalizes like it; returns how many words share their
+/// normalized form with another.
 fn check_words(input: &Path, words: &BTreeSet<String>) -> usize {
     let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for w in words {
@@ -60,13 +61,14 @@ fn check_words(input: &Path, words: &BTreeSet<String>) -> usize {
     let mut shared = 0;
     for (norm, group) in groups.iter().filter(|(_, g)| g.len() > 1) {
         shared += group.len();
-        let needs: Vec<Need> = group
+        let pattern_words: Vec<&str> = group.iter().copied().chain([norm.as_str()]).collect();
+        let needs: Vec<Need> = pattern_words
             .iter()
             .enumerate()
             .map(|(owner, w)| Need { requirement: Some(vec![word_triggers(w)]), check: None, owner })
             .collect();
         let prefilter = Prefilter::new(&needs);
-        for (owner, pattern_word) in group.iter().enumerate() {
+        for (owner, pattern_word) in pattern_words.iter().enumerate() {
             for text_word in group {
                 assert!(
                     prefilter.is_candidate(&[text_word], |o| o == owner, |_| false),

@@ -75,26 +75,29 @@ pub enum Fit {
 }
 
 /// The triggers of a pattern word (or of a normalized form): one of them
-/// occurs in every text that has a token normalizing like the word.
+/// occurs in every text that has a token normalizing like the word, or
+/// normalizing to the word itself (patterns hold normalized forms, and
+/// normalizing is not always idempotent: "thoughtful" -> "thought" ->
+/// "think").
 pub fn word_triggers(word: &str) -> Vec<Trigger> {
     let lower = word.to_lowercase();
-    let base = irregular(&lower).unwrap_or(&lower).to_string();
-    let stem = normalize(&base);
-    // Irregular forms count as their base form: those of the word's base
-    // and of its stem ("built" for "building", whose stem is "build").
-    let irregulars = irregular_forms(&base).chain(irregular_forms(&stem));
-    let mut out: Vec<Trigger> = irregulars.map(|w| Trigger { text: w.to_string(), fit: Fit::Word }).collect();
-    out.push(Trigger { text: lower.clone(), fit: Fit::Word });
-    if stem.chars().count() >= 2 {
+    let normalized = normalize(&lower);
+    let forms = if normalized == lower { vec![lower.clone()] } else { vec![normalized, lower.clone()] };
+    let mut out = vec![Trigger { text: lower, fit: Fit::Word }];
+    for form in &forms {
+        // Irregular forms count as their base form ("built" for "build").
+        out.extend(irregular_forms(form).map(|w| Trigger { text: w.to_string(), fit: Fit::Word }));
+        if form.chars().count() < 2 {
+            // No longer word stems to a single letter.
+            out.push(Trigger { text: form.clone(), fit: Fit::Word });
+            continue;
+        }
         // Stems are prefixes of their inflections except for one final
         // i/e/y ("appli" <- applying, "creat" <- create, "use" <- using),
         // short words' too: a word of three letters or less is its own
         // stem, and longer ones may stem to it ("ad" <- added, "go" <-
         // going).
-        let prefix = stem.strip_suffix(['i', 'e', 'y']).filter(|p| p.chars().count() >= 2).unwrap_or(&stem);
-        // A whole word that starts with the prefix adds nothing: wherever
-        // it stands, a word starts with the prefix.
-        out.retain(|t| !t.text.starts_with(prefix));
+        let prefix = form.strip_suffix(['i', 'e', 'y']).filter(|p| p.chars().count() >= 2).unwrap_or(form);
         out.push(Trigger { text: prefix.to_string(), fit: Fit::WordStart });
         // Two stemmer rules break that. "-bility" stems to "-bl"
         // ("possibility" -> "possibl", the stem of "possible") ...
@@ -102,12 +105,14 @@ pub fn word_triggers(word: &str) -> Vec<Trigger> {
             out.push(Trigger { text: format!("{head}bil"), fit: Fit::WordStart });
         }
         // ... and three words are exceptions ("dying" -> "die").
-        let exceptions = STEM_EXCEPTIONS.iter().filter(|(_, s)| *s == stem);
+        let exceptions = STEM_EXCEPTIONS.iter().filter(|(_, stem)| stem == form);
         out.extend(exceptions.map(|(word, _)| Trigger { text: word.to_string(), fit: Fit::Word }));
-    } else {
-        // No longer word stems to a single letter.
-        out.push(Trigger { text: stem, fit: Fit::Word });
     }
+    // A trigger that starts with another word-start trigger adds nothing:
+    // wherever it stands, a word starts with the other.
+    let starts: Vec<String> = out.iter().filter(|t| t.fit == Fit::WordStart).map(|t| t.text.clone()).collect();
+    let covered = |t: &Trigger| starts.iter().any(|s| t.text.starts_with(s.as_str()) && (t.fit == Fit::Word || t.text != *s));
+    out.retain(|t| !covered(t));
     out.sort();
     out.dedup();
     out
@@ -554,6 +559,9 @@ mod tests {
             ("go", &["going", "went"]),
             ("ad", &["added"]),
             ("is", &["being", "were"]),
+            // Normalized forms that normalize further: patterns hold
+            // "thought" for "thoughtful", which normalizes to "think".
+            ("thought", &["thoughtful", "thinking"]),
         ] {
             let p = Prefilter::new(&[req(&[&[word]])]);
             for f in forms {
