@@ -10,7 +10,7 @@
 //! or digit), or as whole words. A regex rule's `prefilter` words count
 //! anywhere.
 
-use crate::analyze::normalize::{irregular, irregular_forms, normalize};
+use crate::analyze::normalize::{irregular_forms, normalize};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind};
 use std::cell::RefCell;
