@@ -379,6 +379,28 @@ phrases = ["works great"]
     }
 
     #[test]
+    fn word_ids_in_the_sample_data_are_those_of_their_normalized_forms() {
+        use crate::analyze::normalize::normalize_uncached;
+        let engine = RuleEngine::new(&crate::rules::builtin::packs().expect("built-in packs")).expect("compiles");
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+        let (posts, _) = crate::read::read_all(&[data], &Default::default()).expect("sample data reads");
+        let (mut words, mut known, mut skipped) = (0, 0, 0);
+        for post in &posts {
+            let doc = Document::new(post);
+            let text: Vec<&str> = (0..doc.tokens.len()).map(|i| doc.word(i)).collect();
+            let mut ids = Vec::new();
+            engine.matcher.text_ids(text.iter().copied(), &mut ids);
+            for (word, id) in text.iter().zip(ids) {
+                assert_eq!(id, engine.matcher.id(&normalize_uncached(word)), "'{word}' in post {}", post.id);
+                words += 1;
+                known += usize::from(id != 0);
+                skipped += usize::from(!engine.matcher.may_be_known(word));
+            }
+        }
+        assert!(known > 100 && skipped > 50, "{words} words, {known} known, {skipped} not normalized");
+    }
+
+    #[test]
     fn the_prefilter_skips_rules_that_cannot_apply_to_the_post() {
         let engine = engine();
         let cases = [

@@ -9,6 +9,7 @@
 //! remembered, so a search is linear in the tokens for each element.
 
 use super::pattern::{CompiledPattern, Step, UNBOUNDED};
+use super::prefilter::{word_triggers, Fit, Scanner};
 use crate::analyze::normalize::normalize_uncached;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -69,6 +70,11 @@ pub struct TokenMatcher {
     /// Tells this matcher's entries in the per-thread word cache apart.
     instance: u64,
     vocabulary: Vocabulary,
+    /// The prefilter triggers of the vocabulary, as whole-word patterns
+    /// (`" word "`) and word starts (`" stem"`): a word of ASCII letters
+    /// that none of them covers normalizes to no word of the vocabulary,
+    /// and is not normalized (see [`TokenMatcher::text_ids`]).
+    gate: Option<Scanner>,
     patterns: Vec<IdPattern>,
     /// Per word id, the patterns whose key element (the required element
     /// with the longest shortest word) it satisfies: a document is tried
@@ -160,7 +166,8 @@ impl TokenMatcher {
         }
         static INSTANCES: AtomicU64 = AtomicU64::new(1);
         let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
-        TokenMatcher { instance, vocabulary, patterns: compiled, keyed, unkeyed }
+        let gate = vocabulary_gate(&vocabulary);
+        TokenMatcher { instance, vocabulary, gate, patterns: compiled, keyed, unkeyed }
     }
 
     /// The id of a normalized word (0 when no pattern mentions it).
@@ -168,9 +175,22 @@ impl TokenMatcher {
         self.vocabulary.get(norm).copied().unwrap_or(OTHER)
     }
 
+    /// Whether normalizing `word` can give a word of the vocabulary: not
+    /// when it is made of ASCII letters and no trigger of the vocabulary
+    /// covers it, as none covers a word that normalizes to a vocabulary
+    /// word (what the prefilter relies on, and its tests check).
+    pub(crate) fn may_be_known(&self, word: &str) -> bool {
+        match &self.gate {
+            Some(gate) if word.bytes().all(|b| b.is_ascii_alphabetic()) => gate.occurs_in_word(word),
+            _ => true,
+        }
+    }
+
     /// Appends the ids of words as they stand in a text (the ids of their
     /// normalized forms) to `out`. Each thread remembers the id of every
-    /// word it has seen, so a word is normalized and looked up once.
+    /// word it has seen, so a word is normalized and looked up once; most
+    /// words are not normalized at all, no trigger of the vocabulary
+    /// covering them.
     pub fn text_ids<'w>(&self, words: impl Iterator<Item = &'w str>, out: &mut Vec<u32>) {
         thread_local! {
             /// The matcher instance the entries belong to, and text words'
@@ -188,7 +208,7 @@ impl TokenMatcher {
                 let id = match seen.get(word) {
                     Some(&id) => id,
                     None => {
-                        let id = self.id(&normalize_uncached(word));
+                        let id = if self.may_be_known(word) { self.id(&normalize_uncached(word)) } else { OTHER };
                         if seen.len() >= SEEN_LIMIT {
                             seen.clear();
                         }
@@ -288,6 +308,24 @@ impl TokenMatcher {
             head[id as usize] = NONE;
         }
     }
+}
+
+/// The automaton of the prefilter triggers of every vocabulary word that
+/// a word of ASCII letters can hold; `None` when none can be built.
+fn vocabulary_gate(vocabulary: &Vocabulary) -> Option<Scanner> {
+    let letters = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase());
+    let mut patterns: Vec<String> = vocabulary
+        .keys()
+        .flat_map(|word| word_triggers(word))
+        .filter(|t| letters(t.text()))
+        .map(|t| match t.fit() {
+            Fit::Word => format!(" {} ", t.text()),
+            _ => format!(" {}", t.text()),
+        })
+        .collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    Scanner::new(&patterns, false)
 }
 
 /// The id of a pattern word, given the next one when it is new.
@@ -484,6 +522,30 @@ mod tests {
         let mut out = Vec::new();
         m.find(&ids, &mut Scratch::default(), |_| true, |p, a, b| out.push((p, a, b)));
         assert_eq!(out, vec![(0, 1, 3)]);
+    }
+
+    #[test]
+    fn words_no_trigger_covers_are_not_normalized_and_the_others_keep_their_ids() {
+        let patterns = ["{build, go, possible, ad} it", "thoughtful"];
+        let compiled: Vec<CompiledPattern> =
+            patterns.iter().map(|p| compile(p, &BTreeMap::new()).expect("compiles")).collect();
+        let m = TokenMatcher::new(&compiled);
+        // Only "zebra" is skipped: "Gorilla" starts like "go", and words
+        // with other characters than ASCII letters are always normalized.
+        for word in ["zebra", "it's", "Gorilla", "3d", "Über"] {
+            assert_eq!(m.may_be_known(word), word != "zebra", "{word}");
+        }
+        let words = [
+            "Built", "building", "going", "went", "possibility", "possibly", "added", "thoughtful", "zebra",
+            "builder", "It", "goal", "Gorilla", "address", "thought",
+        ];
+        let mut ids = Vec::new();
+        m.text_ids(words.iter().copied(), &mut ids);
+        let expected: Vec<u32> = words.iter().map(|w| m.id(&normalize_uncached(w))).collect();
+        assert_eq!(ids, expected);
+        // All but zebra, builder, goal, Gorilla, address and thought
+        // (which normalizes to "think").
+        assert_eq!(ids.iter().filter(|&&id| id != OTHER).count(), 9, "{ids:?}");
     }
 
     #[test]

@@ -61,6 +61,16 @@ impl Trigger {
     pub fn substring(text: &str) -> Trigger {
         Trigger { text: text.to_lowercase(), fit: Fit::Substring }
     }
+
+    /// The text, lower case.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// How it must sit in the text.
+    pub fn fit(&self) -> Fit {
+        self.fit
+    }
 }
 
 /// How a trigger must sit in the text.
@@ -419,6 +429,15 @@ impl Scanner {
         }
     }
 
+    /// Whether a pattern occurs in the folded text of one word (a space,
+    /// the word folded ([`FOLD`]), a space).
+    pub(crate) fn occurs_in_word(&self, word: &str) -> bool {
+        match self {
+            Scanner::Dfa(a) => occurs_in_word(a, word),
+            Scanner::Nfa(a) => occurs_in_word(a, word),
+        }
+    }
+
     /// [`Scanner::scan`] over the folded text of each of `texts`: a
     /// space, the text folded ([`FOLD`]), a space — without copying it.
     /// `longest` is the length of the longest pattern. Hits may repeat;
@@ -437,6 +456,19 @@ fn walk(a: &impl Automaton, text: &str, mut hit: impl FnMut(usize)) {
     for &b in text.as_bytes() {
         step(a, &mut sid, b, &mut hit);
     }
+}
+
+/// Whether a pattern occurs in the folded text of one word.
+fn occurs_in_word(a: &impl Automaton, word: &str) -> bool {
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return false };
+    let mut found = false;
+    let mut hit = |_| found = true;
+    step(a, &mut sid, b' ', &mut hit);
+    for b in word.bytes() {
+        step(a, &mut sid, FOLD[usize::from(b)], &mut hit);
+    }
+    step(a, &mut sid, b' ', &mut hit);
+    found
 }
 
 /// Walks the automaton over the folded text of each of `texts` (a space,
