@@ -430,7 +430,9 @@ impl Scanner {
     }
 
     /// Whether a pattern occurs in the folded text of one word (a space,
-    /// the word folded ([`FOLD`]), a space).
+    /// the word folded ([`FOLD`]), a space); also when the automaton
+    /// cannot be walked, so a caller that skips work on `false` skips
+    /// nothing it needs.
     pub(crate) fn occurs_in_word(&self, word: &str) -> bool {
         match self {
             Scanner::Dfa(a) => occurs_in_word(a, word),
@@ -458,9 +460,10 @@ fn walk(a: &impl Automaton, text: &str, mut hit: impl FnMut(usize)) {
     }
 }
 
-/// Whether a pattern occurs in the folded text of one word.
+/// Whether a pattern occurs in the folded text of one word (see
+/// [`Scanner::occurs_in_word`]).
 fn occurs_in_word(a: &impl Automaton, word: &str) -> bool {
-    let Ok(mut sid) = a.start_state(Anchored::No) else { return false };
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return true };
     let mut found = false;
     let mut hit = |_| found = true;
     step(a, &mut sid, b' ', &mut hit);
@@ -720,13 +723,15 @@ mod tests {
 
     #[test]
     fn long_texts_are_checked_in_growing_pieces_and_walks_stop_once_settled() {
-        let scanner = Scanner::new(&[" ab ".to_string()], false).expect("an automaton");
+        let pattern = " ab ".to_string();
+        let longest = pattern.len();
+        let scanner = Scanner::new(&[pattern], false).expect("an automaton");
         // "ab" every 4 bytes of 2,000: the pieces are 128, 256, 512 and
         // 1,024 bytes long, then the last 80.
         let text = "ab, ".repeat(500);
         let walk = |after: usize| {
             let mut counter = Counter { hits: 0, checkpoints: 0, after };
-            scanner.scan_folded(&[&text], 3, &mut counter);
+            scanner.scan_folded(&[&text], longest, &mut counter);
             (counter.hits, counter.checkpoints)
         };
         assert_eq!(walk(usize::MAX), (500, 4), "the whole text, checked after each of 4 pieces");
@@ -734,7 +739,7 @@ mod tests {
         assert_eq!(walk(33), (96, 2), "two pieces");
         // Texts no longer than a piece are not checked.
         let mut counter = Counter { hits: 0, checkpoints: 0, after: 0 };
-        scanner.scan_folded(&[&text[..FIRST_CHECKPOINT]], 3, &mut counter);
+        scanner.scan_folded(&[&text[..FIRST_CHECKPOINT]], longest, &mut counter);
         assert_eq!((counter.hits, counter.checkpoints), (32, 0));
     }
 
