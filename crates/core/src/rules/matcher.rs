@@ -9,7 +9,7 @@
 //! remembered, so a search is linear in the tokens for each element.
 
 use super::pattern::{CompiledPattern, Step, UNBOUNDED};
-use super::prefilter::{word_triggers, Fit, Scanner};
+use super::prefilter::{word_triggers, Scanner};
 use crate::analyze::normalize::normalize_uncached;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -310,19 +310,11 @@ impl TokenMatcher {
     }
 }
 
-/// The automaton of the prefilter triggers of every vocabulary word that
-/// a word of ASCII letters can hold; `None` when none can be built.
+/// The automaton of the prefilter triggers of every vocabulary word, those
+/// that a word of ASCII letters can hold; `None` when none can be built.
 fn vocabulary_gate(vocabulary: &Vocabulary) -> Option<Scanner> {
-    let letters = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase());
-    let mut patterns: Vec<String> = vocabulary
-        .keys()
-        .flat_map(|word| word_triggers(word))
-        .filter(|t| letters(t.text()))
-        .map(|t| match t.fit() {
-            Fit::Word => format!(" {} ", t.text()),
-            _ => format!(" {}", t.text()),
-        })
-        .collect();
+    let mut patterns: Vec<String> =
+        vocabulary.keys().flat_map(|word| word_triggers(word)).filter_map(|t| t.word_pattern()).collect();
     patterns.sort_unstable();
     patterns.dedup();
     Scanner::new(&patterns, false)

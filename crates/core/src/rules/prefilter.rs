@@ -62,14 +62,22 @@ impl Trigger {
         Trigger { text: text.to_lowercase(), fit: Fit::Substring }
     }
 
-    /// The text, lower case.
-    pub fn text(&self) -> &str {
-        &self.text
+    /// Its pattern on folded text (see [`word_pattern`]).
+    pub(crate) fn word_pattern(&self) -> Option<String> {
+        word_pattern(&self.text, self.fit)
     }
+}
 
-    /// How it must sit in the text.
-    pub fn fit(&self) -> Fit {
-        self.fit
+/// The pattern that finds a word trigger on folded text (see
+/// [`Prefilter`]): `" stem"` for a word start, `" word "` for a whole
+/// word; `None` for a substring, or for text with other characters than
+/// ASCII lower-case letters and digits, which folding would change.
+fn word_pattern(text: &str, fit: Fit) -> Option<String> {
+    let foldable = !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    match fit {
+        Fit::WordStart if foldable => Some(format!(" {text}")),
+        Fit::Word if foldable => Some(format!(" {text} ")),
+        _ => None,
     }
 }
 
@@ -203,17 +211,12 @@ impl Prefilter {
         always.dedup();
         let mut triggers: Vec<(u32, String, Fit)> = ids.into_iter().map(|((w, f), i)| (i, w, f)).collect();
         triggers.sort();
-        let foldable = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
         let (mut word_patterns, mut word_ids, mut substring_patterns, mut substring_ids) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (id, text, fit) in &triggers {
-            match fit {
-                Fit::WordStart if foldable(text) => {
-                    word_patterns.push(format!(" {text}"));
-                    word_ids.push(*id);
-                }
-                Fit::Word if foldable(text) => {
-                    word_patterns.push(format!(" {text} "));
+            match word_pattern(text, *fit) {
+                Some(pattern) => {
+                    word_patterns.push(pattern);
                     word_ids.push(*id);
                 }
                 // Anything else counts wherever it occurs (never less than
@@ -221,7 +224,7 @@ impl Prefilter {
                 // folded text has its folded form. A trigger without letters
                 // or digits ("$") would fold to spaces only: it is searched
                 // in the raw text.
-                _ => {
+                None => {
                     let folded: String = text.bytes().map(|b| char::from(FOLD[usize::from(b)])).collect();
                     if folded.bytes().any(|b| b != b' ') {
                         word_patterns.push(folded);
