@@ -2,13 +2,13 @@
 //! which trigger words occur; a post is analyzed only if, for some rule
 //! pattern that can apply to it, every required word of the pattern occurs
 //! (in any inflection). A post without a hit costs that one scan and
-//! nothing more.
+//! nothing more; a long post's scan stops once a pattern is satisfied.
 //!
 //! A pattern word's triggers are the start of its stem, which begins every
-//! inflection, and its irregular forms and short forms as whole words; they
-//! count only where a word starts (after a byte that is not an ASCII letter
-//! or digit), or as whole words. A regex rule's `prefilter` words count
-//! anywhere.
+//! inflection (with the few exceptions of the stemmer covered too), and
+//! its irregular forms and short forms as whole words; they count only
+//! where a word starts (after a byte that is not an ASCII letter or digit),
+//! or as whole words. A regex rule's `prefilter` words count anywhere.
 
 use crate::analyze::normalize::{irregular_forms, normalize};
 use aho_corasick::automaton::{Automaton, StateID};
