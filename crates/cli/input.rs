@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use leadminer_core::pipeline::PipelineOptions;
-use leadminer_core::read::{expand_inputs, FieldMap, Format, InputFile, ReadOptions};
+use leadminer_core::read::{expand_inputs, BodyFormat, FieldMap, Format, InputFile, ReadOptions};
 use std::path::PathBuf;
 
 /// Inputs and how to read them.
@@ -21,9 +21,17 @@ pub struct InputArgs {
     pub format: Option<Format>,
 
     /// Field mapping for jsonl and csv inputs, e.g.
-    /// `id=post_id,body=text,author=user,created=ts`.
+    /// `body=text,author=user.name,created=ts`. Without it every post field
+    /// (id, body, author, created, title, community, thread, parent, score,
+    /// url, kind) reads the input field of the same name; each mapping
+    /// overrides one of them, and `FIELD=` (empty) leaves one unread.
     #[arg(long, value_name = "MAPPING")]
     pub map: Option<String>,
+
+    /// How jsonl and csv bodies are written: auto (HTML when the body holds
+    /// HTML tags anywhere, else plain text), html, markdown or text.
+    #[arg(long, value_name = "FORMAT", default_value_t = BodyFormat::Auto)]
+    pub body_format: BodyFormat,
 
     /// Stop at the first bad record with a non-zero exit instead of
     /// skipping and counting it.
@@ -54,6 +62,7 @@ impl InputArgs {
         Ok(ReadOptions {
             format: self.format,
             map,
+            body_format: self.body_format,
             strict: self.strict,
         })
     }

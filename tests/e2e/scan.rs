@@ -116,6 +116,9 @@ fn every_corpus_scans_explains_and_evaluates() {
         ("stackexchange", "6"),
         ("mbox", "CAEYE9Ofmt3TJu2sFOUspRW4v5tx7aY6fbEVnFPvheEbf6iVekA@mail.gmail.com"),
         ("reddit", "c09yi55"),
+        ("openenergymonitor", "oem-n133"),
+        ("splitscreenvan", "vw-7884"),
+        ("gbadev", "gba-9"),
     ];
     for (folder, id) in cases {
         let input = dir.join(folder);

@@ -1,6 +1,7 @@
-//! Generic JSON lines and CSV read through a `--map` field mapping.
+//! Generic JSON lines and CSV read through a field mapping: same-named
+//! fields by default, `--map` overrides.
 
-use leadminer_core::read::{read_all, ErrorKind, FieldMap, Format, ReadError, ReadOptions};
+use leadminer_core::read::{read_all, BodyFormat, ErrorKind, FieldMap, Format, ReadError, ReadOptions};
 use leadminer_core::{Post, PostKind, Source};
 use std::path::{Path, PathBuf};
 
@@ -171,27 +172,68 @@ fn strict_mode_fails_on_the_first_bad_record() {
 }
 
 #[test]
-fn no_mapping_is_an_error() {
+fn csv_without_an_id_column_names_the_columns_it_has() {
     let (posts, skipped) = read_all(&[fixture("shop-reviews.csv")], &ReadOptions::default()).expect("ok");
     assert!(posts.is_empty());
-    assert!(skipped[0].message.contains("needs a field mapping"), "{}", skipped[0]);
+    assert!(skipped[0].message.contains("no column 'body'"), "{}", skipped[0]);
+}
+
+#[test]
+fn same_named_fields_need_no_mapping() {
+    let lines = concat!(
+        r#"{"id":"t-1","thread":"t-1","author":"ann","created":"2015-03-01T10:00:00Z","title":"Bench power supply","#,
+        r#""community":"bench","url":"https://example.org/t/1","kind":"topic","score":4,"#,
+        r#""body":"Rebuilt an old PSU.\n<br>Pictures below:<br><img src=\"a.jpg\"> and a <b>fuse</b>."}"#,
+        "\n",
+        r#"{"id":"t-2","thread":"t-1","parent":"t-1","author":"bob","kind":"reply","body":"Nice, 3 < 4 and <3"}"#,
+        "\n"
+    );
+    let (_dir, path) = temp_file("bench.jsonl", lines.as_bytes());
+    let (posts, skipped) = read_all(std::slice::from_ref(&path), &ReadOptions::default()).expect("ok");
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(ids(&posts), ["t-1", "t-2"]);
+    let (topic, reply) = (&posts[0], &posts[1]);
+    assert_eq!(topic.kind, PostKind::Topic);
+    assert_eq!(topic.author.as_deref(), Some("ann"));
+    assert_eq!(topic.created, Some(1_425_204_000));
+    assert_eq!(topic.title.as_deref(), Some("Bench power supply"));
+    assert_eq!(topic.community, "bench");
+    assert_eq!(topic.url.as_deref(), Some("https://example.org/t/1"));
+    assert_eq!(topic.score, Some(4));
+    assert_eq!(topic.body, "Rebuilt an old PSU.\nPictures below:\nand a fuse.");
+    assert_eq!(reply.kind, PostKind::Reply);
+    assert_eq!(reply.thread.as_deref(), Some("t-1"));
+    assert_eq!(reply.parent.as_deref(), Some("t-1"));
+    assert_eq!(reply.body, "Nice, 3 < 4 and <3");
+
+    // --map overrides one target and keeps the other defaults; an empty
+    // source leaves a target unread; --body-format forces the reading.
+    let opts = ReadOptions {
+        map: Some("author=community,kind=".parse().expect("valid")),
+        body_format: BodyFormat::Text,
+        ..ReadOptions::default()
+    };
+    let (posts, _) = read_all(std::slice::from_ref(&path), &opts).expect("ok");
+    assert_eq!(posts[0].author.as_deref(), Some("bench"));
+    assert_eq!(posts[0].kind, PostKind::Other);
+    assert_eq!(posts[0].title.as_deref(), Some("Bench power supply"));
+    assert!(posts[0].body.contains("<br>"), "{}", posts[0].body);
 }
 
 #[test]
 fn field_map_specs() {
     let map: FieldMap = FORUM_MAP.parse().expect("valid");
     assert_eq!(map.source("author"), Some("user.name"));
-    assert_eq!(map.source("community"), None);
-    assert_eq!(map.to_string(), FORUM_MAP);
+    assert_eq!(map.source("community"), Some("community"));
+    assert_eq!(map.to_string().replace(",community=community", ""), FORUM_MAP);
     for target in FieldMap::targets() {
-        assert!(FORUM_MAP.contains(&format!("{target}=")) || *target == "community");
+        assert!(map.to_string().contains(&format!("{target}=")));
     }
 
     let bad = |spec: &str| spec.parse::<FieldMap>().expect_err(spec);
     assert!(bad("id=a,body=b,writer=c").contains("unknown target field 'writer'"));
     assert!(bad("id=a body=b").contains("separate mappings with commas"));
     assert!(bad("id=a,text").contains("has no '='"));
-    assert!(bad("title=t").contains("lacks id and body"));
     assert!(bad("id=a,body=b,body=c").contains("mapped twice"));
     assert!(bad("id=,body=b").contains("names no source field"));
 }

@@ -190,14 +190,6 @@ pub fn frame_file(index: usize, input: &InputFile, options: &ReadOptions, sink: 
     };
     event.format = Some(format);
     sink.file(event);
-    if matches!(format, Format::Jsonl | Format::Csv) && options.map.is_none() {
-        sink.error(ReadError::file(
-            ErrorKind::Format,
-            path,
-            format!("{format} needs a field mapping: --map id=FIELD,body=FIELD,..."),
-        ));
-        return;
-    }
     let ctx = Arc::new(FileCtx {
         index,
         path: path.clone(),
@@ -205,6 +197,7 @@ pub fn frame_file(index: usize, input: &InputFile, options: &ReadOptions, sink: 
         compression,
         community: community_from_path(path, format),
         map: options.map.clone().map(Arc::new),
+        body_format: options.body_format,
     });
     let result = match format {
         Format::HackerNews if first_non_space(&head) == Some(b'[') => frame_json_array(&ctx, reader, sink),

@@ -9,13 +9,13 @@ use super::error::{ErrorKind, ReadError, RecordLoc};
 use super::json::iso_to_unix;
 use super::{FileCtx, ParseError, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
-use crate::text::{html, plain};
+use crate::text::{html, markdown, plain};
 use serde_json::Value;
 use std::fmt;
 use std::io::BufRead;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// A post field a [`FieldMap`] can fill, in `--map` order.
 const TARGETS: [&str; 11] = [
@@ -50,9 +50,11 @@ const KIND: usize = 10;
 /// Target fields (left of `=`):
 ///
 /// - `id` (required): the post's id; a string or a number.
-/// - `body` (required): the text. Read as plain text, or as HTML when it
-///   starts with `<` and contains a closing tag (`</`). A record whose body
-///   field is absent is skipped; `null` is an empty body.
+/// - `body` (required): the text. Read as HTML when it holds HTML markup
+///   anywhere (a known element's tag such as `<p>`, `<br>`, `<img ...>` or
+///   `</div>`, or a comment), else as plain text; [`BodyFormat`] forces one
+///   reading. A record whose body field is absent is skipped; `null` is an
+///   empty body.
 /// - `author`: the author's name (`[deleted]`, empty: none).
 /// - `created`: the creation time: Unix seconds as a number or a string
 ///   (values above 10^11 are taken as milliseconds), or an ISO 8601 date.
@@ -74,7 +76,12 @@ const KIND: usize = 10;
 /// (`user.name`) is a path into nested JSON objects (a number step indexes
 /// an array), unless a field with that exact dotted name exists.
 ///
-/// The default mapping is `id=id,body=body`.
+/// Every target reads the input field of the same name unless the mapping
+/// says otherwise: the default mapping is `id=id,body=body,author=author,...`
+/// for all eleven targets, a record whose fields already carry those names
+/// needs no `--map`, and `--map` overrides targets one by one
+/// (`--map body=text` keeps the other ten). An empty source (`kind=`) stops
+/// a target from being read at all; `id` and `body` cannot be emptied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMap {
     /// Source field per target, indexed like [`TARGETS`].
@@ -82,11 +89,11 @@ pub struct FieldMap {
 }
 
 impl Default for FieldMap {
+    /// Every target reads the input field of the same name.
     fn default() -> Self {
-        let mut fields: [Option<String>; 11] = Default::default();
-        fields[ID] = Some("id".into());
-        fields[BODY] = Some("body".into());
-        FieldMap { fields }
+        FieldMap {
+            fields: TARGETS.map(|t| Some(t.to_string())),
+        }
     }
 }
 
@@ -111,10 +118,12 @@ impl FieldMap {
 impl FromStr for FieldMap {
     type Err = String;
 
-    /// Parses `target=source,target=source,...`; see [`FieldMap`] for the
-    /// targets. `id` and `body` are required, each target may appear once.
+    /// Parses `target=source,target=source,...` over the default mapping;
+    /// see [`FieldMap`] for the targets. Each target may appear once; an
+    /// empty source unmaps a target other than `id` and `body`.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
-        let mut fields: [Option<String>; 11] = Default::default();
+        let mut map = FieldMap::default();
+        let mut seen = [false; 11];
         for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
             let Some((target, source)) = item.split_once('=') else {
                 return Err(format!(
@@ -128,31 +137,22 @@ impl FromStr for FieldMap {
                     TARGETS.join(", ")
                 ));
             };
-            if source.is_empty() {
-                return Err(format!("field mapping '{item}' names no source field"));
+            if source.is_empty() && (i == ID || i == BODY) {
+                return Err(format!(
+                    "field mapping '{item}' names no source field: id and body must be read from a field"
+                ));
             }
             if source.contains('=') {
                 return Err(format!(
                     "field mapping '{item}' has more than one '=': separate mappings with commas"
                 ));
             }
-            if fields[i].is_some() {
+            if std::mem::replace(&mut seen[i], true) {
                 return Err(format!("target field '{}' is mapped twice", TARGETS[i]));
             }
-            fields[i] = Some(source.to_string());
+            map.fields[i] = (!source.is_empty()).then(|| source.to_string());
         }
-        let missing: Vec<_> = [ID, BODY]
-            .into_iter()
-            .filter(|&i| fields[i].is_none())
-            .map(|i| TARGETS[i])
-            .collect();
-        if !missing.is_empty() {
-            return Err(format!(
-                "field mapping lacks {}: id=FIELD and body=FIELD are required",
-                missing.join(" and ")
-            ));
-        }
-        Ok(FieldMap { fields })
+        Ok(map)
     }
 }
 
@@ -237,8 +237,94 @@ fn kind_from_name(name: &str) -> PostKind {
     }
 }
 
-fn looks_like_html(s: &str) -> bool {
-    s.trim_start().starts_with('<') && s.contains("</")
+/// How the body field of a generic record is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum BodyFormat {
+    /// HTML when the body holds HTML markup anywhere, else plain text.
+    #[default]
+    Auto,
+    /// Always HTML.
+    Html,
+    /// Always Markdown.
+    Markdown,
+    /// Always plain text.
+    Text,
+}
+
+impl BodyFormat {
+    /// Every format, in the order the help text lists them.
+    pub const ALL: [BodyFormat; 4] = [BodyFormat::Auto, BodyFormat::Html, BodyFormat::Markdown, BodyFormat::Text];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            BodyFormat::Auto => "auto",
+            BodyFormat::Html => "html",
+            BodyFormat::Markdown => "markdown",
+            BodyFormat::Text => "text",
+        }
+    }
+
+    /// The analyzed text of a body written in this format.
+    pub fn to_text(self, body: &str) -> crate::text::Text {
+        match self {
+            BodyFormat::Auto if holds_html(body) => html::to_text(body),
+            BodyFormat::Auto | BodyFormat::Text => plain::to_text(body),
+            BodyFormat::Html => html::to_text(body),
+            BodyFormat::Markdown => markdown::to_text(body),
+        }
+    }
+}
+
+impl fmt::Display for BodyFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for BodyFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.to_ascii_lowercase();
+        let alias = match s.as_str() {
+            "md" => "markdown",
+            "plain" | "txt" => "text",
+            other => other,
+        };
+        BodyFormat::ALL.into_iter().find(|f| f.name() == alias).ok_or_else(|| {
+            let names: Vec<_> = BodyFormat::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown body format '{s}' (known: {})", names.join(", "))
+        })
+    }
+}
+
+/// HTML elements whose tags mark a body as HTML. Text that merely contains
+/// `<` (`a < b`, `<3`, `Vec<u8>`, `#include <stdio.h>`) names none of them.
+const HTML_ELEMENTS: &[&str] = &[
+    "a", "abbr", "article", "aside", "audio", "b", "big", "blockquote", "body", "br", "caption",
+    "center", "cite", "code", "dd", "del", "details", "div", "dl", "dt", "em", "embed", "figcaption",
+    "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html",
+    "i", "iframe", "img", "ins", "kbd", "li", "nav", "object", "ol", "p", "picture", "pre", "q", "s",
+    "samp", "section", "small", "source", "span", "strike", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul", "video", "wbr",
+];
+
+/// Whether `s` holds HTML markup anywhere: a comment, or an opening or
+/// closing tag of a known element (`<p>`, `<br/>`, `<img src=...>`,
+/// `</div>`), in any letter case.
+fn holds_html(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(b'<', bytes).any(|at| {
+        let rest = &bytes[at + 1..];
+        if rest.starts_with(b"!--") {
+            return true;
+        }
+        let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+        let name_len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let (name, after) = rest.split_at(name_len);
+        let ends_tag = matches!(after.first(), Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r'));
+        ends_tag && HTML_ELEMENTS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(name))
+    })
 }
 
 /// The file name without its compression and format extensions.
@@ -264,14 +350,8 @@ fn strip_suffix_ignore_case<'s>(s: &'s str, suffix: &str) -> Option<&'s str> {
 /// Parses one record: a JSON object (a JSON line, or a CSV row turned into
 /// one by [`frame_csv`]) read through the file's [`FieldMap`].
 pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
-    let default_map;
-    let map = match ctx.map.as_deref() {
-        Some(map) => map,
-        None => {
-            default_map = FieldMap::default();
-            &default_map
-        }
-    };
+    static DEFAULT_MAP: LazyLock<FieldMap> = LazyLock::new(FieldMap::default);
+    let map = ctx.map.as_deref().unwrap_or(&DEFAULT_MAP);
     let record: Value = super::json::from_record(bytes)?;
     if !record.is_object() {
         return Err(ParseError::new("expected a JSON object"));
@@ -294,8 +374,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
                 format!("record without a body (field `{field}`)"),
             ));
         }
-        Some(Value::String(body)) if looks_like_html(body) => post.set_text(html::to_text(body)),
-        Some(Value::String(body)) => post.set_text(plain::to_text(body)),
+        Some(Value::String(body)) => post.set_text(ctx.body_format.to_text(body)),
         Some(Value::Null) => {}
         Some(other) => post.set_text(plain::to_text(&other.to_string())),
     }
@@ -396,7 +475,14 @@ pub fn frame_csv(ctx: &Arc<FileCtx>, reader: Box<dyn BufRead + Send>, sink: &mut
 
 /// The `id` and `body` columns must be in the header.
 fn check_columns(ctx: &FileCtx, names: &[String]) -> Result<(), ReadError> {
-    let Some(map) = ctx.map.as_deref() else { return Ok(()) };
+    let default_map;
+    let map = match ctx.map.as_deref() {
+        Some(map) => map,
+        None => {
+            default_map = FieldMap::default();
+            &default_map
+        }
+    };
     for target in [ID, BODY] {
         let Some(source) = map.fields[target].as_deref() else {
             continue;
@@ -487,7 +573,7 @@ mod tests {
         let map: FieldMap = " ID = post_id , body=user.text, ".parse().unwrap();
         assert_eq!(map.source("id"), Some("post_id"));
         assert_eq!(map.source("body"), Some("user.text"));
-        assert_eq!(map.source("author"), None);
+        assert_eq!(map.source("author"), Some("author"));
     }
 
     #[test]
@@ -496,9 +582,7 @@ mod tests {
         assert!(err("id=a,body=b,writer=c").contains("unknown target field 'writer'"));
         assert!(err("id=a,body=b,writer=c").contains("known: id, body"));
         assert!(err("id=a,body").contains("has no '='"));
-        assert!(err("id=a").contains("lacks body"));
-        assert!(err("body=a").contains("lacks id"));
-        assert!(err("").contains("lacks id and body"));
+        assert!(err("id=").contains("id and body must be read from a field"));
         assert!(err("id=a,body=").contains("names no source"));
         assert!(err("id=a,body=b,id=c").contains("mapped twice"));
         assert!(err("id=a body=b").contains("separate mappings with commas"));
@@ -506,7 +590,21 @@ mod tests {
 
     #[test]
     fn default_map() {
-        assert_eq!(FieldMap::default().to_string(), "id=id,body=body");
+        assert_eq!(
+            FieldMap::default().to_string(),
+            "id=id,body=body,author=author,created=created,title=title,community=community,\
+             thread=thread,parent=parent,score=score,url=url,kind=kind"
+        );
+    }
+
+    #[test]
+    fn mapping_overrides_defaults_one_by_one() {
+        let map: FieldMap = "body=text,kind=".parse().expect("valid");
+        assert_eq!(map.source("body"), Some("text"));
+        assert_eq!(map.source("id"), Some("id"));
+        assert_eq!(map.source("author"), Some("author"));
+        assert_eq!(map.source("kind"), None);
+        assert_eq!("".parse::<FieldMap>(), Ok(FieldMap::default()));
     }
 
     #[test]
@@ -545,8 +643,40 @@ mod tests {
 
     #[test]
     fn html_detection() {
-        assert!(looks_like_html("<p>hi</p>"));
-        assert!(!looks_like_html("<3 this"));
-        assert!(!looks_like_html("a </b>"));
+        for html in [
+            "<p>hi</p>",
+            "Text \n<br>more",
+            "first line<br/>second",
+            "see <img src=\"x.jpg\"> here",
+            "closing only</div>",
+            "<!-- note --> text",
+            "<P>upper case</P>",
+            "a </b>",
+        ] {
+            assert!(holds_html(html), "{html:?}");
+        }
+        for text in [
+            "<3 this",
+            "a < b and b > c",
+            "Vec<u8> and Option<String>",
+            "#include <stdio.h>",
+            "<brand new> idea",
+            "ends with <",
+            "",
+        ] {
+            assert!(!holds_html(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn body_formats() {
+        assert_eq!("MD".parse::<BodyFormat>(), Ok(BodyFormat::Markdown));
+        assert_eq!("plain".parse::<BodyFormat>(), Ok(BodyFormat::Text));
+        assert!("rtf".parse::<BodyFormat>().unwrap_err().contains("auto, html, markdown, text"));
+        let body = "one<br>two **three**";
+        assert_eq!(BodyFormat::Auto.to_text(body).text, BodyFormat::Html.to_text(body).text);
+        assert!(BodyFormat::Text.to_text(body).text.contains("<br>"));
+        assert!(!BodyFormat::Html.to_text(body).text.contains("<br>"));
+        assert!(!BodyFormat::Markdown.to_text("**three**").text.contains('*'));
     }
 }

@@ -655,6 +655,7 @@ mod tests {
             compression: Compression::None,
             community: crate::read::community_from_path(Path::new(path), format),
             map: None,
+            body_format: Default::default(),
         })
     }
 

@@ -26,7 +26,7 @@ pub use compress::{open_decompressed, Compression};
 pub use detect::detect_format;
 pub use error::{ErrorKind, ReadError, RecordLoc};
 pub use framing::{Block, FileEvent, Item, Sink};
-pub use generic::FieldMap;
+pub use generic::{BodyFormat, FieldMap};
 pub use inputs::{expand_inputs, InputFile};
 pub use json::required_id as json_id;
 
@@ -129,8 +129,10 @@ impl FromStr for Format {
 pub struct ReadOptions {
     /// Force this format instead of detecting it.
     pub format: Option<Format>,
-    /// Field mapping for generic JSONL and CSV.
+    /// Field mapping for generic JSONL and CSV (default: same-named fields).
     pub map: Option<FieldMap>,
+    /// How generic JSONL and CSV bodies are written (default: detected).
+    pub body_format: BodyFormat,
     /// Stop at the first error instead of skipping and counting.
     pub strict: bool,
 }
@@ -150,6 +152,8 @@ pub struct FileCtx {
     pub community: Option<String>,
     /// Field mapping for generic formats.
     pub map: Option<Arc<FieldMap>>,
+    /// How generic formats' bodies are written.
+    pub body_format: BodyFormat,
 }
 
 impl FileCtx {
