@@ -5,7 +5,8 @@ use clap::Args;
 use leadminer_core::analyze::standard_analysis;
 use leadminer_core::plugin_host::load_all;
 use leadminer_core::rules::Pack;
-use leadminer_core::scan::{Filters, LeadUserWeights, Scanner};
+use leadminer_core::aggregate::LeadUserWeights;
+use leadminer_core::scan::{Filters, Scanner};
 use leadminer_core::score::Weights;
 use std::path::PathBuf;
 

@@ -5,6 +5,7 @@ use crate::input::InputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use leadminer_core::model::date_string;
+use leadminer_core::output::OUTPUTS;
 use leadminer_core::scan::{Filters, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,7 +60,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let scanner = args.analysis.scanner(filters)?;
     let files = args.input.files()?;
     let read = args.input.read_options()?;
-    let outcome = scanner.run(&files, &read, &args.input.pipeline_options(), &args.out, args.top)?;
+    let outcome = scanner.run(&files, &read, &args.input.pipeline_options(), &args.out, OUTPUTS, args.top)?;
     print_tables(&outcome, args.top);
     if let Some(e) = &outcome.stopped {
         eprintln!("leadminer: error: {e}");

@@ -7,7 +7,7 @@
 //! missing; posts without signals count as negatives.
 
 use crate::model::Source;
-use crate::scan::PostRecord;
+use crate::record::PostRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,13 +3,16 @@
 
 #![deny(unsafe_code)] // allowed in `plugin_host` only
 
+pub mod aggregate;
 pub mod analyze;
 pub mod eval;
 pub mod fixtures;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod plugin_host;
 pub mod read;
+pub mod record;
 pub mod rules;
 pub mod scan;
 pub mod score;

@@ -1,38 +1,20 @@
-//! `scan`: read dumps, analyze every post, score it, attach community
-//! response, rank lead users, and write `posts.jsonl`, `authors.jsonl` and
-//! `summary.json`.
-//!
-//! Posts with signals are spooled to disk as they are found (memory stays
-//! flat); at the end the spool is read once more to attach the replies'
-//! reactions. A spooled record is copied to `posts.jsonl` as it was
-//! written; a response attached to it replaces the text of its empty last
-//! field (the record is not parsed again). Only the author table and
-//! the reply index grow with the input: a 72-byte entry per author and a
-//! 16-byte entry per answered post (plus the hash tables' spare room), and
-//! the reactions kept for answered posts.
+//! `scan`: the facade that wires the stages. It reads dumps and analyzes
+//! and scores every post on the pipeline's workers ([`Scanner::process`]),
+//! gathers authors and replies and spools the posts with signals in input
+//! order ([`Collect`]), then attaches each spooled post's community
+//! response and hands it to the outputs ([`Scanner::respond`]), and ends
+//! with the ranked authors and the summary ([`Scanner::run`]).
 
-pub mod authors;
-pub mod record;
-mod replies;
-
-pub use authors::{AuthorRecord, AuthorTable, LeadUserWeights};
-pub use record::{PostRecord, ResponseEvidence, ResponseSummary, SignalRecord};
-
+use crate::aggregate::{Aggregate, LeadUserWeights, Reaction, Spool};
 use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal};
-use crate::model::{Post, PostKind, Source};
+use crate::model::{Post, PostKind};
+use crate::output::{self, Output, OutputError, OutputKind};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
+use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::{score, Weights};
-use replies::{PostKey, ReplyIndex};
-use serde::Serialize;
-use std::borrow::Cow;
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-/// How many reactions are kept as evidence per post.
-const EVIDENCE_PER_POST: usize = 5;
 
 /// Which posts a scan looks at and writes.
 #[derive(Debug, Clone, Default)]
@@ -72,93 +54,20 @@ pub struct Scanner {
     pub filters: Filters,
 }
 
-/// A reply's reaction, bound for the post it answers.
-#[derive(Debug, Clone)]
-struct Reaction {
-    target: PostKey,
-    evidence: Vec<ResponseEvidence>,
-}
-
 /// What a worker makes of one block.
 #[derive(Debug, Default)]
 struct BlockResult {
     parsed_events: Vec<Parsed>,
     records: Vec<PostRecord>,
     reactions: Vec<Reaction>,
-    replies: Vec<PostKey>,
+    /// The source and the parent id of each reply.
+    replies: Vec<(crate::model::Source, String)>,
     activity: Vec<(String, Option<i64>, String)>,
     analyzer_errors: Vec<AnalyzeError>,
     posts: u64,
     in_scope: u64,
     analyzed: u64,
     bytes: u64,
-}
-
-/// What the last pass of a scan needs of a spooled record, written on the
-/// line before it so the record itself is parsed only when it may be among
-/// the best posts.
-#[derive(Debug, Serialize, serde::Deserialize)]
-struct SpoolHead {
-    source: Source,
-    id: String,
-    author: Option<String>,
-    max_score: f32,
-    labels: crate::score::Labels,
-}
-
-/// Counts and timings of a scan (`summary.json`).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    /// Files read.
-    pub files: usize,
-    /// Posts read.
-    pub posts: u64,
-    /// Posts within the filters.
-    pub in_scope: u64,
-    /// Posts that passed the prefilter and were fully analyzed.
-    pub analyzed: u64,
-    /// Posts written to `posts.jsonl`.
-    pub with_signals: u64,
-    /// Posts labeled with each label.
-    pub labels: Labels,
-    /// Authors ranked in `authors.jsonl`.
-    pub authors_ranked: usize,
-    /// Distinct authors seen.
-    pub authors_seen: usize,
-    /// Records skipped while reading.
-    pub skipped: u64,
-    /// The first skipped records, with their locations.
-    pub skipped_examples: Vec<String>,
-    /// Analyzer failures (the post kept the other analyzers' signals).
-    pub analyzer_errors: u64,
-    /// The first analyzer failures.
-    pub analyzer_error_examples: Vec<String>,
-    /// Bytes of post text read.
-    pub text_bytes: u64,
-    /// Wall-clock seconds per phase.
-    pub timings: Timings,
-}
-
-/// Posts per label.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Labels {
-    /// Posts labeled solution.
-    pub solution: u64,
-    /// Posts labeled user innovation.
-    pub user_innovation: u64,
-    /// Posts labeled need.
-    pub need: u64,
-    /// Posts labeled commercial.
-    pub commercial: u64,
-}
-
-/// Wall-clock time of a scan.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Timings {
-    /// Reading and analysis.
-    pub scan_seconds: f64,
-    /// Attaching responses and writing outputs.
-    pub output_seconds: f64,
 }
 
 /// The result of a scan.
@@ -174,21 +83,6 @@ pub struct Outcome {
     pub stopped: Option<String>,
 }
 
-/// An error writing outputs.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
-pub struct OutputError {
-    /// The file.
-    pub path: PathBuf,
-    /// The I/O or encoding failure.
-    #[source]
-    pub source: std::io::Error,
-}
-
-fn out_err(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError { path: path.to_path_buf(), source }
-}
-
 impl Scanner {
     /// Analyzes one post: its signals, or nothing when the prefilter
     /// rules it out. Errors of single analyzers come back beside.
@@ -202,6 +96,7 @@ impl Scanner {
         Some((doc, analyzed))
     }
 
+    /// Reads, analyzes and scores the posts of one block (on a worker).
     fn process(&self, block: crate::read::Block) -> BlockResult {
         let mut r = BlockResult::default();
         for parsed in parse_block(block) {
@@ -222,31 +117,27 @@ impl Scanner {
                 r.activity.push((a.clone(), post.created, post.community.clone()));
             }
             // The post this one answers, if it is a reply.
-            let parent = match &post.parent {
-                Some(id) if !post.kind.is_thread_start() && post.kind != PostKind::Other => {
-                    Some(PostKey::new(post.source, id))
-                }
-                _ => None,
-            };
-            r.replies.extend(parent);
+            let parent = post
+                .parent
+                .as_ref()
+                .filter(|_| !post.kind.is_thread_start() && post.kind != PostKind::Other);
+            r.replies.extend(parent.map(|id| (post.source, id.clone())));
             let Some((doc, Analyzed { signals, errors, listed })) = self.analyze(&post) else { continue };
             r.analyzed += 1;
             r.analyzer_errors.extend(errors);
             let (responses, own): (Vec<Signal>, Vec<Signal>) =
                 signals.into_iter().partition(|s| s.kind.starts_with(kinds::RESPONSE_PREFIX));
             if let Some(target) = parent.filter(|_| !responses.is_empty()) {
-                r.reactions.push(Reaction {
-                    target,
-                    evidence: responses
-                        .iter()
-                        .map(|s| ResponseEvidence {
-                            id: post.id.clone(),
-                            author: post.author.clone(),
-                            kind: s.kind.to_string(),
-                            text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
-                        })
-                        .collect(),
-                });
+                let evidence = responses
+                    .iter()
+                    .map(|s| ResponseEvidence {
+                        id: post.id.clone(),
+                        author: post.author.clone(),
+                        kind: s.kind.to_string(),
+                        text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
+                    })
+                    .collect();
+                r.reactions.push(Reaction::new(post.source, target, evidence));
             }
             if listed {
                 r.records.extend(self.record(&post, &doc, &own));
@@ -276,166 +167,144 @@ impl Scanner {
         self.record(post, &doc, &own)
     }
 
-    /// Runs the scan over `files`, writing the outputs into `out_dir`.
+    /// Runs the scan over `files`, writing `outputs` into `out_dir` (made
+    /// if missing; [`output::OUTPUTS`] lists the formats).
     pub fn run(
         &self,
         files: &[InputFile],
         read: &ReadOptions,
         options: &PipelineOptions,
         out_dir: &Path,
+        outputs: &[OutputKind],
         top: usize,
     ) -> Result<Outcome, OutputError> {
-        std::fs::create_dir_all(out_dir).map_err(out_err(out_dir))?;
+        let mut outputs = output::open(outputs, out_dir)?;
         let started = Instant::now();
-        let spool_path = out_dir.join("posts.jsonl.partial");
-        let mut spool = BufWriter::new(File::create(&spool_path).map_err(out_err(&spool_path))?);
-        let mut summary = Summary { files: files.len(), ..Summary::default() };
-        let mut authors = AuthorTable::new();
-        let mut responses = ReplyIndex::default();
-        let mut stopped: Option<String> = None;
-        let mut write_error: Option<std::io::Error> = None;
-        let strict = read.strict;
-
-        pipeline::run(
-            files,
-            read,
-            options,
-            || (),
-            |_, block| self.process(block),
-            |res: BlockResult| {
-                summary.posts += res.posts;
-                summary.in_scope += res.in_scope;
-                summary.analyzed += res.analyzed;
-                summary.text_bytes += res.bytes;
-                for p in &res.parsed_events {
-                    if let Parsed::Skipped(e) = p {
-                        note_skip(&mut summary, e);
-                        if strict && stopped.is_none() {
-                            stopped = Some(e.to_string());
-                        }
-                    }
-                }
-                for e in &res.analyzer_errors {
-                    summary.analyzer_errors += 1;
-                    if summary.analyzer_error_examples.len() < 10 {
-                        summary.analyzer_error_examples.push(e.to_string());
-                    }
-                    if strict && stopped.is_none() {
-                        stopped = Some(e.to_string());
-                    }
-                }
-                for (author, created, community) in &res.activity {
-                    authors.activity(author, *created, community);
-                }
-                for parent in res.replies {
-                    responses.reply(parent);
-                }
-                for reaction in res.reactions {
-                    responses.react(reaction.target, reaction.evidence);
-                }
-                for record in &res.records {
-                    authors.post(record);
-                    let head = SpoolHead {
-                        source: record.source,
-                        id: record.id.clone(),
-                        author: record.author.clone(),
-                        max_score: record.max_score(),
-                        labels: record.labels,
-                    };
-                    if let Err(e) = serde_json::to_writer(&mut spool, &head)
-                        .and_then(|()| serde_json::to_writer(&mut spool, record))
-                        .map_err(std::io::Error::from)
-                        .and_then(|()| spool.write_all(b"\n"))
-                    {
-                        write_error.get_or_insert(e);
-                    }
-                }
-                stopped.is_none() && write_error.is_none()
-            },
-        );
-        if let Some(e) = write_error {
-            return Err(OutputError { path: spool_path, source: e });
+        let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
+        let mut collect = Collect::new(files.len(), spool, read.strict);
+        pipeline::run(files, read, options, || (), |_, block| self.process(block), |res| collect.absorb(res));
+        let Collect { mut summary, mut aggregate, spool, stopped, spool_error, .. } = collect;
+        if let Some(e) = spool_error {
+            return Err(OutputError { path: spool.path().to_path_buf(), source: e });
         }
-        spool.flush().map_err(out_err(&spool_path))?;
-        drop(spool);
         summary.timings.scan_seconds = secs(started);
 
         let output_started = Instant::now();
-        let posts_path = out_dir.join("posts.jsonl");
-        let mut posts_out = BufWriter::new(File::create(&posts_path).map_err(out_err(&posts_path))?);
-        let reader = BufReader::new(File::open(&spool_path).map_err(out_err(&spool_path))?);
-        let mut best: Vec<PostRecord> = Vec::new();
-        let spool_error = |e: serde_json::Error| OutputError { path: spool_path.clone(), source: e.into() };
-        for line in reader.lines() {
-            let line = line.map_err(out_err(&spool_path))?;
-            // One line: the head, then the record, both JSON objects.
-            let mut values = serde_json::Deserializer::from_str(&line).into_iter::<SpoolHead>();
-            let head = values
-                .next()
-                .transpose()
-                .map_err(spool_error)?
-                .ok_or_else(|| spool_error(serde::de::Error::custom("empty spool line")))?;
-            let json = &line[values.byte_offset()..];
-            let (replies, reactions) = responses.take(PostKey::new(head.source, &head.id));
-            // Reactions by the author themselves are not the community's.
-            let response = (replies.is_some() || reactions.is_some()).then(|| {
-                ResponseSummary::from_reactions(
-                    replies.map_or(0, u64::from),
-                    reactions.unwrap_or_default(),
-                    head.author.as_deref(),
-                    EVIDENCE_PER_POST,
-                )
-            });
-            if let (Some(author), Some(response)) = (&head.author, &response) {
-                authors.reactions(author, response.reactions());
+        let top_posts = self.respond(spool, &mut aggregate, &mut summary, &mut outputs, top)?;
+        summary.authors_seen = aggregate.authors_seen();
+        let authors = aggregate.rank(&self.lead_user);
+        summary.authors_ranked = authors.len();
+        for author in &authors {
+            for out in &mut outputs {
+                out.author(author)?;
             }
-            if head.max_score < self.filters.min_score {
+        }
+        summary.timings.output_seconds = secs(output_started);
+        for out in &mut outputs {
+            out.finish(&summary)?;
+        }
+        Ok(Outcome { summary, top_posts, authors, stopped })
+    }
+
+    /// Reads the spool back once every reply is in: attaches each post's
+    /// community response, writes the posts that reach the minimum score to
+    /// `outputs` and counts them; returns the best `top` user innovations.
+    fn respond(
+        &self,
+        spool: Spool,
+        aggregate: &mut Aggregate,
+        summary: &mut Summary,
+        outputs: &mut [Box<dyn Output>],
+        top: usize,
+    ) -> Result<Vec<PostRecord>, OutputError> {
+        let path = spool.path().to_path_buf();
+        let mut spooled = spool.replay().map_err(OutputError::at(&path))?;
+        let mut best = Vec::new();
+        while let Some(mut record) = spooled.next_record().map_err(OutputError::at(&path))? {
+            aggregate.respond(&mut record);
+            if record.max_score() < self.filters.min_score {
                 continue;
             }
             summary.with_signals += 1;
-            let l = &head.labels;
-            summary.labels.solution += u64::from(l.solution);
-            summary.labels.user_innovation += u64::from(l.user_innovation);
-            summary.labels.need += u64::from(l.need);
-            summary.labels.commercial += u64::from(l.commercial);
-            // The record was spooled with an empty response.
-            let json = match &response {
-                Some(response) => Cow::Owned(PostRecord::json_with_response(json, response).ok_or_else(|| {
-                    spool_error(serde::de::Error::custom("spooled record without an empty response"))
-                })?),
-                None => Cow::Borrowed(json),
-            };
-            posts_out
-                .write_all(json.as_bytes())
-                .and_then(|()| posts_out.write_all(b"\n"))
-                .map_err(out_err(&posts_path))?;
-            if l.user_innovation {
-                let record = serde_json::from_str::<PostRecord>(&json).map_err(spool_error)?;
+            summary.labels.count(&record.labels);
+            for out in outputs.iter_mut() {
+                out.post(&record)?;
+            }
+            if record.labels.user_innovation {
                 keep_best(&mut best, record, top);
             }
         }
-        posts_out.flush().map_err(out_err(&posts_path))?;
-        std::fs::remove_file(&spool_path).map_err(out_err(&spool_path))?;
+        spooled.remove().map_err(OutputError::at(&path))?;
+        Ok(best)
+    }
+}
 
-        summary.authors_seen = authors.len();
-        let ranked = authors.rank(&self.lead_user);
-        summary.authors_ranked = ranked.len();
-        let authors_path = out_dir.join("authors.jsonl");
-        let mut authors_out = BufWriter::new(File::create(&authors_path).map_err(out_err(&authors_path))?);
-        for a in &ranked {
-            serde_json::to_writer(&mut authors_out, a)
-                .map_err(|e| OutputError { path: authors_path.clone(), source: e.into() })?;
-            authors_out.write_all(b"\n").map_err(out_err(&authors_path))?;
+/// What the scan gathers from the workers' results, in input order.
+struct Collect {
+    summary: Summary,
+    aggregate: Aggregate,
+    spool: Spool,
+    strict: bool,
+    /// The first error, when the scan is strict.
+    stopped: Option<String>,
+    spool_error: Option<std::io::Error>,
+}
+
+impl Collect {
+    fn new(files: usize, spool: Spool, strict: bool) -> Self {
+        Collect {
+            summary: Summary { files, ..Summary::default() },
+            aggregate: Aggregate::new(),
+            spool,
+            strict,
+            stopped: None,
+            spool_error: None,
         }
-        authors_out.flush().map_err(out_err(&authors_path))?;
-        summary.timings.output_seconds = secs(output_started);
+    }
 
-        let summary_path = out_dir.join("summary.json");
-        let json = serde_json::to_string_pretty(&summary)
-            .map_err(|e| OutputError { path: summary_path.clone(), source: e.into() })?;
-        std::fs::write(&summary_path, json + "\n").map_err(out_err(&summary_path))?;
-
-        Ok(Outcome { summary, top_posts: best, authors: ranked, stopped })
+    /// Takes in one block's result; `false` stops the scan (a strict scan's
+    /// first error, or a failure to spool).
+    fn absorb(&mut self, res: BlockResult) -> bool {
+        let summary = &mut self.summary;
+        summary.posts += res.posts;
+        summary.in_scope += res.in_scope;
+        summary.analyzed += res.analyzed;
+        summary.text_bytes += res.bytes;
+        for p in &res.parsed_events {
+            if let Parsed::Skipped(e) = p {
+                note_skip(summary, e);
+                if self.strict && self.stopped.is_none() {
+                    self.stopped = Some(e.to_string());
+                }
+            }
+        }
+        for e in &res.analyzer_errors {
+            summary.analyzer_errors += 1;
+            if summary.analyzer_error_examples.len() < 10 {
+                summary.analyzer_error_examples.push(e.to_string());
+            }
+            if self.strict && self.stopped.is_none() {
+                self.stopped = Some(e.to_string());
+            }
+        }
+        for (author, created, community) in &res.activity {
+            self.aggregate.activity(author, *created, community);
+        }
+        for (source, parent) in &res.replies {
+            self.aggregate.reply(*source, parent);
+        }
+        for reaction in res.reactions {
+            self.aggregate.react(reaction);
+        }
+        for record in &res.records {
+            self.aggregate.post(record);
+            if self.spool_error.is_none() {
+                if let Err(e) = self.spool.push(record) {
+                    self.spool_error = Some(e);
+                }
+            }
+        }
+        self.stopped.is_none() && self.spool_error.is_none()
     }
 }
 

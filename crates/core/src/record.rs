@@ -1,4 +1,6 @@
-//! The lines of `posts.jsonl`.
+//! What a scan writes: the records of `posts.jsonl` and `authors.jsonl`
+//! and the counts of `summary.json`. Aggregation fills them in, outputs
+//! write them; neither owns them.
 
 use crate::analyze::{Document, Signal};
 use crate::model::{Post, PostKind, Source};
@@ -152,51 +154,142 @@ impl PostRecord {
         let s = &self.scores;
         s.solution.max(s.user_innovation).max(s.need).max(s.commercial)
     }
+}
 
-    /// The JSON text of a record, given the text it has with an empty
-    /// response (as a scan spools it), with `response` in its place: the
-    /// response is the record's last field, so its text is replaced without
-    /// parsing the record. `None` when `json` does not end with an empty
-    /// response.
-    pub fn json_with_response(json: &str, response: &ResponseSummary) -> Option<String> {
-        let fields = json.strip_suffix(EMPTY_RESPONSE_END)?;
-        let response = serde_json::to_string(response).ok()?;
-        Some(format!("{fields}\"response\":{response}}}"))
+/// The components of an author's score, each in [0, 1].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Components {
+    /// Noisy-or of user-innovation scores of labeled posts.
+    pub innovation: f32,
+    /// Noisy-or of half the need scores of labeled posts.
+    pub need: f32,
+    /// 1 - exp(-reactions / 3).
+    pub response: f32,
+    /// Noisy-or of expertise strength.
+    pub expertise: f32,
+    /// Days between first and last post over 365, at most 1.
+    pub span: f32,
+    /// (communities - 1) / 3, at most 1.
+    pub communities: f32,
+}
+
+/// One line of `authors.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorRecord {
+    /// Rank, from 1.
+    pub rank: usize,
+    /// The author.
+    pub author: String,
+    /// The lead-user score in [0, 1].
+    pub score: f32,
+    /// Its components.
+    pub components: Components,
+    /// Posts seen.
+    pub posts: u64,
+    /// Posts labeled user innovation.
+    pub innovations: u64,
+    /// Posts labeled need.
+    pub needs: u64,
+    /// Reactions received on their posts.
+    pub reactions: u64,
+    /// First post (Unix seconds).
+    pub first: Option<i64>,
+    /// Last post (Unix seconds).
+    pub last: Option<i64>,
+    /// Communities posted in.
+    pub communities: Vec<String>,
+    /// Their strongest innovation posts: (source, id, score), best first.
+    pub top_posts: Vec<(String, String, f32)>,
+}
+
+/// Counts and timings of a scan (`summary.json`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Posts read.
+    pub posts: u64,
+    /// Posts within the filters.
+    pub in_scope: u64,
+    /// Posts that passed the prefilter and were fully analyzed.
+    pub analyzed: u64,
+    /// Posts written to `posts.jsonl`.
+    pub with_signals: u64,
+    /// Posts labeled with each label.
+    pub labels: LabelCounts,
+    /// Authors ranked in `authors.jsonl`.
+    pub authors_ranked: usize,
+    /// Distinct authors seen.
+    pub authors_seen: usize,
+    /// Records skipped while reading.
+    pub skipped: u64,
+    /// The first skipped records, with their locations.
+    pub skipped_examples: Vec<String>,
+    /// Analyzer failures (the post kept the other analyzers' signals).
+    pub analyzer_errors: u64,
+    /// The first analyzer failures.
+    pub analyzer_error_examples: Vec<String>,
+    /// Bytes of post text read.
+    pub text_bytes: u64,
+    /// Wall-clock seconds per phase.
+    pub timings: Timings,
+}
+
+/// Posts per label.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LabelCounts {
+    /// Posts labeled solution.
+    pub solution: u64,
+    /// Posts labeled user innovation.
+    pub user_innovation: u64,
+    /// Posts labeled need.
+    pub need: u64,
+    /// Posts labeled commercial.
+    pub commercial: u64,
+}
+
+impl LabelCounts {
+    /// Counts one post's labels.
+    pub fn count(&mut self, labels: &Labels) {
+        self.solution += u64::from(labels.solution);
+        self.user_innovation += u64::from(labels.user_innovation);
+        self.need += u64::from(labels.need);
+        self.commercial += u64::from(labels.commercial);
     }
 }
 
-/// How the JSON text of a [`PostRecord`] with an empty response ends.
-const EMPTY_RESPONSE_END: &str = r#""response":{"replies":0,"kinds":{},"evidence":[]}}"#;
+/// Wall-clock time of a scan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    /// Reading and analysis.
+    pub scan_seconds: f64,
+    /// Attaching responses and writing outputs.
+    pub output_seconds: f64,
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::{Labels, Scores};
+
+    fn reaction(id: &str, author: &str, kind: &str) -> ResponseEvidence {
+        ResponseEvidence { id: id.into(), author: Some(author.into()), kind: kind.into(), text: "where".into() }
+    }
 
     #[test]
-    fn a_response_replaces_the_empty_one_as_serializing_would() {
-        let mut record = PostRecord {
-            source: Source::Reddit,
-            id: "p1".into(),
-            community: "DIY".into(),
-            thread: Some("t".into()),
-            parent: None,
-            author: Some("ann".into()),
-            created: Some(5),
-            kind: PostKind::Submission,
-            title: Some("A \"jig\"".into()),
-            url: None,
-            scores: Scores { solution: 0.5, user_innovation: 0.25, need: 0.0, commercial: 0.0 },
-            labels: Labels { solution: true, user_innovation: false, need: false, commercial: false },
-            signals: Vec::new(),
-            response: ResponseSummary::default(),
-        };
-        let spooled = serde_json::to_string(&record).unwrap();
-        let reaction = ResponseEvidence { id: "r1".into(), author: Some("bob".into()), kind: "response.buy".into(), text: "where".into() };
-        let response = ResponseSummary::from_reactions(3, vec![reaction], Some("ann"), 5);
-        let spliced = PostRecord::json_with_response(&spooled, &response).unwrap();
-        record.response = response;
-        assert_eq!(spliced, serde_json::to_string(&record).unwrap());
-        assert_eq!(PostRecord::json_with_response(&spliced, &ResponseSummary::default()), None, "not empty");
+    fn a_response_leaves_out_the_author_and_counts_a_reply_once_per_kind() {
+        let reactions = vec![
+            reaction("r1", "bob", "response.buy"),
+            reaction("r1", "bob", "response.buy"),
+            reaction("r1", "bob", "response.how"),
+            reaction("r2", "ann", "response.buy"),
+            reaction("r3", "cy", "response.buy"),
+        ];
+        let response = ResponseSummary::from_reactions(4, reactions, Some("ann"), 2);
+        assert_eq!(response.replies, 4);
+        assert_eq!(response.kinds.get("response.buy"), Some(&2));
+        assert_eq!(response.kinds.get("response.how"), Some(&1));
+        assert_eq!(response.reactions(), 3);
+        let kept: Vec<(&str, &str)> = response.evidence.iter().map(|e| (e.id.as_str(), e.kind.as_str())).collect();
+        assert_eq!(kept, [("r1", "response.buy"), ("r1", "response.how")], "the first, up to `keep`");
     }
 }

@@ -8,7 +8,7 @@
 //! different posts share a fingerprint with a probability of about
 //! n² / 2⁹⁷ for n answered posts: below one in a billion for a billion.
 
-use super::record::ResponseEvidence;
+use crate::record::ResponseEvidence;
 use crate::model::Source;
 use std::collections::HashMap;
 

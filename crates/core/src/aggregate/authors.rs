@@ -2,7 +2,7 @@
 //! stated needs, community response, expertise, activity span and
 //! communities, combined with the `[lead_user]` weights.
 
-use super::record::PostRecord;
+use crate::record::{AuthorRecord, Components, PostRecord};
 use crate::analyze::kinds;
 use crate::model::Source;
 use compact_str::CompactString;
@@ -36,52 +36,6 @@ impl Default for LeadUserWeights {
     fn default() -> Self {
         LeadUserWeights { innovation: 0.45, need: 0.15, response: 0.15, expertise: 0.1, span: 0.1, communities: 0.05 }
     }
-}
-
-/// The components of an author's score, each in [0, 1].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Components {
-    /// Noisy-or of user-innovation scores of labeled posts.
-    pub innovation: f32,
-    /// Noisy-or of half the need scores of labeled posts.
-    pub need: f32,
-    /// 1 - exp(-reactions / 3).
-    pub response: f32,
-    /// Noisy-or of expertise strength.
-    pub expertise: f32,
-    /// Days between first and last post over 365, at most 1.
-    pub span: f32,
-    /// (communities - 1) / 3, at most 1.
-    pub communities: f32,
-}
-
-/// One line of `authors.jsonl`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuthorRecord {
-    /// Rank, from 1.
-    pub rank: usize,
-    /// The author.
-    pub author: String,
-    /// The lead-user score in [0, 1].
-    pub score: f32,
-    /// Its components.
-    pub components: Components,
-    /// Posts seen.
-    pub posts: u64,
-    /// Posts labeled user innovation.
-    pub innovations: u64,
-    /// Posts labeled need.
-    pub needs: u64,
-    /// Reactions received on their posts.
-    pub reactions: u64,
-    /// First post (Unix seconds).
-    pub first: Option<i64>,
-    /// Last post (Unix seconds).
-    pub last: Option<i64>,
-    /// Communities posted in.
-    pub communities: Vec<String>,
-    /// Their strongest innovation posts: (source, id, score), best first.
-    pub top_posts: Vec<(String, String, f32)>,
 }
 
 /// What the table keeps of every author: 48 bytes, with one small
