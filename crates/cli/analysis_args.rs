@@ -5,7 +5,6 @@ use clap::Args;
 use leadminer_core::analyze::standard_analysis;
 use leadminer_core::plugin_host::load_all;
 use leadminer_core::rules::Pack;
-use leadminer_core::aggregate::LeadUserWeights;
 use leadminer_core::scan::{Filters, Scanner};
 use leadminer_core::score::Weights;
 use std::path::PathBuf;
@@ -55,6 +54,6 @@ impl AnalysisArgs {
             None => Weights::builtin(),
         };
         plugin_config.apply_weights(&mut weights);
-        Ok(Scanner { analysis, weights, lead_user: LeadUserWeights::default(), filters })
+        Ok(Scanner { analysis, weights, filters })
     }
 }

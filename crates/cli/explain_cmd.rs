@@ -9,7 +9,7 @@ use leadminer_core::analyze::{kinds, Analyzed, Document, Signal};
 use leadminer_core::model::Post;
 use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
-use leadminer_core::score::{score, strengths, Breakdown, Weights};
+use leadminer_core::score::{score, strengths, Breakdown, Label, Weights};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -81,25 +81,26 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     for e in &errors {
         println!("analyzer error: {e}");
     }
-    let own: Vec<Signal> = signals.iter().filter(|s| !s.kind.starts_with(kinds::RESPONSE_PREFIX)).cloned().collect();
+    let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
     let (scores, labels) = score(&scanner.weights, &own);
     let st = strengths(&own);
     println!();
-    print_breakdown("solution", &scanner.weights.solution.breakdown(&st), labels.solution);
-    print_breakdown("need", &scanner.weights.need.breakdown(&st), labels.need);
-    print_breakdown("commercial", &scanner.weights.commercial.breakdown(&st), labels.commercial);
-    print_ui(&scanner.weights, scores.user_innovation, labels.user_innovation);
+    for (label, weights) in scanner.weights.labels() {
+        print_breakdown(label, &weights.breakdown(&st), labels[label]);
+    }
+    print_ui(&scanner.weights, scores[Label::UserInnovation], labels[Label::UserInnovation]);
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_breakdown(label: &str, b: &Breakdown, on: bool) {
+fn print_breakdown(label: Label, b: &Breakdown, on: bool) {
     let terms: Vec<String> = b
         .terms
         .iter()
         .map(|t| format!("{:+.2} {} (strength {:.2})", t.contribution, t.kind, t.strength))
         .collect();
     println!(
-        "{label:<16} {:.3} {}  = sigmoid({:.2} bias {})",
+        "{:<16} {:.3} {}  = sigmoid({:.2} bias {})",
+        label.name(),
         b.score,
         if on { "yes" } else { "no " },
         b.bias,
@@ -110,7 +111,7 @@ fn print_breakdown(label: &str, b: &Breakdown, on: bool) {
 fn print_ui(w: &Weights, score: f32, on: bool) {
     println!(
         "{:<16} {:.3} {}  = solution × (1 − {:.1} × commercial evidence × (1 − {:.1} × own need))",
-        "user_innovation",
+        Label::UserInnovation.name(),
         score,
         if on { "yes" } else { "no " },
         w.user_innovation.penalty,

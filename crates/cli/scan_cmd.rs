@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use leadminer_core::model::date_string;
 use leadminer_core::output::OUTPUTS;
+use leadminer_core::score::Label;
 use leadminer_core::scan::{Filters, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,7 +76,7 @@ fn print_tables(o: &Outcome, top: usize) {
     let s = &o.summary;
     println!(
         "{} posts read, {} analyzed, {} with signals: {} user innovations, {} needs, {} commercial; {} skipped",
-        s.posts, s.analyzed, s.with_signals, s.labels.user_innovation, s.labels.need, s.labels.commercial, s.skipped
+        s.posts, s.analyzed, s.with_signals, s.labels[Label::UserInnovation], s.labels[Label::Need], s.labels[Label::Commercial], s.skipped
     );
     if !o.top_posts.is_empty() {
         println!("\nTop user innovations");
@@ -90,7 +91,7 @@ fn print_tables(o: &Outcome, top: usize) {
             let shown = if title.is_empty() { evidence } else { format!("{title}  {evidence}") };
             println!(
                 "{:>5.2}  {:<12} {:<18} {:<10}  {}",
-                r.scores.user_innovation,
+                r.scores[Label::UserInnovation],
                 r.source.as_str(),
                 truncate(r.author.as_deref().unwrap_or("-"), 18),
                 r.created.map(date_string).unwrap_or_default(),

@@ -8,12 +8,11 @@
 
 use crate::model::Source;
 use crate::record::PostRecord;
+use crate::score::Label;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The labels evaluated, in report order.
-pub const LABELS: [&str; 4] = ["solution", "user_innovation", "need", "commercial"];
 
 /// One gold line.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,8 +29,8 @@ pub struct GoldItem {
 
 impl GoldItem {
     /// The gold value of a label; `None` when the line does not give it.
-    pub fn label(&self, name: &str) -> Option<bool> {
-        match self.labels.get(name)? {
+    pub fn label(&self, label: Label) -> Option<bool> {
+        match self.labels.get(label.name())? {
             serde_json::Value::Bool(b) => Some(*b),
             serde_json::Value::Number(n) => Some(n.as_f64()? >= 0.5),
             _ => None,
@@ -61,8 +60,8 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldItem>, GoldError> {
             continue;
         }
         let item: GoldItem = serde_json::from_str(line).map_err(|e| err(i + 1, e.to_string()))?;
-        if !LABELS.iter().any(|l| item.label(l).is_some()) {
-            return Err(err(i + 1, "no label (solution, user_innovation, need, commercial) given".into()));
+        if !Label::ALL.iter().any(|l| item.label(*l).is_some()) {
+            return Err(err(i + 1, format!("no label ({}) given", Label::names())));
         }
         out.push(item);
     }
@@ -151,7 +150,7 @@ pub struct Prediction {
 /// to what was predicted for each gold post found in the inputs.
 pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Prediction>, worst: usize) -> EvalReport {
     let mut reports: Vec<LabelReport> =
-        LABELS.iter().map(|l| LabelReport { label: (*l).to_string(), ..LabelReport::default() }).collect();
+        Label::ALL.iter().map(|l| LabelReport { label: l.to_string(), ..LabelReport::default() }).collect();
     let mut errors = Vec::new();
     let mut missing = Vec::new();
     for g in gold {
@@ -160,10 +159,10 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
             missing.push(format!("{}:{}", g.source, g.id));
             continue;
         };
-        for (i, label) in LABELS.iter().enumerate() {
+        for (i, label) in Label::ALL.into_iter().enumerate() {
             let Some(truth) = g.label(label) else { continue };
             let (predicted, score) = match &pred.record {
-                Some(r) => label_of(r, label),
+                Some(r) => (r.labels[label], r.scores[label]),
                 None => (false, 0.0),
             };
             let rep = &mut reports[i];
@@ -175,7 +174,7 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
             }
             if truth != predicted {
                 errors.push(EvalError {
-                    label: (*label).to_string(),
+                    label: label.to_string(),
                     error: if predicted { "false_positive" } else { "false_negative" },
                     source: g.source,
                     id: g.id.clone(),
@@ -201,17 +200,6 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
         missing,
         labels: reports.into_iter().map(LabelReport::finish).collect(),
         worst: errors,
-    }
-}
-
-/// The predicted label and score of a record.
-fn label_of(r: &PostRecord, label: &str) -> (bool, f32) {
-    match label {
-        "solution" => (r.labels.solution, r.scores.solution),
-        "user_innovation" => (r.labels.user_innovation, r.scores.user_innovation),
-        "need" => (r.labels.need, r.scores.need),
-        "commercial" => (r.labels.commercial, r.scores.commercial),
-        _ => (false, 0.0),
     }
 }
 
@@ -257,7 +245,7 @@ fn snippet(post: &crate::Post) -> String {
 mod tests {
     use super::*;
     use crate::model::PostKind;
-    use crate::score::{Labels, Scores};
+    use crate::score::{Label, Labels, Scores};
 
     fn gold(line: &str) -> GoldItem {
         serde_json::from_str(line).expect("gold line")
@@ -275,8 +263,13 @@ mod tests {
             kind: PostKind::Story,
             title: None,
             url: None,
-            scores: Scores { solution: score, user_innovation: score, need: score, commercial: score },
-            labels: Labels { solution, user_innovation: ui, need, commercial },
+            scores: Scores::from_fn(|_| score),
+            labels: Labels::from_fn(|l| match l {
+                Label::Solution => solution,
+                Label::UserInnovation => ui,
+                Label::Need => need,
+                Label::Commercial => commercial,
+            }),
             signals: Vec::new(),
             response: Default::default(),
         };

@@ -24,7 +24,7 @@
 
 use crate::analyze::adapter::{post_fields, region_views, Collector};
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
-use crate::score::Weights;
+use crate::score::{Label, Weights};
 /// The plugin SDK this host was built with (its ABI types and test
 /// helpers).
 pub use leadminer_plugin as sdk;
@@ -528,9 +528,6 @@ unsafe extern "C" fn host_emit(ctx: *mut c_void, signal: *const SignalView) {
 // ---------------------------------------------------------------------------
 // Configuration and discovery
 
-/// The labels whose weights a configuration may set for plugin kinds.
-pub const WEIGHT_LABELS: &[&str] = &["solution", "need", "commercial"];
-
 /// The weight of one plugin kind for one label, from
 /// `[plugins.NAME.weights]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -538,7 +535,7 @@ pub struct KindWeight {
     /// The plugin's name.
     pub plugin: String,
     /// `solution`, `need` or `commercial`.
-    pub label: String,
+    pub label: Label,
     /// The signal kind.
     pub kind: String,
     /// Its weight in the label's score.
@@ -632,7 +629,7 @@ impl PluginConfig {
     pub fn apply_weights(&self, weights: &mut Weights) {
         for w in &self.weights {
             // Labels are checked when the configuration is parsed.
-            weights.set_kind(&w.label, &w.kind, w.weight);
+            weights.set_kind(w.label, &w.kind, w.weight);
         }
     }
 
@@ -676,10 +673,11 @@ fn parse_weights(plugin: &str, value: &toml::Value) -> Result<Vec<KindWeight>, S
     let at = format!("[plugins.{plugin}.weights]");
     let labels = value.as_table().ok_or_else(|| format!("{at} must be a table"))?;
     let mut out = Vec::new();
-    for (label, kinds) in labels {
-        if !WEIGHT_LABELS.contains(&label.as_str()) {
-            return Err(format!("{at}: unknown label `{label}` (expected one of {})", WEIGHT_LABELS.join(", ")));
-        }
+    for (name, kinds) in labels {
+        let Some(label) = Label::from_name(name).filter(|l| !l.is_derived()) else {
+            let weighed: Vec<&str> = Label::ALL.iter().filter(|l| !l.is_derived()).map(|l| l.name()).collect();
+            return Err(format!("{at}: unknown label `{name}` (expected one of {})", weighed.join(", ")));
+        };
         let kinds = kinds.as_table().ok_or_else(|| format!("{at}: `{label}` must be a table of kind = weight"))?;
         for (kind, weight) in kinds {
             let weight = match weight {
@@ -690,7 +688,7 @@ fn parse_weights(plugin: &str, value: &toml::Value) -> Result<Vec<KindWeight>, S
             if !weight.is_finite() {
                 return Err(format!("{at}: {label}.{kind} must be finite"));
             }
-            out.push(KindWeight { plugin: plugin.to_string(), label: label.clone(), kind: kind.clone(), weight });
+            out.push(KindWeight { plugin: plugin.to_string(), label, kind: kind.clone(), weight });
         }
     }
     Ok(out)
@@ -909,8 +907,8 @@ mod tests {
         assert_eq!(c.weights.len(), 2);
         let mut w = Weights::builtin();
         c.apply_weights(&mut w);
-        assert_eq!(w.solution.kinds.get("x_kind"), Some(&2.0));
-        assert_eq!(w.need.kinds.get("x_need"), Some(&1.0));
+        assert_eq!(w.label(Label::Solution).and_then(|l| l.kinds.get("x_kind")), Some(&2.0));
+        assert_eq!(w.label(Label::Need).and_then(|l| l.kinds.get("x_need")), Some(&1.0));
     }
 
     #[test]

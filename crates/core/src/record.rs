@@ -4,7 +4,7 @@
 
 use crate::analyze::{Document, Signal};
 use crate::model::{Post, PostKind, Source};
-use crate::score::{Labels, Scores};
+use crate::score::{Labels, PerLabel, Scores};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -149,10 +149,10 @@ impl PostRecord {
         }
     }
 
-    /// The highest of the four scores.
+    /// The highest of the scores.
     pub fn max_score(&self) -> f32 {
         let s = &self.scores;
-        s.solution.max(s.user_innovation).max(s.need).max(s.commercial)
+        s.values().copied().fold(f32::NEG_INFINITY, f32::max)
     }
 }
 
@@ -236,27 +236,7 @@ pub struct Summary {
 }
 
 /// Posts per label.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LabelCounts {
-    /// Posts labeled solution.
-    pub solution: u64,
-    /// Posts labeled user innovation.
-    pub user_innovation: u64,
-    /// Posts labeled need.
-    pub need: u64,
-    /// Posts labeled commercial.
-    pub commercial: u64,
-}
-
-impl LabelCounts {
-    /// Counts one post's labels.
-    pub fn count(&mut self, labels: &Labels) {
-        self.solution += u64::from(labels.solution);
-        self.user_innovation += u64::from(labels.user_innovation);
-        self.need += u64::from(labels.need);
-        self.commercial += u64::from(labels.commercial);
-    }
-}
+pub type LabelCounts = PerLabel<u64>;
 
 /// Wall-clock time of a scan.
 #[derive(Debug, Clone, Default, Serialize)]

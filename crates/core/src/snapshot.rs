@@ -10,7 +10,7 @@
 //! Posts are sorted by source and id, signals by position then rule; only
 //! posts with signals appear.
 
-use crate::analyze::{kinds, Analysis, Analyzed, Document, Signal};
+use crate::analyze::{Analysis, Analyzed, Document, Signal};
 use crate::model::Post;
 use crate::score::{score, Weights};
 use std::fmt::Write;
@@ -27,15 +27,15 @@ pub fn render_signals(doc: &Document<'_>, weights: &Weights, signals: &[Signal],
     if signals.is_empty() && errors.is_empty() {
         return String::new();
     }
-    let own: Vec<Signal> = signals.iter().filter(|s| !s.kind.starts_with(kinds::RESPONSE_PREFIX)).cloned().collect();
+    let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
     let (scores, _) = score(weights, &own);
     let post = doc.post;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {}  solution {:.3}  user_innovation {:.3}  need {:.3}  commercial {:.3}",
-        post.source, post.id, scores.solution, scores.user_innovation, scores.need, scores.commercial
-    );
+    let _ = write!(out, "{} {}", post.source, post.id);
+    for (label, score) in scores.iter() {
+        let _ = write!(out, "  {label} {score:.3}");
+    }
+    out.push('\n');
     let mut sorted: Vec<&Signal> = signals.iter().collect();
     sorted.sort_by(|a, b| (a.start, a.end, &a.rule).cmp(&(b.start, b.end, &b.rule)));
     for s in sorted {

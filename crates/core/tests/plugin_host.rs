@@ -6,7 +6,7 @@ use leadminer_core::analyze::sharing::CodeSharing;
 use leadminer_core::analyze::{Analysis, Analyzed, Analyzer, Document, Signal};
 use leadminer_core::model::{Post, PostKind, Region, RegionKind, Source};
 use leadminer_core::plugin_host::{self, LoadedPlugin, Origin, PluginConfig, PluginError};
-use leadminer_core::score::{self, Weights};
+use leadminer_core::score::{self, Label, Weights};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
@@ -116,10 +116,10 @@ fn loaded_and_builtin_plugins_run_together() {
     let found: Vec<(&str, &str)> = signals.iter().map(|s| (&*s.analyzer, &doc.text[s.start..s.end])).collect();
     assert_eq!(found, [("workaround-c", "stopgap"), ("sharing-code", code)]);
     let mut weights = Weights::builtin();
-    weights.set_kind("solution", "workaround", 2.0);
+    weights.set_kind(Label::Solution, "workaround", 2.0);
     let (with, _) = score::score(&weights, &signals);
     let (without, _) = score::score(&Weights::builtin(), &signals);
-    assert!(with.solution > without.solution, "{with:?} vs {without:?}");
+    assert!(with[Label::Solution] > without[Label::Solution], "{with:?} vs {without:?}");
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn load_plugins_from_arguments_env_and_config() {
     );
     let mut weights = Weights::builtin();
     loaded.config.apply_weights(&mut weights);
-    assert_eq!(weights.solution.kinds.get("workaround"), Some(&1.5));
+    assert_eq!(weights.label(Label::Solution).and_then(|l| l.kinds.get("workaround")), Some(&1.5));
     let (_, workaround) = &loaded.plugins[1];
     let p = post("w", "t", "a kludge", Vec::new());
     let doc = Document::new(&p);

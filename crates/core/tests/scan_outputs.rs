@@ -3,7 +3,6 @@
 //! `OutputKind` beside those of `OUTPUTS`) sees the same posts, authors and
 //! summary that land in `posts.jsonl`, `authors.jsonl` and `summary.json`.
 
-use leadminer_core::aggregate::LeadUserWeights;
 use leadminer_core::analyze::standard_analysis;
 use leadminer_core::output::{self, Output, OutputError, OutputKind, OUTPUTS};
 use leadminer_core::pipeline::PipelineOptions;
@@ -61,7 +60,6 @@ fn every_output_given_sees_the_same_results() {
     let scanner = Scanner {
         analysis: standard_analysis(&[], Vec::new()).expect("built-in analysis"),
         weights: Weights::builtin(),
-        lead_user: LeadUserWeights::default(),
         filters: Filters::default(),
     };
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");

@@ -3,40 +3,16 @@
 //! communities, combined with the `[lead_user]` weights.
 
 use crate::record::{AuthorRecord, Components, PostRecord};
+use crate::score::{Label, LeadUserWeights};
 use crate::analyze::kinds;
 use crate::model::Source;
 use compact_str::CompactString;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// How many example posts an author's record lists.
 const EXAMPLES: usize = 5;
 /// How many communities are remembered per author.
 const MAX_COMMUNITIES: usize = 32;
-
-/// Weights of the lead-user score components (they sum to 1).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeadUserWeights {
-    /// User innovations and their scores.
-    pub innovation: f32,
-    /// Stated needs (high expected benefit).
-    pub need: f32,
-    /// Response received to their posts.
-    pub response: f32,
-    /// Expertise signals.
-    pub expertise: f32,
-    /// Span of activity.
-    pub span: f32,
-    /// Number of communities.
-    pub communities: f32,
-}
-
-impl Default for LeadUserWeights {
-    fn default() -> Self {
-        LeadUserWeights { innovation: 0.45, need: 0.15, response: 0.15, expertise: 0.1, span: 0.1, communities: 0.05 }
-    }
-}
 
 /// What the table keeps of every author: 48 bytes, with one small
 /// allocation for their communities and a boxed [`Found`] once they have
@@ -174,16 +150,16 @@ impl AuthorTable {
     pub fn post(&mut self, r: &PostRecord) {
         let Some(author) = &r.author else { return };
         let a = self.entry(author).found.get_or_insert_with(Box::default);
-        if r.labels.user_innovation {
+        if r.labels[Label::UserInnovation] {
             a.innovations += 1;
-            a.miss_innovation *= 1.0 - r.scores.user_innovation;
-            a.top.push((r.source, r.id.clone(), r.scores.user_innovation));
+            a.miss_innovation *= 1.0 - r.scores[Label::UserInnovation];
+            a.top.push((r.source, r.id.clone(), r.scores[Label::UserInnovation]));
             a.top.sort_by(|x, y| y.2.total_cmp(&x.2).then_with(|| (x.0.as_str(), &x.1).cmp(&(y.0.as_str(), &y.1))));
             a.top.truncate(EXAMPLES);
         }
-        if r.labels.need {
+        if r.labels[Label::Need] {
             a.needs += 1;
-            a.miss_need *= 1.0 - 0.5 * r.scores.need;
+            a.miss_need *= 1.0 - 0.5 * r.scores[Label::Need];
         }
         let expertise = 1.0
             - r.signals
@@ -273,8 +249,8 @@ mod tests {
             kind: PostKind::Comment,
             title: None,
             url: None,
-            scores: Scores { solution: score, user_innovation: score, need: 0.0, commercial: 0.0 },
-            labels: Labels { solution: true, user_innovation: true, need: false, commercial: false },
+            scores: Scores::from([score, score, 0.0, 0.0]),
+            labels: Labels::from([true, true, false, false]),
             signals: Vec::new(),
             response: Default::default(),
         }

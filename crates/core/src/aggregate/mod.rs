@@ -13,12 +13,13 @@ pub mod authors;
 mod replies;
 mod spool;
 
-pub use authors::{AuthorTable, LeadUserWeights};
+pub use authors::AuthorTable;
 pub(crate) use replies::PostKey;
 pub use spool::{Spool, SpoolReader};
 
 use crate::model::Source;
 use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, ResponseSummary};
+use crate::score::LeadUserWeights;
 use replies::ReplyIndex;
 
 /// How many reactions are kept as evidence per post.
@@ -123,8 +124,8 @@ mod tests {
             kind: PostKind::Submission,
             title: None,
             url: None,
-            scores: Scores { solution: 0.9, user_innovation: 0.9, need: 0.0, commercial: 0.0 },
-            labels: Labels { solution: true, user_innovation: true, need: false, commercial: false },
+            scores: Scores::from([0.9, 0.9, 0.0, 0.0]),
+            labels: Labels::from([true, true, false, false]),
             signals: Vec::new(),
             response: ResponseSummary::default(),
         }

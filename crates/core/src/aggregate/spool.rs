@@ -105,8 +105,8 @@ mod tests {
         let doc = Document::new(&post);
         let at = doc.text.find("built").expect("word");
         let signal = Signal { kind: "solution".into(), analyzer: Arc::from("rules"), rule: Arc::from("built"), start: at, end: at + 5, weight: 0.85 };
-        let scores = Scores { solution: 0.1 + 0.2, user_innovation: 0.3, need: 0.0, commercial: 1.0 };
-        let labels = Labels { solution: true, user_innovation: false, need: false, commercial: true };
+        let scores = Scores::from([0.1 + 0.2, 0.3, 0.0, 1.0]);
+        let labels = Labels::from([true, false, false, true]);
         let first = PostRecord::new(&post, &doc, &[signal], scores, labels);
         let mut second = first.clone();
         second.id = "b2".into();

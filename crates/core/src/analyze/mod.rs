@@ -31,8 +31,33 @@ pub mod kinds {
     pub const EXPERTISE: &str = "expertise";
     /// A phrase that looks like a solution but is not ("built a career").
     pub const FALSE_FRIEND: &str = "false_friend";
-    /// A reply reacting to a solution (kinds `response.*`).
-    pub const RESPONSE_PREFIX: &str = "response.";
+}
+
+/// A reply's reaction to the post it answers: a signal kind of the
+/// `response.` family (`response.buy`, `response.how`, ...). Such signals
+/// are not evidence about the reply itself; a scan credits them to the post
+/// the reply answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResponseKind<'k>(&'k str);
+
+impl<'k> ResponseKind<'k> {
+    /// What every response kind starts with.
+    const PREFIX: &'static str = "response.";
+
+    /// The response kind `kind` names, if it is one.
+    pub fn of(kind: &'k str) -> Option<Self> {
+        kind.starts_with(Self::PREFIX).then_some(ResponseKind(kind))
+    }
+
+    /// The whole kind (`response.buy`).
+    pub fn as_str(self) -> &'k str {
+        self.0
+    }
+
+    /// The reaction, without the family (`buy`).
+    pub fn reaction(self) -> &'k str {
+        &self.0[Self::PREFIX.len()..]
+    }
 }
 
 /// A stand-off annotation: what was found, by whom, where.
@@ -50,6 +75,19 @@ pub struct Signal {
     pub end: usize,
     /// How much one such signal counts, in (0, 1].
     pub weight: f32,
+}
+
+impl Signal {
+    /// The reaction this signal records, when it is a reply's response to
+    /// the post it answers rather than evidence about its own post.
+    pub fn response(&self) -> Option<ResponseKind<'_>> {
+        ResponseKind::of(&self.kind)
+    }
+
+    /// Whether the signal is evidence about its own post (not a response).
+    pub fn is_own(&self) -> bool {
+        self.response().is_none()
+    }
 }
 
 /// An analyzer: reads one post and adds signals. Built-in analyzers, rule
@@ -154,7 +192,7 @@ impl Analysis {
             // Only the evidence of an analyzer that can make a post a
             // candidate lists it, so what is listed does not depend on how
             // precise the other analyzers' prefilters are.
-            let evidence = |s: &Signal| &*s.kind != kinds::FALSE_FRIEND && !s.kind.starts_with(kinds::RESPONSE_PREFIX);
+            let evidence = |s: &Signal| &*s.kind != kinds::FALSE_FRIEND && s.is_own();
             listed |= *wants == Some(true) && signals[before..].iter().any(evidence);
         }
         sort_signals(&mut signals);
@@ -237,5 +275,22 @@ impl TriggerWords {
                     || post.link.as_deref().is_some_and(|l| ac.is_match(l)),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_kinds_are_the_response_family_only() {
+        let buy = ResponseKind::of("response.buy").expect("a response");
+        assert_eq!((buy.as_str(), buy.reaction()), ("response.buy", "buy"));
+        assert_eq!(ResponseKind::of("responsive"), None);
+        assert_eq!(ResponseKind::of(kinds::SOLUTION), None);
+        let signal = |kind: &str| Signal { kind: kind.into(), analyzer: Arc::from("a"), rule: Arc::from("r"), start: 0, end: 1, weight: 0.5 };
+        assert!(signal("solution").is_own());
+        assert!(!signal("response.how").is_own());
+        assert_eq!(signal("response.how").response().map(ResponseKind::reaction), Some("how"));
     }
 }

@@ -96,8 +96,8 @@ mod tests {
             kind: PostKind::Topic,
             title: Some("line\nbreak".into()),
             url: None,
-            scores: Scores { solution: 0.75, user_innovation: 0.5, need: 0.0, commercial: 0.125 },
-            labels: Labels { solution: true, user_innovation: true, need: false, commercial: false },
+            scores: Scores::from([0.75, 0.5, 0.0, 0.125]),
+            labels: Labels::from([true, true, false, false]),
             signals: Vec::new(),
             response: ResponseSummary::default(),
         };

@@ -5,14 +5,14 @@
 //! response and hands it to the outputs ([`Scanner::respond`]), and ends
 //! with the ranked authors and the summary ([`Scanner::run`]).
 
-use crate::aggregate::{Aggregate, LeadUserWeights, Reaction, Spool};
+use crate::aggregate::{Aggregate, Reaction, Spool};
 use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal};
 use crate::model::{Post, PostKind};
 use crate::output::{self, Output, OutputError, OutputKind};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
-use crate::score::{score, Weights};
+use crate::score::{score, Label, Weights};
 use std::path::Path;
 use std::time::Instant;
 
@@ -48,8 +48,6 @@ pub struct Scanner {
     pub analysis: Analysis,
     /// Scoring weights.
     pub weights: Weights,
-    /// Lead-user weights.
-    pub lead_user: LeadUserWeights,
     /// Filters.
     pub filters: Filters,
 }
@@ -126,7 +124,7 @@ impl Scanner {
             r.analyzed += 1;
             r.analyzer_errors.extend(errors);
             let (responses, own): (Vec<Signal>, Vec<Signal>) =
-                signals.into_iter().partition(|s| s.kind.starts_with(kinds::RESPONSE_PREFIX));
+                signals.into_iter().partition(|s| !s.is_own());
             if let Some(target) = parent.filter(|_| !responses.is_empty()) {
                 let evidence = responses
                     .iter()
@@ -149,7 +147,7 @@ impl Scanner {
     /// The `posts.jsonl` record of a post from its own signals (replies'
     /// `response.*` signals excluded); `None` when nothing was found.
     pub fn record(&self, post: &Post, doc: &Document<'_>, own: &[Signal]) -> Option<PostRecord> {
-        if !own.iter().any(|s| &*s.kind != "false_friend") {
+        if !own.iter().any(|s| &*s.kind != kinds::FALSE_FRIEND) {
             return None;
         }
         let (scores, labels) = score(&self.weights, own);
@@ -163,7 +161,7 @@ impl Scanner {
             return None;
         }
         let own: Vec<Signal> =
-            analyzed.signals.into_iter().filter(|s| !s.kind.starts_with(kinds::RESPONSE_PREFIX)).collect();
+            analyzed.signals.into_iter().filter(Signal::is_own).collect();
         self.record(post, &doc, &own)
     }
 
@@ -192,7 +190,7 @@ impl Scanner {
         let output_started = Instant::now();
         let top_posts = self.respond(spool, &mut aggregate, &mut summary, &mut outputs, top)?;
         summary.authors_seen = aggregate.authors_seen();
-        let authors = aggregate.rank(&self.lead_user);
+        let authors = aggregate.rank(&self.weights.lead_user);
         summary.authors_ranked = authors.len();
         for author in &authors {
             for out in &mut outputs {
@@ -230,7 +228,7 @@ impl Scanner {
             for out in outputs.iter_mut() {
                 out.post(&record)?;
             }
-            if record.labels.user_innovation {
+            if record.labels[Label::UserInnovation] {
                 keep_best(&mut best, record, top);
             }
         }
@@ -318,9 +316,8 @@ fn note_skip(summary: &mut Summary, e: &ReadError) {
 fn keep_best(best: &mut Vec<PostRecord>, record: PostRecord, top: usize) {
     best.push(record);
     best.sort_by(|a, b| {
-        b.scores
-            .user_innovation
-            .total_cmp(&a.scores.user_innovation)
+        b.scores[Label::UserInnovation]
+            .total_cmp(&a.scores[Label::UserInnovation])
             .then_with(|| (&a.source, &a.id).cmp(&(&b.source, &b.id)))
     });
     best.truncate(top.max(1));
