@@ -1,8 +1,9 @@
 //! `leadminer rules check`: validate rule packs.
 
+use crate::analysis_args::AnalysisArgs;
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use leadminer_core::rules::{builtin, Pack, RuleEngine};
+use leadminer_core::rules::Pack;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,29 +16,32 @@ pub struct RulesArgs {
 
 #[derive(Subcommand, Debug)]
 enum RulesCommand {
-    /// Parse and compile rule packs together with the built-in ones; errors
-    /// point to file and line.
+    /// Parse and compile rule packs together with the built-in ones, and
+    /// check that every rule's kind counts for a label (in the weights or a
+    /// plugin's kinds); errors point to file and line.
     Check {
         /// Pack files or directories.
         #[arg(required = true, value_name = "PACK")]
         packs: Vec<PathBuf>,
+
+        #[command(flatten)]
+        analysis: AnalysisArgs,
     },
 }
 
 /// Runs `leadminer rules`.
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     match args.command {
-        RulesCommand::Check { packs } => check(&packs),
+        RulesCommand::Check { packs, analysis } => check(&packs, &analysis),
     }
 }
 
-fn check(paths: &[PathBuf]) -> Result<ExitCode> {
-    let mut all = builtin::packs()?;
-    let builtin_count = all.len();
+fn check(paths: &[PathBuf], analysis: &AnalysisArgs) -> Result<ExitCode> {
+    let mut packs = Vec::new();
     let mut failed = false;
     for path in paths {
         match Pack::load_path(path) {
-            Ok(packs) => all.extend(packs),
+            Ok(loaded) => packs.extend(loaded),
             Err(e) => {
                 println!("{e}");
                 failed = true;
@@ -47,25 +51,22 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     if failed {
         return Ok(ExitCode::from(1));
     }
-    // A copy of a built-in pack would repeat its rule ids: check it alone.
-    let user: Vec<Pack> = all.split_off(builtin_count);
-    let (to_check, with_builtin): (Vec<Pack>, bool) = if user.iter().any(|p| builtin::PACKS.iter().any(|(_, src)| *src == p.source)) {
-        (user.clone(), false)
-    } else {
-        (all.iter().cloned().chain(user.iter().cloned()).collect(), true)
-    };
-    match RuleEngine::new(&to_check) {
-        Ok(engine) => {
-            for p in &user {
+    match analysis.load(&packs, &[])? {
+        Ok(loaded) => {
+            for p in &loaded.copies {
+                println!("{}: ok, a copy of the built-in pack '{}' (already loaded)", p.path.display(), p.file.pack.id);
+            }
+            for p in &loaded.user {
                 let rules = p.file.rules.len();
                 println!("{}: ok, pack '{}' with {rules} rules", p.path.display(), p.file.pack.id);
             }
-            let total = engine.rules().len();
-            println!("{total} rules compiled{}", if with_builtin { " together with the built-in packs" } else { "" });
+            println!("{} rules compiled together with the built-in packs", loaded.rules);
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            println!("{e}");
+        Err(errors) => {
+            for e in &errors {
+                println!("{e}");
+            }
             Ok(ExitCode::from(1))
         }
     }

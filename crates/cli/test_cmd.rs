@@ -1,12 +1,10 @@
 //! `leadminer test`: run the annotated fixtures of rule packs.
 
-use crate::analysis_args::AnalysisArgs;
+use crate::analysis_args::{pack_errors, AnalysisArgs};
 use anyhow::{bail, Result};
 use clap::Args;
-use leadminer_core::analyze::standard_analysis;
 use leadminer_core::fixtures;
-use leadminer_core::plugin_host::load_all;
-use leadminer_core::rules::Pack;
+use leadminer_core::rules::{builtin, Pack};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,12 +15,19 @@ pub struct TestArgs {
     /// `.dylib`, `.dll`). Each pack's fixtures are `<pack>.fixtures.txt` and
     /// `<pack>.fixtures/*.txt` beside it; a plugin's fixtures are
     /// `<library stem>.fixtures/*.txt` beside it, or given with `--fixtures`.
-    #[arg(value_name = "PACK_OR_PLUGIN", required_unless_present = "fixtures")]
+    /// Without any (and without `--fixtures`), the built-in packs are tested
+    /// with their own fixtures.
+    #[arg(value_name = "PACK_OR_PLUGIN")]
     packs: Vec<PathBuf>,
 
     /// Extra fixture files or directories to run against the same analyzers.
     #[arg(long = "fixtures", value_name = "PATH")]
     fixtures: Vec<PathBuf>,
+
+    /// Do not fail on rules of the tested packs that no `# expect:` case
+    /// names (they are reported as warnings). Built-in packs never need it.
+    #[arg(long)]
+    allow_untested: bool,
 
     #[command(flatten)]
     analysis: AnalysisArgs,
@@ -30,9 +35,9 @@ pub struct TestArgs {
 
 /// Runs `leadminer test`.
 pub fn run(args: TestArgs) -> Result<ExitCode> {
-    let mut packs = args.analysis.packs()?;
     let mut files = Vec::new();
-    let mut plugin_paths = args.analysis.plugins.clone();
+    let mut plugin_paths = Vec::new();
+    let mut tested: Vec<Pack> = Vec::new();
     for path in &args.packs {
         if is_library(path) {
             plugin_paths.push(path.clone());
@@ -41,45 +46,62 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
             files.extend(fixtures::txt_files(&beside));
             continue;
         }
-        let loaded = Pack::load_path(path)?;
-        for pack in &loaded {
+        for pack in Pack::load_path(path)? {
             let found = fixtures::fixtures_of_pack(&pack.path);
             if found.is_empty() {
                 eprintln!("warning: {} has no fixtures beside it", pack.path.display());
             }
             files.extend(found);
+            tested.push(pack);
         }
-        // Built-in packs are already in the standard analysis.
-        packs.extend(loaded.into_iter().filter(|p| !is_builtin_copy(&p.path)));
     }
     for path in &args.fixtures {
         files.extend(if path.is_dir() { fixtures::txt_files(path) } else { vec![path.clone()] });
     }
-    if files.is_empty() {
-        bail!("no fixture files found");
+    let builtin_only = args.packs.is_empty() && args.fixtures.is_empty();
+    let loaded = match args.analysis.load(&tested, &plugin_paths)? {
+        Ok(loaded) => loaded,
+        Err(errors) => return Err(pack_errors(errors)),
+    };
+    let mut cases = fixtures::load(&files)?;
+    let mut file_count = files.len();
+    if builtin_only {
+        // The built-in packs, with the fixtures compiled into the binary.
+        cases.extend(builtin::fixtures()?);
+        file_count += builtin::FIXTURES.len();
+        tested = builtin::packs()?;
     }
-    let (plugins, _) = load_all(&plugin_paths, args.analysis.config.as_deref())?;
-    let analysis = standard_analysis(&packs, plugins)?;
-    let cases = fixtures::load(&files)?;
-    let outcome = fixtures::run(&analysis, &cases);
+    if cases.is_empty() {
+        bail!("no fixture cases found");
+    }
+    let outcome = fixtures::run(&loaded.analysis, &cases);
     for f in &outcome.failures {
         println!("{f}");
     }
-    println!(
-        "{} passed, {} failed ({} cases in {} files)",
-        outcome.checks - outcome.failures.len(),
-        outcome.failures.len(),
+    for e in &outcome.errors {
+        println!("{e}");
+    }
+    // Copies of built-in packs are tested like the user's own.
+    let untested = fixtures::untested(&tested, &cases);
+    for e in &untested {
+        if args.allow_untested {
+            eprintln!("warning: {e}");
+        } else {
+            println!("{e}");
+        }
+    }
+    let failed = outcome.failures.len();
+    let problems = outcome.errors.len() + if args.allow_untested { 0 } else { untested.len() };
+    let mut summary = format!(
+        "{} passed, {failed} failed ({} cases in {file_count} files)",
+        outcome.checks - failed,
         outcome.cases,
-        files.len()
     );
-    Ok(if outcome.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// Whether a pack file is the repository's copy of a built-in pack (its id
-/// is already loaded; loading it twice would duplicate rule ids).
-fn is_builtin_copy(path: &Path) -> bool {
-    let Ok(src) = std::fs::read_to_string(path) else { return false };
-    leadminer_core::rules::builtin::PACKS.iter().any(|(_, builtin)| *builtin == src)
+    if problems > 0 {
+        summary.push_str(&format!("; {problems} fixture errors"));
+    }
+    println!("{summary}");
+    Ok(if failed == 0 && problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Whether a path names a shared library.

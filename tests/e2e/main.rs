@@ -7,4 +7,5 @@
 mod common;
 mod scan;
 mod plugins;
+mod rules;
 mod stats;

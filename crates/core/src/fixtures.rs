@@ -20,8 +20,11 @@
 //! title; `# kind:` a post kind (`reply`, `comment`, ...); `# format:`
 //! how the text is read (`plain`, the default, `markdown` or `html`, so that
 //! code blocks and quotes become regions). Other lines
-//! starting with `#` are comments. A rule is named by its id, or by
-//! `kind:<signal kind>` for analyzers without rule ids.
+//! starting with `#` are comments, but one that looks like a misspelt
+//! directive (`# expects:`, `# Title:`) is an error. A rule is named by its
+//! id, or by `kind:<signal kind>` for analyzers without rule ids; a name
+//! that no loaded analyzer has is an error (see [`Outcome::errors`]), and
+//! [`untested`] finds the rules of packs that no `# expect:` names.
 
 use crate::analyze::{Analysis, Analyzed, Document};
 use crate::model::{Post, PostKind, Source};
@@ -46,6 +49,9 @@ pub struct Case {
     pub expect: Vec<String>,
     /// Rules that must not match.
     pub ok: Vec<String>,
+    /// Each rule (or `kind:KIND`) that `expect` and `ok` name, with the
+    /// 1-based line that names it.
+    pub named: Vec<(String, usize)>,
 }
 
 /// A fixture file that could not be read.
@@ -73,6 +79,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Case>, FixtureError> {
         format: "plain".to_string(),
         expect: Vec::new(),
         ok: Vec::new(),
+        named: Vec::new(),
     };
     let mut in_text = false;
     let flush = |pending: &mut Case, cases: &mut Vec<Case>| {
@@ -87,6 +94,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Case>, FixtureError> {
         pending.format = "plain".to_string();
         pending.expect.clear();
         pending.ok.clear();
+        pending.named.clear();
     };
     let lines: Vec<&str> = source.lines().collect();
     for (i, line) in lines.iter().enumerate() {
@@ -107,8 +115,10 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Case>, FixtureError> {
             if let Some(rest) = line.strip_prefix('#') {
                 let rest = rest.trim();
                 if let Some(list) = rest.strip_prefix("expect:") {
+                    pending.named.extend(split_rules(list).into_iter().map(|r| (r, n)));
                     pending.expect.extend(split_rules(list));
                 } else if let Some(list) = rest.strip_prefix("ok:") {
+                    pending.named.extend(split_rules(list).into_iter().map(|r| (r, n)));
                     pending.ok.extend(split_rules(list));
                 } else if let Some(t) = rest.strip_prefix("title:") {
                     pending.title = Some(t.trim().to_string());
@@ -120,7 +130,12 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Case>, FixtureError> {
                     }
                     pending.format = f.to_string();
                 } else if let Some(k) = rest.strip_prefix("kind:") {
-                    pending.kind = parse_kind(k.trim()).ok_or_else(|| err(n, format!("unknown post kind '{}'", k.trim())))?;
+                    pending.kind = PostKind::parse(k.trim()).ok_or_else(|| {
+                        err(n, format!("unknown post kind '{}' (valid: {})", k.trim(), PostKind::names()))
+                    })?;
+                } else if let Some(directive) = misspelt_directive(rest) {
+                    let head = rest.split_once(':').map_or(rest, |(h, _)| h);
+                    return Err(err(n, format!("unknown directive '# {head}:' (did you mean '# {directive}:'?)")));
                 }
                 continue;
             }
@@ -143,19 +158,39 @@ fn split_rules(list: &str) -> Vec<String> {
     list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
-fn parse_kind(s: &str) -> Option<PostKind> {
-    Some(match s {
-        "submission" => PostKind::Submission,
-        "comment" => PostKind::Comment,
-        "question" => PostKind::Question,
-        "answer" => PostKind::Answer,
-        "story" => PostKind::Story,
-        "reply" => PostKind::Reply,
-        "message" => PostKind::Message,
-        "topic" => PostKind::Topic,
-        "other" => PostKind::Other,
-        _ => return None,
+/// The directives of a case.
+const DIRECTIVES: [&str; 5] = ["expect", "ok", "title", "kind", "format"];
+
+/// The directive that a comment line (after its `#`) seems to misspell:
+/// it starts with a single word and a colon, and the word is a directive in
+/// another case or spacing, starts with one or begins one, or is one or two
+/// edits from one (one for the short `ok` and `kind`).
+fn misspelt_directive(rest: &str) -> Option<&'static str> {
+    let (head, _) = rest.split_once(':')?;
+    let word = head.trim().to_lowercase();
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    DIRECTIVES.into_iter().find(|d| {
+        let near = if d.len() <= 4 { 1 } else { 2 };
+        word.starts_with(d) || (word.len() >= 3 && d.starts_with(word.as_str())) || edit_distance(&word, d) <= near
     })
+}
+
+/// The Levenshtein distance between two ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// The post a case stands for.
@@ -205,16 +240,25 @@ pub struct Outcome {
     pub checks: usize,
     /// Failed expectations.
     pub failures: Vec<Failure>,
+    /// Names in `# expect:` and `# ok:` that no loaded analyzer has: a
+    /// rule id that no analyzer lists (see [`crate::analyze::Analyzer::rules`])
+    /// and none emitted on any case, or a `kind:` no analyzer emits. An `ok`
+    /// of a misspelt rule would otherwise pass while testing nothing.
+    pub errors: Vec<FixtureError>,
 }
 
 /// Runs cases through an analysis and checks their expectations.
 pub fn run(analysis: &Analysis, cases: &[Case]) -> Outcome {
     let mut outcome = Outcome::default();
+    let (listed, _) = analysis.rule_ids();
+    let kinds = analysis.kinds();
+    let mut emitted = std::collections::BTreeSet::new();
     for case in cases {
         outcome.cases += 1;
         let post = case_post(case);
         let doc = Document::new(&post);
         let Analyzed { signals, errors, .. } = analysis.run(&doc);
+        emitted.extend(signals.iter().map(|s| s.rule.to_string()));
         let matched = |rule: &str| -> Vec<String> {
             signals
                 .iter()
@@ -241,7 +285,44 @@ pub fn run(analysis: &Analysis, cases: &[Case]) -> Outcome {
             }
         }
     }
+    for case in cases {
+        for (name, line) in &case.named {
+            let message = match name.strip_prefix("kind:") {
+                Some(kind) if !kinds.contains(kind) => format!(
+                    "'{name}': no loaded analyzer emits kind '{kind}' (known: {})",
+                    kinds.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+                ),
+                Some(_) => continue,
+                None if listed.contains(name) || emitted.contains(name) => continue,
+                None => format!("'{name}' is not a rule of any loaded pack or plugin (check its spelling, or load its pack or plugin)"),
+            };
+            let error = FixtureError { file: case.file.clone(), line: *line, message };
+            if !outcome.errors.contains(&error) {
+                outcome.errors.push(error);
+            }
+        }
+    }
     outcome
+}
+
+/// The rules of `packs` that no case's `# expect:` names, each as an
+/// error at the line of its id: a rule without a case it must match is
+/// not tested at all.
+pub fn untested(packs: &[crate::rules::Pack], cases: &[Case]) -> Vec<crate::rules::PackError> {
+    let expected: std::collections::BTreeSet<&str> = cases.iter().flat_map(|c| c.expect.iter().map(String::as_str)).collect();
+    let mut errors = Vec::new();
+    for pack in packs {
+        for def in &pack.file.rules {
+            let id = def.id.get_ref();
+            if !expected.contains(id.as_str()) {
+                errors.push(pack.error_at(
+                    def.id.span().start,
+                    format!("rule '{id}' has no fixture: add a case under `# expect: {id}` to the pack's fixtures"),
+                ));
+            }
+        }
+    }
+    errors
 }
 
 /// Fixture files of a rule pack file: `<stem>.fixtures.txt` beside it and
@@ -295,6 +376,37 @@ mod tests {
         assert_eq!(cases[1].title.as_deref(), Some("T"));
         assert_eq!(cases[1].kind, PostKind::Reply);
         assert_eq!(cases[1].ok, ["a.one"]);
+    }
+
+    #[test]
+    fn misspelt_directives_are_errors() {
+        for (line, directive) in [
+            ("# expects: a.one", "expect"),
+            ("# expected: a.one", "expect"),
+            ("# Expect: a.one", "expect"),
+            ("# expect : a.one", "expect"),
+            ("# exepct: a.one", "expect"),
+            ("# okay: a.one", "ok"),
+            ("# titel: T", "title"),
+            ("# kinds: reply", "kind"),
+            ("# fromat: html", "format"),
+        ] {
+            let e = parse(Path::new("f.txt"), &format!("# expect: a.one\n{line}\ntext\n")).unwrap_err();
+            assert_eq!(e.line, 2, "{line}");
+            assert!(e.message.contains(&format!("did you mean '# {directive}:'")), "{line}: {}", e.message);
+        }
+        // Comments that only happen to have a colon stay comments.
+        for line in ["# Note: a comment", "# TODO: more", "# see: https://example.com", "# a comment: with a colon"] {
+            assert!(parse(Path::new("f.txt"), &format!("# expect: a.one\n{line}\ntext\n")).is_ok(), "{line}");
+        }
+        let e = parse(Path::new("f.txt"), "# kind: rpely\n# expect: a.one\ntext\n").unwrap_err();
+        assert!(e.message.contains("unknown post kind 'rpely' (valid: submission, comment"), "{}", e.message);
+    }
+
+    #[test]
+    fn names_lines() {
+        let cases = parse(Path::new("f.txt"), "# expect: a.one, kind:need\n# ok: a.two\ntext\n").unwrap();
+        assert_eq!(cases[0].named, [("a.one".to_string(), 1), ("kind:need".to_string(), 1), ("a.two".to_string(), 2)]);
     }
 
     #[test]

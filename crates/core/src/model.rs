@@ -72,6 +72,29 @@ pub enum PostKind {
 }
 
 impl PostKind {
+    /// Every post kind.
+    pub const ALL: [PostKind; 9] = [
+        PostKind::Submission,
+        PostKind::Comment,
+        PostKind::Question,
+        PostKind::Answer,
+        PostKind::Story,
+        PostKind::Reply,
+        PostKind::Message,
+        PostKind::Topic,
+        PostKind::Other,
+    ];
+
+    /// The kind with this lowercase name ([`PostKind::as_str`]).
+    pub fn parse(name: &str) -> Option<PostKind> {
+        PostKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The names of all kinds, comma separated, for messages.
+    pub fn names() -> String {
+        PostKind::ALL.map(PostKind::as_str).join(", ")
+    }
+
     /// The lowercase name used in outputs.
     pub fn as_str(self) -> &'static str {
         match self {

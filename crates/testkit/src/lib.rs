@@ -155,15 +155,17 @@ pub fn assert_triggers_cover<P: leadminer_plugin::Plugin>(plugin: P, fixtures: &
     }
 }
 
-/// Checks that the shared library this crate builds (named `library`,
-/// found beside the test binary's `deps` folder), loaded through
-/// leadminer's host and the C ABI, finds exactly what the plugin type finds
-/// when called directly, on every fixture in `fixtures`.
+/// Checks that the shared library this crate builds (named `library` as
+/// Cargo names it, `_` for `-`; found beside the test binary's `deps`
+/// folder), loaded through leadminer's host and the C ABI, finds exactly
+/// what the plugin type finds when called directly, on every fixture in
+/// `fixtures`. When the library is missing, the failure says which `cargo
+/// build` command builds it.
 pub fn assert_abi_matches_direct<P: leadminer_plugin::Plugin>(plugin: P, library: &str, fixtures: &Path) {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("test binary path: {e}"));
     let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap_or_else(|| panic!("no target folder above {}", exe.display()));
     let lib = profile_dir.join(format!("{}{library}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
-    assert!(lib.is_file(), "{} was not built", lib.display());
+    assert!(lib.is_file(), "{}", missing_library(&lib, profile_dir, library));
     let loaded = leadminer_core::plugin_host::load(&lib, "").unwrap_or_else(|e| panic!("{e}"));
     let over_abi = Analysis::new(vec![Box::new(loaded)]);
     let direct = PluginAnalyzer::from_plugin(plugin);
@@ -176,6 +178,20 @@ pub fn assert_abi_matches_direct<P: leadminer_plugin::Plugin>(plugin: P, library
         found_any |= !a.signals.is_empty();
     }
     assert!(found_any, "no fixture in {} has detections", fixtures.display());
+}
+
+/// The failure message of [`assert_abi_matches_direct`] for a library that
+/// is not built: the command that builds it, for the package under test
+/// (`CARGO_PKG_NAME`, which `cargo test` sets) and the profile of the test
+/// binary.
+fn missing_library(lib: &Path, profile_dir: &Path, library: &str) -> String {
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| library.replace('_', "-"));
+    let release = if profile_dir.file_name().is_some_and(|d| d == "release") { " --release" } else { "" };
+    format!(
+        "{} was not built: build the plugin library first with `cargo build --lib -p {package}{release}` \
+         (its Cargo.toml needs `crate-type = [\"cdylib\", \"rlib\"]` under [lib]), then run the tests again",
+        lib.display()
+    )
 }
 
 /// Snapshots the detections of `$detector` on every fixture matched by
@@ -201,4 +217,19 @@ macro_rules! assert_detections_with_scores {
             $crate::insta::assert_yaml_snapshot!(found);
         });
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_library_names_the_command_that_builds_it() {
+        let debug = missing_library(Path::new("target/debug/libbike_parts.so"), Path::new("target/debug"), "bike_parts");
+        assert!(debug.contains("target/debug/libbike_parts.so was not built"), "{debug}");
+        // Under `cargo test` the package is the one being tested (here the testkit).
+        assert!(debug.contains("`cargo build --lib -p leadminer-testkit`"), "{debug}");
+        let release = missing_library(Path::new("target/release/libx.so"), Path::new("target/release"), "x");
+        assert!(release.contains(" --release`"), "{release}");
+    }
 }

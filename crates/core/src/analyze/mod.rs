@@ -114,6 +114,13 @@ pub trait Analyzer: Send + Sync {
         None
     }
 
+    /// The ids of all the rules whose signals it may emit, when it can list
+    /// them (a rule engine can; a plugin cannot): `leadminer test` reports
+    /// fixtures that name a rule no analyzer has.
+    fn rules(&self) -> Option<Vec<String>> {
+        None
+    }
+
     /// Analyzes one document, pushing signals to `out`. `out` may already
     /// hold signals of analyzers that ran before.
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError>;
@@ -152,6 +159,25 @@ impl Analysis {
     /// The analyzers.
     pub fn analyzers(&self) -> &[Box<dyn Analyzer>] {
         &self.analyzers
+    }
+
+    /// The ids of the rules the analyzers can list (see
+    /// [`Analyzer::rules`]), and whether every analyzer could list its own.
+    pub fn rule_ids(&self) -> (std::collections::BTreeSet<String>, bool) {
+        let mut ids = std::collections::BTreeSet::new();
+        let mut complete = true;
+        for a in &self.analyzers {
+            match a.rules() {
+                Some(rules) => ids.extend(rules),
+                None => complete = false,
+            }
+        }
+        (ids, complete)
+    }
+
+    /// The signal kinds the analyzers may emit.
+    pub fn kinds(&self) -> std::collections::BTreeSet<String> {
+        self.analyzers.iter().flat_map(|a| a.kinds()).collect()
     }
 
     /// What a rule means, from the analyzer that defines it.
@@ -224,22 +250,31 @@ pub fn sort_signals(signals: &mut Vec<Signal>) {
 }
 
 /// The built-in analyzers plus `extra` ones (plugins), with the rule engine
-/// compiled from the built-in packs and `packs`. The rule engine runs last,
-/// so its proximity rules see every other analyzer's signals.
+/// compiled from the built-in packs and `packs` (less exact copies of the
+/// built-in packs, already loaded). The rule engine runs last, so its
+/// proximity rules see every other analyzer's signals. Commands check the
+/// packs' kinds first with [`crate::rules::check::check`] and use
+/// [`analysis_with`].
 pub fn standard_analysis(
     packs: &[crate::rules::Pack],
     extra: Vec<Box<dyn Analyzer>>,
 ) -> Result<Analysis, crate::rules::PackError> {
     let mut all = crate::rules::builtin::packs()?;
-    all.extend(packs.iter().cloned());
+    all.extend(packs.iter().filter(|p| !crate::rules::builtin::is_copy(p)).cloned());
     let engine = crate::rules::RuleEngine::new(&all)?;
+    Ok(analysis_with(engine, extra))
+}
+
+/// The built-in analyzers plus `extra` ones (plugins), with a compiled rule
+/// engine running last (see [`standard_analysis`]).
+pub fn analysis_with(engine: crate::rules::RuleEngine, extra: Vec<Box<dyn Analyzer>>) -> Analysis {
     let mut analyzers: Vec<Box<dyn Analyzer>> = vec![
         Box::new(sharing::CodeSharing::default()),
         Box::new(expertise::Expertise::default()),
     ];
     analyzers.extend(extra);
     analyzers.push(Box::new(engine));
-    Ok(Analysis::new(analyzers))
+    Analysis::new(analyzers)
 }
 
 /// A plugin's trigger words as a prefilter answer for [`Analyzer::wants`]:

@@ -1,6 +1,21 @@
 //! Normalized word forms for matching: lower case, irregular verbs mapped to
 //! their base form, then the Snowball English stemmer, so that a pattern
 //! word matches every inflection ("build" matches builds, building, built).
+//!
+//! The stemmer alone does not give a base form and its inflections one
+//! stem in a few classes of words, which [`normalize`] mends (the tests
+//! check each class):
+//!
+//! - a final `-ue`, `-oe` or `-ye` that the stemmer keeps on the base form
+//!   but not on `-ed`/`-ing` forms: glue/glued/gluing, sue/suing,
+//!   queue/queued, toe/toed, dye/dyed (the `e` is put back);
+//! - words of three letters, which are not stemmed, ending in a consonant
+//!   and `y`: dry/dried, try/tried, fly/flies (stemmed like longer words);
+//! - a final `ff` that the stemmer halves on inflected forms only:
+//!   staff/staffed, stuff/stuffing (halved on every form);
+//! - forms listed in [`IRREGULAR`]: irregular verbs, doubled consonants of
+//!   three-letter words (added, erred), `-ic` verbs (panicked), short `-ee`
+//!   verbs (freed) and irregular plurals (shelves, feet).
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::borrow::Cow;
@@ -97,6 +112,42 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("tore", "tear"),
     ("wore", "wear"),
     ("worn", "wear"),
+    ("vying", "vie"),
+    // Three-letter words with a doubled consonant, which are not stemmed
+    // while their inflections are ("added" -> "ad").
+    ("added", "add"),
+    ("adding", "add"),
+    ("erred", "err"),
+    ("erring", "err"),
+    ("ebbed", "ebb"),
+    ("ebbing", "ebb"),
+    ("egged", "egg"),
+    ("egging", "egg"),
+    // `-ic` verbs take a k ("panicked" -> "panick").
+    ("panicked", "panic"),
+    ("panicking", "panic"),
+    ("mimicked", "mimic"),
+    ("mimicking", "mimic"),
+    ("picnicked", "picnic"),
+    ("picnicking", "picnic"),
+    ("trafficked", "traffic"),
+    ("trafficking", "traffic"),
+    ("frolicked", "frolic"),
+    ("frolicking", "frolic"),
+    // A short `-ee` verb keeps "eed" whole ("freed" -> "freed").
+    ("freed", "free"),
+    // Irregular plurals.
+    ("shelves", "shelf"),
+    ("knives", "knife"),
+    ("halves", "half"),
+    ("wolves", "wolf"),
+    ("men", "man"),
+    ("women", "woman"),
+    ("children", "child"),
+    ("feet", "foot"),
+    ("teeth", "tooth"),
+    ("mice", "mouse"),
+    ("geese", "goose"),
     // Words the stemmer would conflate with others ("customers" -> "custom").
     ("customer", "customer"),
     ("customers", "customer"),
@@ -177,10 +228,59 @@ pub(crate) fn normalize_uncached(word: &str) -> String {
     if let Some(base) = irregular(&lower) {
         return base.to_string();
     }
-    if lower.len() <= 3 || !lower.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if !lower.bytes().all(|b| b.is_ascii_alphabetic()) {
         return lower.into_owned();
     }
-    stemmer().stem(&lower).into_owned()
+    if lower.len() <= 3 {
+        // Short words are their own stems, but "dry" stems like "dried".
+        let b = lower.as_bytes();
+        let consonant = |c: u8| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        if b.len() == 3 && b[2] == b'y' && consonant(b[0]) && consonant(b[1]) {
+            return stemmer().stem(&lower).into_owned();
+        }
+        return lower.into_owned();
+    }
+    let stem = stemmer().stem(&lower);
+    mend(&lower, stem.into_owned())
+}
+
+/// Mends a stem where the stemmer gives a base form and its inflections
+/// different ones (see the module documentation).
+fn mend(word: &str, mut stem: String) -> String {
+    let inflected_ed = word.ends_with("ed");
+    let inflected_ing = word.ends_with("ing");
+    if inflected_ed || inflected_ing {
+        // glued -> glu: put back the e of "glue", a base form the stemmer
+        // leaves whole ("canoed" -> "cano" stays: "canoe" stems to "cano").
+        let b = stem.as_bytes();
+        let n = b.len();
+        let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        let restores = n >= 2
+            && match b[n - 1] {
+                b'u' => true,
+                b'o' | b'y' => inflected_ed && !vowel(b[n - 2]),
+                _ => false,
+            };
+        if restores {
+            let base = format!("{stem}e");
+            if normalize_base(&base) == base {
+                return base;
+            }
+        }
+    }
+    if stem.len() >= 4 && stem.ends_with("ff") {
+        stem.pop();
+    }
+    stem
+}
+
+/// The stem of a base form, short words whole.
+fn normalize_base(word: &str) -> String {
+    if word.len() <= 3 {
+        word.to_string()
+    } else {
+        stemmer().stem(word).into_owned()
+    }
 }
 
 /// The irregular forms whose base form is `base` ("built" for "build").
@@ -202,6 +302,86 @@ mod tests {
         }
         assert_eq!(normalize("wrote"), normalize("writing"));
         assert_eq!(normalize("created"), normalize("create"));
+    }
+
+    /// Every class of words where the stemmer alone gives a base form and
+    /// its inflections different stems (see the module documentation).
+    #[test]
+    fn every_stem_class_shares_a_form() {
+        let classes: &[(&str, &[&[&str]])] = &[
+            (
+                "final -ue, -oe, -ye",
+                &[
+                    &["glue", "glues", "glued", "gluing", "glueing"],
+                    &["sue", "sues", "sued", "suing"],
+                    &["cue", "cues", "cued", "cuing", "cueing"],
+                    &["queue", "queues", "queued", "queuing", "queueing"],
+                    &["issue", "issues", "issued", "issuing"],
+                    &["toe", "toes", "toed", "toeing"],
+                    &["hoe", "hoes", "hoed", "hoeing"],
+                    &["shoe", "shoes", "shoed", "shoeing"],
+                    &["canoe", "canoes", "canoed", "canoeing"],
+                    &["dye", "dyes", "dyed", "dyeing"],
+                    &["eye", "eyes", "eyed", "eyeing"],
+                ],
+            ),
+            (
+                "three letters and y",
+                &[
+                    &["dry", "dries", "dried", "drying"],
+                    &["try", "tries", "tried", "trying"],
+                    &["fry", "fries", "fried", "frying"],
+                    &["spy", "spies", "spied", "spying"],
+                    &["fly", "flies", "flying"],
+                    &["cry", "cries", "cried", "crying"],
+                ],
+            ),
+            (
+                "final ff",
+                &[&["staff", "staffs", "staffed", "staffing"], &["stuff", "stuffs", "stuffed", "stuffing"], &["cuff", "cuffed"]],
+            ),
+            ("doubled consonants of short words", &[&["add", "adds", "added", "adding"], &["err", "errs", "erred", "erring"]]),
+            ("-ic verbs", &[&["panic", "panics", "panicked", "panicking"], &["mimic", "mimicked", "mimicking"]]),
+            (
+                "-ee verbs",
+                &[
+                    &["free", "frees", "freed", "freeing"],
+                    &["agree", "agrees", "agreed", "agreeing"],
+                    &["guarantee", "guaranteed", "guaranteeing"],
+                ],
+            ),
+            ("-ie verbs", &[&["die", "dies", "died", "dying"], &["tie", "tied", "tying"], &["vie", "vied", "vying"]]),
+            (
+                "irregular plurals",
+                &[&["shelf", "shelves"], &["knife", "knives"], &["man", "men"], &["foot", "feet"], &["child", "children"]],
+            ),
+            (
+                "regular",
+                &[
+                    &["mod", "mods", "modded", "modding"],
+                    &["solder", "soldered", "soldering"],
+                    &["travel", "traveled", "travelled", "traveling", "travelling"],
+                    &["apply", "applies", "applied", "applying"],
+                    &["use", "uses", "used", "using"],
+                    &["fix", "fixes", "fixed", "fixing"],
+                    &["wire", "wired", "wiring"],
+                ],
+            ),
+        ];
+        for (class, groups) in classes {
+            for group in *groups {
+                let base = normalize(group[0]);
+                for w in &group[1..] {
+                    assert_eq!(normalize(w), base, "{class}: '{w}' and '{}'", group[0]);
+                }
+            }
+        }
+        // Mending does not merge words that differ.
+        for (a, b) in [("going", "goe"), ("doing", "doe"), ("booed", "booe"), ("echoed", "echoe"), ("offs", "of"), ("any", "ani")] {
+            assert_ne!(normalize(a), b, "{a}");
+        }
+        assert_ne!(normalize("sky"), normalize("ski"));
+        assert_ne!(normalize("canoe"), normalize("can"));
     }
 
 }

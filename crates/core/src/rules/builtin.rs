@@ -11,6 +11,32 @@ pub const PACKS: &[(&str, &str)] = &[
     ("response.toml", include_str!("../../rules/response.toml")),
 ];
 
+/// (file name, source) of the fixtures of every built-in pack, in the
+/// order of [`PACKS`]: `leadminer test` without arguments runs them.
+pub const FIXTURES: &[(&str, &str)] = &[
+    ("solution.fixtures.txt", include_str!("../../rules/solution.fixtures.txt")),
+    ("need.fixtures.txt", include_str!("../../rules/need.fixtures.txt")),
+    ("commercial.fixtures.txt", include_str!("../../rules/commercial.fixtures.txt")),
+    ("sharing.fixtures.txt", include_str!("../../rules/sharing.fixtures.txt")),
+    ("response.fixtures.txt", include_str!("../../rules/response.fixtures.txt")),
+];
+
+/// Whether a pack is an exact copy of a built-in pack (the repository's
+/// `crates/core/rules/*.toml`): its rules are already loaded.
+pub fn is_copy(pack: &Pack) -> bool {
+    PACKS.iter().any(|(_, src)| *src == pack.source)
+}
+
+/// Parses the fixtures of the built-in packs (named
+/// `builtin:rules/<pack>.fixtures.txt` in messages).
+pub fn fixtures() -> Result<Vec<crate::fixtures::Case>, crate::fixtures::FixtureError> {
+    let mut cases = Vec::new();
+    for (name, src) in FIXTURES {
+        cases.extend(crate::fixtures::parse(std::path::Path::new(&format!("builtin:rules/{name}")), src)?);
+    }
+    Ok(cases)
+}
+
 /// Parses the built-in packs.
 pub fn packs() -> Result<Vec<Pack>, PackError> {
     PACKS

@@ -32,8 +32,10 @@ pub struct Rule {
     pub scope: Scope,
     /// Post kinds it applies to (empty: all).
     pub posts: Vec<String>,
-    /// Kinds it cancels where it overlaps them.
-    pub cancels: Vec<String>,
+    /// The ids of the rules whose signals it cancels where it overlaps
+    /// them: those its `cancels` names, and those of its own pack that emit
+    /// a kind it names.
+    pub cancels: Vec<Arc<str>>,
     /// Proximity condition.
     pub near: Option<super::pack::Near>,
 }
@@ -84,6 +86,14 @@ impl RuleEngine {
                         format!("rule '{id}' needs either patterns (phrases, sequences, regex) or `near`, not both or neither"),
                     ));
                 }
+                for post in &def.posts {
+                    if crate::model::PostKind::parse(post.get_ref()).is_none() {
+                        return Err(pack.error_at(
+                            post.span().start,
+                            format!("rule '{id}': unknown post kind '{}' in `posts` (valid: {})", post.get_ref(), crate::model::PostKind::names()),
+                        ));
+                    }
+                }
                 let index = rules.len();
                 let mut needs: Vec<Need> = Vec::new();
                 for p in &def.phrases {
@@ -113,23 +123,24 @@ impl RuleEngine {
                 }
                 // A false friend only cancels what other rules find: it
                 // never makes a post worth analyzing by itself.
-                if def.kind != crate::analyze::kinds::FALSE_FRIEND {
+                if *def.kind.get_ref() != crate::analyze::kinds::FALSE_FRIEND {
                     all_needs.extend(needs);
                 }
                 rules.push(Rule {
                     pack: Arc::clone(&pack_id),
                     id: id.as_str().into(),
-                    kind: def.kind.as_str().into(),
+                    kind: def.kind.get_ref().as_str().into(),
                     weight: def.weight,
                     message: def.message.clone(),
                     suppress: def.suppress.clone().unwrap_or_else(|| Suppressor::ALL.to_vec()),
                     scope: def.scope,
-                    posts: def.posts.clone(),
-                    cancels: def.cancels.clone(),
+                    posts: def.posts.iter().map(|p| p.get_ref().clone()).collect(),
+                    cancels: Vec::new(),
                     near: def.near.clone(),
                 });
             }
         }
+        resolve_cancels(packs, &mut rules)?;
         let regex_gate = Scanner::new(&gate_words, true);
         if regex_gate.is_none() && !gate_words.is_empty() {
             return Err(PackError { path: "rules".into(), line: 1, message: "regex prefilter words: too many to compile".into() });
@@ -217,6 +228,42 @@ impl RuleEngine {
     }
 }
 
+/// Resolves what each rule's `cancels` names to rule ids: a kind reaches
+/// the rules of the rule's own pack that emit it, and a rule id that rule,
+/// whatever its pack. A name that reaches no rule is an error, so a typo
+/// ("solutoin") does not silently cancel nothing. `rules` are the packs'
+/// rules in order.
+fn resolve_cancels(packs: &[Pack], rules: &mut [Rule]) -> Result<(), PackError> {
+    let mut index = 0;
+    for pack in packs {
+        let own = index..index + pack.file.rules.len();
+        for def in &pack.file.rules {
+            let mut ids: Vec<Arc<str>> = Vec::new();
+            for spanned in &def.cancels {
+                let name = spanned.get_ref().as_str();
+                let before = ids.len();
+                ids.extend(rules[own.clone()].iter().filter(|r| &*r.kind == name).map(|r| Arc::clone(&r.id)));
+                ids.extend(rules.iter().filter(|r| &*r.id == name).map(|r| Arc::clone(&r.id)));
+                if ids.len() == before {
+                    return Err(pack.error_at(
+                        spanned.span().start,
+                        format!(
+                            "rule '{}': `cancels` names '{name}', which is neither a kind that a rule of pack '{}' emits nor a rule id (a kind reaches only the rules of its own pack; name another pack's rule by its id)",
+                            def.id.get_ref(),
+                            pack.file.pack.id
+                        ),
+                    ));
+                }
+            }
+            ids.sort();
+            ids.dedup();
+            rules[index].cancels = ids;
+            index += 1;
+        }
+    }
+    Ok(())
+}
+
 /// Whether a rule can match anywhere in a post: it looks at posts of its
 /// kind, and a title rule needs a title. Neither the prefilter nor the
 /// matcher tries the others.
@@ -259,6 +306,10 @@ impl Analyzer for RuleEngine {
         self.rule(rule).map(|r| r.message.clone()).filter(|m| !m.is_empty())
     }
 
+    fn rules(&self) -> Option<Vec<String>> {
+        Some(self.rules.iter().map(|r| r.id.to_string()).collect())
+    }
+
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
         let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
         let first_new = out.len();
@@ -293,7 +344,7 @@ impl Analyzer for RuleEngine {
             while i < out.len() {
                 let s = &out[i];
                 let cancelled = cancelling.iter().any(|(r, a, b)| {
-                    self.rules[*r].cancels.iter().any(|k| **k == *s.kind) && s.start < *b && *a < s.end
+                    self.rules[*r].cancels.iter().any(|id| **id == *s.rule) && s.start < *b && *a < s.end
                 });
                 if cancelled {
                     out.remove(i);

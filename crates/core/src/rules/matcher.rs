@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn words_no_trigger_covers_are_not_normalized_and_the_others_keep_their_ids() {
-        let patterns = ["{build, go, possible, ad} it", "thoughtful"];
+        let patterns = ["{build, go, possible, add} it", "thoughtful"];
         let compiled: Vec<CompiledPattern> =
             patterns.iter().map(|p| compile(p, &BTreeMap::new()).expect("compiles")).collect();
         let m = TokenMatcher::new(&compiled);

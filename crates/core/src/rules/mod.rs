@@ -3,6 +3,7 @@
 //! repository root; users read, copy and change them like any other pack.
 
 pub mod builtin;
+pub mod check;
 pub mod engine;
 pub mod matcher;
 pub mod pack;

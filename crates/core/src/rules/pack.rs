@@ -91,7 +91,7 @@ pub struct RuleDef {
     /// Unique id, e.g. `solution.first-person-built`.
     pub id: Spanned<String>,
     /// The signal kind it emits (`solution`, `need`, `commercial`, ...).
-    pub kind: String,
+    pub kind: Spanned<String>,
     /// Weight of one match, in (0, 1]: how sure a match makes the kind.
     #[serde(default = "default_weight")]
     pub weight: f32,
@@ -114,10 +114,11 @@ pub struct RuleDef {
     /// A proximity rule instead of patterns.
     #[serde(default)]
     pub near: Option<Near>,
-    /// Signal kinds that a match of this rule cancels where they overlap
-    /// ("developed a roll of film" cancels `solution`).
+    /// What a match of this rule cancels where it overlaps ("developed a
+    /// roll of film" cancels `solution`): a signal kind, which reaches the
+    /// rules of this rule's own pack only, or the id of a rule of any pack.
     #[serde(default)]
-    pub cancels: Vec<String>,
+    pub cancels: Vec<Spanned<String>>,
     /// Suppressors to apply; default all.
     #[serde(default)]
     pub suppress: Option<Vec<Suppressor>>,
@@ -126,7 +127,7 @@ pub struct RuleDef {
     pub scope: Scope,
     /// Which post kinds it applies to (`story`, `reply`, ...); default all.
     #[serde(default)]
-    pub posts: Vec<String>,
+    pub posts: Vec<Spanned<String>>,
 }
 
 fn default_weight() -> f32 {

@@ -591,6 +591,17 @@ mod tests {
             ("reliable", &["reliability"]),
             ("tie", &["tied", "tying", "zip-tying"]),
             ("lie", &["lying"]),
+            // Stems the normalizer mends (see `normalize`).
+            ("glue", &["glued", "gluing", "glues"]),
+            ("dye", &["dyed", "dyeing"]),
+            ("toe", &["toed", "toeing"]),
+            ("dry", &["dried", "drying", "dries"]),
+            ("staff", &["staffed", "staffing"]),
+            ("add", &["added", "adding"]),
+            ("panic", &["panicked"]),
+            ("free", &["freed"]),
+            ("shelf", &["shelves"]),
+            ("foot", &["feet"]),
             // Irregular forms of the stem, and longer words that stem to
             // short ones.
             ("building", &["built"]),
