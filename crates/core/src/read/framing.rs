@@ -9,7 +9,10 @@ use std::sync::Arc;
 /// Largest single-document file (a Discourse topic) read as one record.
 const MAX_DOCUMENT: u64 = 512 << 20;
 
-/// One record per non-blank line (NDJSON).
+/// One record per non-blank line (NDJSON), without its line break and
+/// trailing spaces, located by its 1-based line and byte offset; a byte
+/// order mark at the start of the file is left out. A broken stream ends
+/// the file with an error at the offset of the line it broke in.
 pub fn frame_lines(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let mut offset = 0u64;
     let mut line = 0u64;
@@ -38,7 +41,8 @@ pub fn frame_lines(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink
     Ok(())
 }
 
-/// The whole stream as one record (one Discourse topic per file).
+/// The whole stream as one record (one Discourse topic per file), at line
+/// 1, byte 0; a stream larger than 512 MiB is a format error.
 pub fn frame_document(ctx: &Arc<FileCtx>, reader: Box<dyn BufRead + Send>, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     use std::io::Read;
     let start = sink.data().len();
