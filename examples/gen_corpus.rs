@@ -10,7 +10,8 @@
 //! `target/bench/RC_bench.ndjson.zst`. The output depends only on the
 //! arguments.
 
-use leadminer_core::read::{read_all, ReadOptions};
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::ReadOptions;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 

@@ -3,8 +3,16 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use leadminer_core::pipeline::PipelineOptions;
-use leadminer_core::read::{expand_inputs, BodyFormat, FieldMap, Format, InputFile, ReadOptions};
+use leadminer_core::read::{expand_inputs, BodyFormat, FieldMap, Format, InputFile, ReadOptions, Registry};
 use std::path::PathBuf;
+
+/// The help of `--format`, listing the registered formats.
+fn format_help() -> String {
+    format!(
+        "Read every input as this format instead of detecting it: {}",
+        Registry::builtin().names()
+    )
+}
 
 /// Inputs and how to read them.
 #[derive(Args, Debug, Clone)]
@@ -14,10 +22,9 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Read every input as this format instead of detecting it: reddit,
-    /// hackernews, discourse, stackexchange-posts, stackexchange-comments,
-    /// mbox, pipermail, jsonl, csv.
-    #[arg(long, value_name = "FORMAT")]
+    /// Read every input as this format instead of detecting it (the help
+    /// text lists the registered formats).
+    #[arg(long, value_name = "FORMAT", help = format_help())]
     pub format: Option<Format>,
 
     /// Field mapping for jsonl and csv inputs, e.g.
@@ -64,6 +71,7 @@ impl InputArgs {
             map,
             body_format: self.body_format,
             strict: self.strict,
+            registry: Registry::builtin().clone(),
         })
     }
 

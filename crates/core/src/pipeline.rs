@@ -8,9 +8,10 @@
 //! thread count.
 
 use crate::model::Post;
-use crate::read::{frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, Sink};
+use crate::read::{expand_inputs, frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, Sink};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Default size of a block of raw records.
@@ -193,4 +194,30 @@ where
         },
         |picked| picked.into_iter().all(&mut consume),
     );
+}
+
+/// Reads every file completely on the current thread and returns its posts
+/// and skipped records. Convenient for tests and small inputs; scans use
+/// [`run`].
+pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Post>, Vec<ReadError>), ReadError> {
+    let files = expand_inputs(paths)?;
+    let mut posts = Vec::new();
+    let mut skipped = Vec::new();
+    let one_thread = PipelineOptions { threads: 1, ..PipelineOptions::default() };
+    run(&files, options, &one_thread, || (), |_, block| parse_block(block), |parsed| {
+        for p in parsed {
+            match p {
+                Parsed::Post(post) => posts.push(post),
+                Parsed::Skipped(e) => skipped.push(e),
+                Parsed::File(_) => {}
+            }
+        }
+        true
+    });
+    if options.strict {
+        if let Some(e) = skipped.first() {
+            return Err(e.clone());
+        }
+    }
+    Ok((posts, skipped))
 }

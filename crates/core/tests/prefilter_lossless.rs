@@ -7,7 +7,8 @@
 
 use leadminer_core::analyze::normalize::normalize;
 use leadminer_core::analyze::{kinds, Analyzer, Document};
-use leadminer_core::read::{read_all, ReadOptions};
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::ReadOptions;
 use leadminer_core::rules::prefilter::{word_triggers, Need, Prefilter};
 use leadminer_core::rules::{builtin, RuleEngine};
 use std::collections::{BTreeMap, BTreeSet};

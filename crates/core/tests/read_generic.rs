@@ -1,7 +1,8 @@
 //! Generic JSON lines and CSV read through a field mapping: same-named
 //! fields by default, `--map` overrides.
 
-use leadminer_core::read::{read_all, BodyFormat, ErrorKind, FieldMap, Format, ReadError, ReadOptions};
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::{generic, BodyFormat, ErrorKind, FieldMap, ReadError, ReadOptions};
 use leadminer_core::{Post, PostKind, Source};
 use std::path::{Path, PathBuf};
 
@@ -154,7 +155,7 @@ fn strict_mode_fails_on_the_first_bad_record() {
     let (_dir, path) = temp_file("x.jsonl", b"{\"id\": 1, \"body\": \"ok\"}\nnot json\n");
     let opts = ReadOptions {
         strict: true,
-        format: Some(Format::Jsonl),
+        format: Some(generic::JSONL),
         ..options("id=id,body=body")
     };
     let err = read_all(std::slice::from_ref(&path), &opts).expect_err("strict reading fails");

@@ -2,7 +2,8 @@
 //! for every variant, and corrupted input that is skipped, counted and
 //! located while the good records around it are still read.
 
-use leadminer_core::read::{read_all, ErrorKind, ReadError, ReadOptions};
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::{ErrorKind, ReadError, ReadOptions};
 use leadminer_core::{Post, PostKind};
 use std::io::Write;
 use std::path::{Path, PathBuf};

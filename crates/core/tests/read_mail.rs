@@ -7,7 +7,8 @@
 //! for mboxrd escaping, multipart/alternative, HTML-only, missing
 //! `Message-ID`/`Date` and gzip compression.
 
-use leadminer_core::read::{read_all, ErrorKind, Format, ReadError, ReadOptions};
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::{mail, ErrorKind, ReadError, ReadOptions};
 use leadminer_core::{Post, RegionKind};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -327,7 +328,7 @@ fn a_file_that_is_not_a_mailbox_is_a_format_error() {
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, "\nDear all,\nFrom tomorrow on we meet at 10:00 in 2024.\n").expect("write");
     let options = ReadOptions {
-        format: Some(Format::Mbox),
+        format: Some(mail::MBOX),
         ..ReadOptions::default()
     };
     let (posts, skipped) = read_all(std::slice::from_ref(&path), &options).expect("lenient");

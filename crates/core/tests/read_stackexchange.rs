@@ -1,6 +1,7 @@
 //! Stack Exchange `Posts.xml` and `Comments.xml` through `read_all`.
 
-use leadminer_core::read::{read_all, ErrorKind, Format, ReadError, ReadOptions};
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::{stackexchange, ErrorKind, ReadError, ReadOptions};
 use leadminer_core::{Post, PostKind};
 use std::path::{Path, PathBuf};
 
@@ -193,7 +194,7 @@ fn strict_mode_fails_on_the_first_bad_row() {
 #[test]
 fn forced_format() {
     let options = ReadOptions {
-        format: Some(Format::StackExchangePosts),
+        format: Some(stackexchange::POSTS),
         ..ReadOptions::default()
     };
     let (posts, skipped) = read_all(&[fixture("diy.stackexchange.com/Comments.xml")], &options).expect("ok");

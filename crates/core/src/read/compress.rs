@@ -1,4 +1,5 @@
-//! Transparent decompression chosen by magic bytes, then by extension.
+//! Transparent decompression chosen by magic bytes, and the one helper that
+//! takes compression suffixes off file names ([`strip_compression_suffixes`]).
 
 use super::error::{ErrorKind, ReadError};
 use serde::Serialize;
@@ -76,6 +77,31 @@ pub fn open_decompressed(path: &Path) -> Result<(Compression, Box<dyn BufRead + 
     Ok((compression, reader))
 }
 
+/// The file name suffixes of compressed files, in the order
+/// [`strip_compression_suffixes`] takes them off.
+const COMPRESSION_SUFFIXES: [&str; 5] = [".zst", ".zstd", ".gz", ".xz", ".bz2"];
+
+/// `name` without its compression suffixes (`.zst`, `.zstd`, `.gz`, `.xz`,
+/// `.bz2`, in any letter case): `RC_2023-01.zst` gives `RC_2023-01`,
+/// `Posts.xml.GZ` gives `Posts.xml`. Each suffix is taken off at most once,
+/// in that order; a name that is nothing but a suffix gives `""`.
+pub fn strip_compression_suffixes(name: &str) -> &str {
+    let mut name = name;
+    for suffix in COMPRESSION_SUFFIXES {
+        if let Some(stripped) = strip_suffix_ignore_case(name, suffix) {
+            name = stripped;
+        }
+    }
+    name
+}
+
+/// `s` without `suffix`, compared ASCII-case-insensitively.
+pub(crate) fn strip_suffix_ignore_case<'s>(s: &'s str, suffix: &str) -> Option<&'s str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    // An ASCII suffix matching the last bytes starts on a char boundary.
+    s.as_bytes()[cut..].eq_ignore_ascii_case(suffix.as_bytes()).then(|| &s[..cut])
+}
+
 /// Reads up to `n` bytes from the start of a stream and returns them with a
 /// reader that yields the whole stream again, those bytes included.
 ///
@@ -105,5 +131,21 @@ impl Read for FailOnce {
             Some(e) => Err(e),
             None => Ok(0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_suffixes() {
+        assert_eq!(strip_compression_suffixes("RC_2023-01.zst"), "RC_2023-01");
+        assert_eq!(strip_compression_suffixes("Posts.xml.GZ"), "Posts.xml");
+        assert_eq!(strip_compression_suffixes("a.jsonl.bz2"), "a.jsonl");
+        assert_eq!(strip_compression_suffixes("list.mbox"), "list.mbox");
+        assert_eq!(strip_compression_suffixes("Übersicht.Xz"), "Übersicht");
+        assert_eq!(strip_compression_suffixes(".gz"), "");
+        assert_eq!(strip_compression_suffixes("gz"), "gz");
     }
 }

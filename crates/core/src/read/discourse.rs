@@ -1,13 +1,58 @@
 //! Discourse topics as the forum serves them at `/t/{id}.json`, with the
 //! complete `post_stream.posts`.
 
+use super::detect::{Confidence, Probe};
+use super::error::{ParseError, ReadError, RecordLoc};
+use super::framing::frame_document;
 use super::json::iso_to_unix;
-use super::{FileCtx, ParseError};
+use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::html;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::BufRead;
+use std::sync::Arc;
+
+/// The `discourse` format.
+pub const FORMAT: Format = Format::new(&DiscourseReader);
+
+/// Reads Discourse topics, one topic per file.
+struct DiscourseReader;
+
+impl Reader for DiscourseReader {
+    fn name(&self) -> &'static str {
+        "discourse"
+    }
+
+    /// By content: a JSON object with a `post_stream`, or, when the head
+    /// cuts a long document, a head that starts with `{` and holds the key.
+    fn detect(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        let found = match probe.json_object() {
+            Some(obj) => obj.contains_key("post_stream"),
+            None => {
+                probe.first_byte() == Some(b'{')
+                    && String::from_utf8_lossy(probe.head()).contains("\"post_stream\"")
+            }
+        };
+        // Above Reddit and Hacker News.
+        found.then_some(Confidence::Content(3))
+    }
+
+    fn frame(
+        &self,
+        ctx: &Arc<FileCtx>,
+        _head: &[u8],
+        reader: Box<dyn BufRead + Send>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        frame_document(ctx, reader, sink)
+    }
+
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+        parse(ctx, bytes, out)
+    }
+}
 
 #[derive(Deserialize)]
 struct Topic<'a> {

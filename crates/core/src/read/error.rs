@@ -1,5 +1,6 @@
 //! Errors of reading: every one names the file and, where it can, the line,
-//! byte offset and record id.
+//! byte offset and record id. A [`ParseError`] is a record's failure before
+//! its location is attached; [`stream_error`] is a broken byte stream.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -90,4 +91,46 @@ pub struct RecordLoc {
     pub line: Option<u64>,
     /// Byte offset in the decompressed stream.
     pub offset: u64,
+}
+
+/// A stream failure of the file at `path`, at byte `offset` of its
+/// decompressed stream.
+pub fn stream_error(path: &Path, offset: u64, e: std::io::Error) -> ReadError {
+    let mut err = ReadError::file(ErrorKind::Stream, path, format!("stream broken: {e}"));
+    err.offset = Some(offset);
+    err
+}
+
+/// A record that could not be turned into posts, before its location is
+/// attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The record's id, if it was read before the failure.
+    pub id: Option<String>,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl ParseError {
+    /// A failure with no known record id.
+    pub fn new(message: impl Into<String>) -> Self {
+        ParseError {
+            id: None,
+            message: message.into(),
+        }
+    }
+
+    /// A failure of the record with this id.
+    pub fn with_id(id: impl Into<String>, message: impl Into<String>) -> Self {
+        ParseError {
+            id: Some(id.into()),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<serde_json::Error> for ParseError {
+    fn from(e: serde_json::Error) -> Self {
+        ParseError::new(format!("invalid JSON: {e}"))
+    }
 }

@@ -1,12 +1,80 @@
 //! Hacker News items, as the official API returns them, in JSON arrays or
 //! NDJSON: stories (Show HN, Ask HN, links, jobs, polls) and comments.
 
-use super::json::lenient_i64;
-use super::{FileCtx, ParseError};
+use super::detect::{Confidence, Probe};
+use super::error::{ParseError, ReadError, RecordLoc};
+use super::framing::frame_lines;
+use super::json::{frame_json_array, lenient_i64};
+use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::html;
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::io::BufRead;
+use std::sync::Arc;
+
+/// The `hackernews` format.
+pub const FORMAT: Format = Format::new(&HackerNewsReader);
+
+/// Reads Hacker News items from a JSON array or NDJSON.
+struct HackerNewsReader;
+
+impl Reader for HackerNewsReader {
+    fn name(&self) -> &'static str {
+        "hackernews"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["hn"]
+    }
+
+    fn json_name(&self) -> &'static str {
+        "hacker-news"
+    }
+
+    /// By content: a JSON array whose first element, or a JSON object that,
+    /// is an item (a `type` of the API's and a numeric `id`).
+    fn detect(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        // Below Discourse and Reddit.
+        let found = match probe.first_byte()? {
+            b'[' => {
+                let mut items = serde_json::Deserializer::from_slice(probe.head().get(1..)?)
+                    .into_iter::<serde_json::Value>();
+                items.next()?.ok()?.as_object().is_some_and(looks_like_item)
+            }
+            _ => probe.json_object().is_some_and(looks_like_item),
+        };
+        found.then_some(Confidence::Content(1))
+    }
+
+    /// A stream whose first byte (after a byte order mark and whitespace)
+    /// is `[` is one JSON array; anything else is NDJSON.
+    fn frame(
+        &self,
+        ctx: &Arc<FileCtx>,
+        head: &[u8],
+        reader: Box<dyn BufRead + Send>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        if head.iter().copied().find(|b| !b.is_ascii_whitespace()) == Some(b'[') {
+            frame_json_array(ctx, reader, sink)
+        } else {
+            frame_lines(ctx, reader, sink)
+        }
+    }
+
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+        parse(ctx, bytes, out)
+    }
+}
+
+/// An API item: a known `type` and a numeric `id`.
+fn looks_like_item(obj: &serde_json::Map<String, serde_json::Value>) -> bool {
+    let ty = obj.get("type").and_then(|t| t.as_str());
+    matches!(ty, Some("story" | "comment" | "job" | "poll" | "pollopt"))
+        && obj.get("id").is_some_and(|id| id.is_u64())
+}
 
 /// The community name of Hacker News posts.
 pub const COMMUNITY: &str = "news.ycombinator.com";

@@ -59,9 +59,9 @@
 //! `mail-parser` does: invalid bytes become U+FFFD, broken MIME structure
 //! (a multipart that never closes) yields whatever text can be found.
 
-use super::error::{ErrorKind, ReadError, RecordLoc};
-use super::framing::stream_error;
-use super::{FileCtx, Format, ParseError, Sink};
+use super::detect::{Confidence, Probe};
+use super::error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
+use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{Post, PostKind, Source};
 use crate::text::{html, plain, Text};
 use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
@@ -69,6 +69,74 @@ use std::borrow::Cow;
 use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
+
+/// The `mbox` format.
+pub const MBOX: Format = Format::new(&MailReader { pipermail: false });
+
+/// The `pipermail` format (Mailman's monthly `.txt` archives).
+pub const PIPERMAIL: Format = Format::new(&MailReader { pipermail: true });
+
+/// Reads an mbox file or, with `pipermail`, a pipermail archive.
+struct MailReader {
+    pipermail: bool,
+}
+
+impl Reader for MailReader {
+    fn name(&self) -> &'static str {
+        if self.pipermail {
+            "pipermail"
+        } else {
+            "mbox"
+        }
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        if self.pipermail {
+            &["mailman"]
+        } else {
+            &[]
+        }
+    }
+
+    /// By name: `.mbox` files. By content: a first line starting with
+    /// `From `; pipermail writes the sender as `user at host`, so a second
+    /// word `at` makes it a pipermail archive.
+    fn detect(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        if !self.pipermail && probe.name().ends_with(".mbox") {
+            return Some(Confidence::Name(1));
+        }
+        let head = probe.head();
+        if !head.starts_with(b"From ") {
+            return None;
+        }
+        let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+        let line = String::from_utf8_lossy(line);
+        let mut words = line.split_whitespace().skip(1);
+        let (_, at) = (words.next(), words.next());
+        ((at == Some("at")) == self.pipermail).then_some(Confidence::Content(0))
+    }
+
+    /// The file name up to its first dot (`list.mbox.gz` -> `list`).
+    fn community(&self, path: &Path) -> Option<String> {
+        let file = path.file_name()?.to_str()?;
+        let stem = file.split('.').next().unwrap_or(file);
+        Some(stem.to_string())
+    }
+
+    fn frame(
+        &self,
+        ctx: &Arc<FileCtx>,
+        _head: &[u8],
+        reader: Box<dyn BufRead + Send>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        frame(ctx, reader, sink)
+    }
+
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+        parse(ctx, bytes, loc, out)
+    }
+}
 
 /// The largest message a record may hold; larger ones are skipped.
 pub const MAX_MESSAGE: usize = 64 << 20;
@@ -111,7 +179,7 @@ fn frame_with_limit(
             Ok(n) => n,
             Err(e) => {
                 sink.data().truncate(line_start);
-                let mut err = stream_error(ctx, offset, e);
+                let mut err = stream_error(&ctx.path, offset, e);
                 if let Some(cur) = current {
                     sink.data().truncate(cur.start);
                     err.message = format!(
@@ -267,7 +335,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -
     post.community = community(ctx, &msg, subject);
     post.title = subject.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
     post.author = author(msg.from()).or_else(|| {
-        (ctx.format == Format::Pipermail)
+        (ctx.format == PIPERMAIL)
             .then(|| from_line.and_then(from_line_sender))
             .flatten()
     });
@@ -428,7 +496,7 @@ fn community(ctx: &FileCtx, msg: &mail_parser::Message<'_>, subject: Option<&str
     if let Some(list) = msg.header_raw("List-Id").and_then(list_id) {
         return list;
     }
-    if ctx.format == Format::Pipermail {
+    if ctx.format == PIPERMAIL {
         if let Some(tag) = subject.and_then(subject_tag) {
             return tag;
         }
@@ -653,7 +721,7 @@ mod tests {
             path: PathBuf::from(path),
             format,
             compression: Compression::None,
-            community: crate::read::community_from_path(Path::new(path), format),
+            community: format.reader().community(Path::new(path)),
             map: None,
             body_format: Default::default(),
         })
@@ -661,7 +729,7 @@ mod tests {
 
     /// Frames `input` and returns the records' bytes and the errors.
     fn frame_bytes(input: &[u8], limit: usize) -> (Vec<(Vec<u8>, RecordLoc)>, Vec<ReadError>) {
-        let ctx = ctx(Format::Mbox, "list.mbox");
+        let ctx = ctx(MBOX, "list.mbox");
         let mut records = Vec::new();
         let mut errors = Vec::new();
         let mut emit = |block: Block| {
@@ -818,9 +886,9 @@ mod tests {
         assert!(is_month_name("2014-November") && is_month_name("2014-11"));
         assert!(!is_month_name("bigbang-dev") && !is_month_name("2014-Novemberish1"));
         assert!(!is_month_name("2014-Nö") && !is_month_name("2014-ö") && !is_month_name("201ö-11"));
-        let c = ctx(Format::Pipermail, "/archives/bigbang-dev/2014-November.txt.gz");
+        let c = ctx(PIPERMAIL, "/archives/bigbang-dev/2014-November.txt.gz");
         assert_eq!(file_community(&c), "bigbang-dev");
-        let c = ctx(Format::Mbox, "/x/3GPP_EVS.mbox");
+        let c = ctx(MBOX, "/x/3GPP_EVS.mbox");
         assert_eq!(file_community(&c), "3GPP_EVS");
     }
 
@@ -841,7 +909,7 @@ mod tests {
 
     #[test]
     fn bad_records() {
-        let c = ctx(Format::Mbox, "list.mbox");
+        let c = ctx(MBOX, "list.mbox");
         let loc = RecordLoc {
             line: Some(7),
             offset: 99,

@@ -3,12 +3,67 @@
 //! string or number, `score` null, `edited` bool or number, missing
 //! `author` or `subreddit`, deleted content, the `_meta` object of 2023+.
 
+use super::detect::{Confidence, Probe};
+use super::error::{ParseError, ReadError, RecordLoc};
+use super::framing::frame_lines;
 use super::json::{id_string, lenient_i64};
-use super::{FileCtx, ParseError};
+use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::markdown;
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::io::BufRead;
+use std::sync::Arc;
+
+/// The `reddit` format.
+pub const FORMAT: Format = Format::new(&RedditReader);
+
+/// Reads Reddit NDJSON, one comment or submission per line.
+struct RedditReader;
+
+impl Reader for RedditReader {
+    fn name(&self) -> &'static str {
+        "reddit"
+    }
+
+    /// By name: Pushshift's monthly `RC_YYYY-MM` and `RS_YYYY-MM` files and
+    /// per-subreddit `<name>_comments` and `<name>_submissions` files (any
+    /// `.ndjson`, `.jsonl` or `.json` extension). By content: a JSON object
+    /// with a `subreddit`, `subreddit_id` or `link_id` field.
+    fn detect(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        let stem = probe
+            .name()
+            .trim_end_matches(".ndjson")
+            .trim_end_matches(".jsonl")
+            .trim_end_matches(".json");
+        let monthly = |p: &str| {
+            stem.strip_prefix(p)
+                .is_some_and(|rest| rest.len() >= 7 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit))
+        };
+        if monthly("rc_") || monthly("rs_") || stem.ends_with("_comments") || stem.ends_with("_submissions") {
+            // Below the names that say a file type (`.csv`, `Posts.xml`).
+            return Some(Confidence::Name(0));
+        }
+        let obj = probe.json_object()?;
+        // Below Discourse, above Hacker News.
+        (obj.contains_key("subreddit") || obj.contains_key("subreddit_id") || obj.contains_key("link_id"))
+            .then_some(Confidence::Content(2))
+    }
+
+    fn frame(
+        &self,
+        ctx: &Arc<FileCtx>,
+        _head: &[u8],
+        reader: Box<dyn BufRead + Send>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        frame_lines(ctx, reader, sink)
+    }
+
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+        parse(ctx, bytes, out)
+    }
+}
 
 #[derive(Deserialize)]
 struct Record<'a> {

@@ -42,9 +42,11 @@
 //! content (`row Id="..." ...`) as one record; attribute parsing and entity
 //! decoding happen in [`parse`], on any thread.
 
-use super::error::{ErrorKind, ReadError, RecordLoc};
+use super::compress::{strip_compression_suffixes, strip_suffix_ignore_case};
+use super::detect::{Confidence, Probe};
+use super::error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
 use super::json::iso_to_unix;
-use super::{FileCtx, Format, ParseError, Sink};
+use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{Post, PostKind, Source};
 use crate::text::{html, markdown};
 use quick_xml::events::{BytesStart, Event};
@@ -52,6 +54,89 @@ use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
+
+/// The `stackexchange-posts` format (`Posts.xml`).
+pub const POSTS: Format = Format::new(&StackExchangeReader { comments: false });
+
+/// The `stackexchange-comments` format (`Comments.xml`).
+pub const COMMENTS: Format = Format::new(&StackExchangeReader { comments: true });
+
+/// Reads `Posts.xml` or, with `comments`, `Comments.xml`.
+struct StackExchangeReader {
+    comments: bool,
+}
+
+impl StackExchangeReader {
+    /// The file name's ending and the root element's name.
+    fn names(&self) -> (&'static str, &'static str) {
+        if self.comments {
+            ("comments.xml", "<comments")
+        } else {
+            ("posts.xml", "<posts")
+        }
+    }
+}
+
+impl Reader for StackExchangeReader {
+    fn name(&self) -> &'static str {
+        if self.comments {
+            "stackexchange-comments"
+        } else {
+            "stackexchange-posts"
+        }
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        if self.comments {
+            &["se-comments"]
+        } else {
+            &["se", "stackexchange", "se-posts"]
+        }
+    }
+
+    fn json_name(&self) -> &'static str {
+        if self.comments {
+            "stack-exchange-comments"
+        } else {
+            "stack-exchange-posts"
+        }
+    }
+
+    /// By name: a file name ending in `posts.xml` (`comments.xml`). By
+    /// content: XML whose first 4 KiB open a `<posts` (`<comments`)
+    /// element; posts win a tie, being registered first.
+    fn detect(&self, probe: &Probe<'_>) -> Option<Confidence> {
+        let (file, root) = self.names();
+        if probe.name().ends_with(file) {
+            return Some(Confidence::Name(1));
+        }
+        if probe.first_byte()? != b'<' {
+            return None;
+        }
+        let head = probe.head();
+        let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+        text.contains(root).then_some(Confidence::Content(0))
+    }
+
+    /// The site named by the file or its folder (see [`site_from_path`]).
+    fn community(&self, path: &Path) -> Option<String> {
+        site_from_path(path)
+    }
+
+    fn frame(
+        &self,
+        ctx: &Arc<FileCtx>,
+        _head: &[u8],
+        reader: Box<dyn BufRead + Send>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        frame(ctx, reader, sink)
+    }
+
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+        parse(ctx, bytes, out)
+    }
+}
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -67,7 +152,7 @@ pub fn frame(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink: &mut
     // Strip the BOM ourselves so that offsets count it: quick-xml would
     // skip it without counting.
     let base = {
-        let head = reader.fill_buf().map_err(|e| super::framing::stream_error(ctx, 0, e))?;
+        let head = reader.fill_buf().map_err(|e| stream_error(&ctx.path, 0, e))?;
         if head.starts_with(UTF8_BOM) {
             reader.consume(UTF8_BOM.len());
             UTF8_BOM.len() as u64
@@ -175,7 +260,7 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ParseError::new("row without an `Id`"))?
         .to_string();
-    let is_comment = ctx.format == Format::StackExchangeComments || (row.post_type.is_none() && row.post_id.is_some());
+    let is_comment = ctx.format == COMMENTS || (row.post_type.is_none() && row.post_id.is_some());
     let kind = if is_comment {
         PostKind::Comment
     } else {
@@ -314,8 +399,8 @@ const OWN_DOMAINS: [(&str, &str); 6] = [
 ///   `diy.stackexchange.com`).
 pub(crate) fn site_from_path(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
-    let mut base = name;
-    for ext in [".zst", ".zstd", ".gz", ".xz", ".bz2", ".7z", ".xml"] {
+    let mut base = strip_compression_suffixes(name);
+    for ext in [".7z", ".xml"] {
         if let Some(stripped) = strip_suffix_ignore_case(base, ext) {
             base = stripped;
         }
@@ -332,13 +417,6 @@ pub(crate) fn site_from_path(path: &Path) -> Option<String> {
     }
     let folder = path.parent()?.file_name()?.to_str()?.trim();
     (!folder.is_empty()).then(|| folder.to_string())
-}
-
-/// `s` without `suffix`, compared ASCII-case-insensitively.
-fn strip_suffix_ignore_case<'s>(s: &'s str, suffix: &str) -> Option<&'s str> {
-    let cut = s.len().checked_sub(suffix.len())?;
-    // An ASCII suffix matching the last bytes starts on a char boundary.
-    s.as_bytes()[cut..].eq_ignore_ascii_case(suffix.as_bytes()).then(|| &s[..cut])
 }
 
 /// Completes a short site name (`datascience.meta`, `superuser`) to its

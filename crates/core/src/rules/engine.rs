@@ -434,7 +434,7 @@ phrases = ["works great"]
         use crate::analyze::normalize::normalize_uncached;
         let engine = RuleEngine::new(&crate::rules::builtin::packs().expect("built-in packs")).expect("compiles");
         let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
-        let (posts, _) = crate::read::read_all(&[data], &Default::default()).expect("sample data reads");
+        let (posts, _) = crate::pipeline::read_all(&[data], &Default::default()).expect("sample data reads");
         let (mut words, mut known, mut skipped) = (0, 0, 0);
         for post in &posts {
             let doc = Document::new(post);

@@ -218,7 +218,7 @@ mod tests {
             eprintln!("corpora part SKIPPED: no corpora at {}", corpora.display());
         }
         for input in inputs {
-            let (posts, _) = crate::read::read_all(std::slice::from_ref(&input), &Default::default()).expect("input reads");
+            let (posts, _) = crate::pipeline::read_all(std::slice::from_ref(&input), &Default::default()).expect("input reads");
             let step = posts.len().div_ceil(20_000).max(1);
             let plain = posts.iter().step_by(step).filter(|p| assert_plain_like_parsed(&p.body)).count();
             assert!(plain > 0, "{}: no text without syntax", input.display());

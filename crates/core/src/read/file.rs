@@ -1,0 +1,98 @@
+//! Reading one input file: open and decompress it, detect its format with
+//! the registry (unless one is forced), and let the format's reader frame
+//! its records into the sink.
+
+use super::compress::{open_decompressed, peek_head};
+use super::error::{ErrorKind, ReadError};
+use super::inputs::InputFile;
+use super::mapping::{BodyFormat, FieldMap};
+use super::reader::{FileCtx, FileEvent, Format, Sink};
+use super::registry::Registry;
+use std::sync::Arc;
+
+/// How many bytes of a stream are looked at to detect its format.
+const DETECT_HEAD: usize = 64 * 1024;
+
+/// Options that change how files are read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Force this format instead of detecting it.
+    pub format: Option<Format>,
+    /// Field mapping for generic JSONL and CSV (default: same-named fields).
+    pub map: Option<FieldMap>,
+    /// How generic JSONL and CSV bodies are written (default: detected).
+    pub body_format: BodyFormat,
+    /// Stop at the first error instead of skipping and counting.
+    pub strict: bool,
+    /// The formats detection chooses from (default: the built-in ones).
+    pub registry: Registry,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            map: None,
+            body_format: BodyFormat::default(),
+            strict: false,
+            registry: Registry::builtin().clone(),
+        }
+    }
+}
+
+/// Opens one input, detects its format and frames all its records into the
+/// sink. Errors go into the sink in order; nothing is returned.
+pub fn frame_file(index: usize, input: &InputFile, options: &ReadOptions, sink: &mut Sink<'_>) {
+    let path = &input.path;
+    let mut event = FileEvent {
+        index,
+        path: path.clone(),
+        format: None,
+        compression: None,
+        ignored: None,
+    };
+    let opened = open_decompressed(path).and_then(|(compression, reader)| {
+        let (head, reader) = peek_head(reader, DETECT_HEAD)
+            .map_err(|e| ReadError::file(ErrorKind::Stream, path, format!("cannot read: {e}")))?;
+        Ok((compression, head, reader))
+    });
+    let (compression, head, reader) = match opened {
+        Ok(v) => v,
+        Err(e) => {
+            sink.file(event);
+            sink.error(e);
+            return;
+        }
+    };
+    event.compression = Some(compression);
+    let format = options.format.or_else(|| options.registry.detect(path, &head));
+    let Some(format) = format else {
+        if input.explicit {
+            sink.file(event);
+            sink.error(ReadError::file(
+                ErrorKind::Format,
+                path,
+                format!("unknown format: name it with --format ({})", options.registry.names()),
+            ));
+        } else {
+            event.ignored = Some("unknown format".into());
+            sink.file(event);
+        }
+        return;
+    };
+    event.format = Some(format);
+    sink.file(event);
+    let reader_of_format = format.reader();
+    let ctx = Arc::new(FileCtx {
+        index,
+        path: path.clone(),
+        format,
+        compression,
+        community: reader_of_format.community(path),
+        map: options.map.clone().map(Arc::new),
+        body_format: options.body_format,
+    });
+    if let Err(e) = reader_of_format.frame(&ctx, &head, reader, sink) {
+        sink.error(e);
+    }
+}

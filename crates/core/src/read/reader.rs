@@ -1,0 +1,289 @@
+//! The [`Reader`] trait, one implementation per dump format, and what it
+//! works with: the [`Format`] handle that names a reader, the [`FileCtx`] of
+//! the file being read, and the [`Sink`] that collects raw records into
+//! [`Block`]s.
+//!
+//! Reading has two stages so that the expensive one runs on every core:
+//! [`Reader::frame`] (one thread per file) cuts the decompressed stream into
+//! raw records, and [`Reader::parse`] (any thread) turns each record into
+//! posts. The readers leadminer knows are listed in `registry.rs`.
+
+use super::compress::Compression;
+use super::detect::{Confidence, Probe};
+use super::error::{ParseError, ReadError, RecordLoc};
+use super::mapping::{BodyFormat, FieldMap};
+use crate::model::Post;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::io::BufRead;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One dump format: its names, how it is recognized, framed and parsed.
+///
+/// A reader is a `static` value wrapped in a [`Format`] (`Format::new`) and
+/// listed once in the registry; everything else (`--format` values, help
+/// text, detection, dispatch) comes from there.
+pub trait Reader: Send + Sync + 'static {
+    /// The name used on the command line and in outputs (`stackexchange-posts`).
+    fn name(&self) -> &'static str;
+
+    /// Other names `--format` accepts, lower-case (`se`, `se-posts`).
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The name `stats --json` writes for files of this format: the
+    /// [`Reader::name`] unless the format's JSON name predates it
+    /// (`hacker-news`, `stack-exchange-posts`).
+    fn json_name(&self) -> &'static str {
+        self.name()
+    }
+
+    /// How sure this reader is that the probed file is in its format;
+    /// `None` when it is not.
+    fn detect(&self, probe: &Probe<'_>) -> Option<Confidence>;
+
+    /// The community implied by the file's path (a Stack Exchange site
+    /// named by the file or its folder), if any.
+    fn community(&self, path: &Path) -> Option<String> {
+        let _ = path;
+        None
+    }
+
+    /// Cuts the decompressed stream into raw records, written to `sink`
+    /// with their locations. `head` is the stream's first bytes (also the
+    /// first bytes `reader` yields). Record errors go into the sink; an
+    /// error that ends the file is returned.
+    fn frame(
+        &self,
+        ctx: &Arc<FileCtx>,
+        head: &[u8],
+        reader: Box<dyn BufRead + Send>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError>;
+
+    /// Parses one raw record, located at `loc` in its file, appending its
+    /// posts to `out`.
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError>;
+}
+
+/// A dump format: a handle to its [`Reader`]. Formats are equal when their
+/// names are; one serializes as its [`Reader::json_name`].
+#[derive(Clone, Copy)]
+pub struct Format(&'static dyn Reader);
+
+impl Format {
+    /// The format read by `reader`.
+    pub const fn new(reader: &'static dyn Reader) -> Self {
+        Format(reader)
+    }
+
+    /// Its reader.
+    pub fn reader(self) -> &'static dyn Reader {
+        self.0
+    }
+
+    /// The name used on the command line and in outputs.
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Format {}
+
+impl Hash for Format {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+impl fmt::Debug for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Format({})", self.name())
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.json_name())
+    }
+}
+
+/// What a parser needs to know about the file a record came from.
+#[derive(Debug, Clone)]
+pub struct FileCtx {
+    /// Position of the file in the expanded input list.
+    pub index: usize,
+    /// The file's path.
+    pub path: PathBuf,
+    /// The detected or forced format.
+    pub format: Format,
+    /// Compression of the file.
+    pub compression: Compression,
+    /// The community implied by the file or folder name, if any.
+    pub community: Option<String>,
+    /// Field mapping for generic formats.
+    pub map: Option<Arc<FieldMap>>,
+    /// How generic formats' bodies are written.
+    pub body_format: BodyFormat,
+}
+
+impl FileCtx {
+    /// Parses one raw record of this file with its format's reader,
+    /// appending its posts to `out`; a failure names the file, the
+    /// record's location and, when it was read, its id.
+    pub fn parse(&self, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ReadError> {
+        self.format.reader().parse(self, bytes, loc, out).map_err(|e| {
+            let mut err = ReadError::record(&self.path, loc, e.message);
+            err.record = e.id;
+            err
+        })
+    }
+}
+
+/// A batch of raw records, the unit of parallel work.
+#[derive(Debug, Default)]
+pub struct Block {
+    /// Position of the block in the stream of blocks (0, 1, 2, ...).
+    pub seq: u64,
+    /// The records' bytes, back to back.
+    pub data: Vec<u8>,
+    /// Records, errors and file events in input order.
+    pub items: Vec<Item>,
+}
+
+/// One entry of a block.
+#[derive(Debug)]
+pub enum Item {
+    /// A file was opened (or found unreadable or of unknown format).
+    File(FileEvent),
+    /// A raw record: `data[range]` of its block.
+    Record {
+        /// The file it came from.
+        ctx: Arc<FileCtx>,
+        /// Where its bytes are in the block's data.
+        range: Range<usize>,
+        /// Where it starts in its file.
+        loc: RecordLoc,
+    },
+    /// A record or stream that could not be read.
+    Error(ReadError),
+}
+
+/// What happened when a file was opened.
+#[derive(Debug, Clone)]
+pub struct FileEvent {
+    /// Position of the file in the expanded input list.
+    pub index: usize,
+    /// Its path.
+    pub path: PathBuf,
+    /// The format it is read as; `None` when it is not read.
+    pub format: Option<Format>,
+    /// Its compression, when it could be opened.
+    pub compression: Option<Compression>,
+    /// Why it was ignored (a file of unknown format found in a directory).
+    pub ignored: Option<String>,
+}
+
+/// Collects records into blocks of about `target` bytes and hands each full
+/// block to a consumer.
+pub struct Sink<'a> {
+    target: usize,
+    block: Block,
+    emit: &'a mut dyn FnMut(Block) -> bool,
+    stopped: bool,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink that emits blocks of about `target` bytes to `emit`; `emit`
+    /// returns `false` to stop reading.
+    pub fn new(target: usize, emit: &'a mut dyn FnMut(Block) -> bool) -> Self {
+        Sink {
+            target,
+            block: Block {
+                data: Vec::with_capacity(target + target / 4),
+                ..Block::default()
+            },
+            emit,
+            stopped: false,
+        }
+    }
+
+    /// Whether the consumer asked to stop.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// The buffer records are written into; call [`Sink::commit`] after.
+    pub fn data(&mut self) -> &mut Vec<u8> {
+        &mut self.block.data
+    }
+
+    /// Records `data[start..end]` (written through [`Sink::data`]) as one
+    /// record; bytes after `end` are dropped.
+    pub fn commit(&mut self, ctx: &Arc<FileCtx>, start: usize, end: usize, loc: RecordLoc) {
+        self.block.data.truncate(end);
+        self.block.items.push(Item::Record {
+            ctx: Arc::clone(ctx),
+            range: start..end,
+            loc,
+        });
+        if self.block.data.len() >= self.target {
+            self.flush();
+        }
+    }
+
+    /// Copies `bytes` in as one record.
+    pub fn record(&mut self, ctx: &Arc<FileCtx>, bytes: &[u8], loc: RecordLoc) {
+        let start = self.block.data.len();
+        self.block.data.extend_from_slice(bytes);
+        let end = self.block.data.len();
+        self.commit(ctx, start, end, loc);
+    }
+
+    /// Adds an error in input order.
+    pub fn error(&mut self, err: ReadError) {
+        self.block.items.push(Item::Error(err));
+    }
+
+    pub(super) fn file(&mut self, event: FileEvent) {
+        self.block.items.push(Item::File(event));
+    }
+
+    /// Emits the current block if it holds anything.
+    pub fn flush(&mut self) {
+        if self.block.items.is_empty() || self.stopped {
+            return;
+        }
+        let seq = self.block.seq;
+        let next = Block {
+            seq: seq + 1,
+            data: Vec::with_capacity(self.target + self.target / 4),
+            // The next block holds about as many records as this one.
+            items: Vec::with_capacity(self.block.items.len() + self.block.items.len() / 8),
+        };
+        let full = std::mem::replace(&mut self.block, next);
+        if !(self.emit)(full) {
+            self.stopped = true;
+        }
+    }
+
+    /// Emits what is left.
+    pub fn finish(mut self) {
+        self.flush();
+    }
+}
