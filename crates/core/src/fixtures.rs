@@ -23,7 +23,7 @@
 //! starting with `#` are comments, but one that looks like a misspelt
 //! directive (`# expects:`, `# Title:`) is an error. A rule is named by its
 //! id, or by `kind:<signal kind>` for analyzers without rule ids; a name
-//! that no loaded analyzer has is an error (see [`Outcome::errors`]), and
+//! that no loaded analyzer has is an error (see [`FixtureOutcome::errors`]), and
 //! [`untested`] finds the rules of packs that no `# expect:` names.
 
 use crate::analyze::{Analysis, Analyzed, Document};
@@ -233,7 +233,7 @@ impl std::fmt::Display for Failure {
 
 /// The result of running fixtures.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub struct FixtureOutcome {
     /// Cases run.
     pub cases: usize,
     /// Expectations checked.
@@ -248,8 +248,8 @@ pub struct Outcome {
 }
 
 /// Runs cases through an analysis and checks their expectations.
-pub fn run(analysis: &Analysis, cases: &[Case]) -> Outcome {
-    let mut outcome = Outcome::default();
+pub fn run(analysis: &Analysis, cases: &[Case]) -> FixtureOutcome {
+    let mut outcome = FixtureOutcome::default();
     let (listed, _) = analysis.rule_ids();
     let kinds = analysis.kinds();
     let mut emitted = std::collections::BTreeSet::new();

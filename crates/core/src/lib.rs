@@ -1,5 +1,6 @@
-//! leadminer's core: the document model, readers for community dumps, the
-//! analyzer pipeline, scoring and aggregation, and outputs.
+//! leadminer's core, its modules named for the data flow: `read` (dumps to
+//! posts) → `text` → `analyze` (and its rule engine, `rules`) → `score` →
+//! `aggregate` → `output`, wired by `scan`. See docs/ARCHITECTURE.md.
 
 #![deny(unsafe_code)] // allowed in `plugin_host` only
 

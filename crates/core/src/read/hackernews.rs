@@ -80,7 +80,7 @@ fn looks_like_item(obj: &serde_json::Map<String, serde_json::Value>) -> bool {
 pub const COMMUNITY: &str = "news.ycombinator.com";
 
 #[derive(Deserialize)]
-struct Item<'a> {
+struct ApiItem<'a> {
     id: Option<u64>,
     #[serde(borrow, rename = "type")]
     ty: Option<Cow<'a, str>>,
@@ -103,7 +103,7 @@ struct Item<'a> {
 
 /// Parses one item.
 pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
-    let item: Item<'_> = serde_json::from_slice(bytes)?;
+    let item: ApiItem<'_> = serde_json::from_slice(bytes)?;
     let id = item.id.ok_or_else(|| ParseError::new("item without an `id`"))?;
     let id_s = id.to_string();
     let kind = match item.ty.as_deref() {

@@ -5,7 +5,7 @@
 use super::pack::{Pack, PackError, Scope, Suppressor};
 use super::matcher::{Scratch, TokenMatcher};
 use super::pattern::{compile, phrase};
-use super::prefilter::{Need, Prefilter, Scanner, Trigger};
+use super::prefilter::{Need, Prefilter, WordScanner, Trigger};
 use super::suppress;
 use crate::analyze::document::{analyzed_text, analyzed_title};
 use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
@@ -51,7 +51,7 @@ pub struct RuleEngine {
     /// they have prefilter words (then they run only when one occurs).
     raw_regex: Vec<(Regex, usize, bool)>,
     /// The prefilter words of all regular expressions, in one automaton.
-    regex_gate: Option<Scanner>,
+    regex_gate: Option<WordScanner>,
     /// Per word of `regex_gate`, the regular expression it opens.
     gate_opens: Vec<usize>,
     prefilter: Prefilter,
@@ -141,7 +141,7 @@ impl RuleEngine {
             }
         }
         resolve_cancels(packs, &mut rules)?;
-        let regex_gate = Scanner::new(&gate_words, true);
+        let regex_gate = WordScanner::new(&gate_words, true);
         if regex_gate.is_none() && !gate_words.is_empty() {
             return Err(PackError { path: "rules".into(), line: 1, message: "regex prefilter words: too many to compile".into() });
         }

@@ -9,7 +9,7 @@
 //! remembered, so a search is linear in the tokens for each element.
 
 use super::pattern::{CompiledPattern, Step, UNBOUNDED};
-use super::prefilter::{word_triggers, Scanner};
+use super::prefilter::{word_triggers, WordScanner};
 use crate::analyze::normalize::normalize_uncached;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -74,7 +74,7 @@ pub struct TokenMatcher {
     /// (`" word "`) and word starts (`" stem"`): a word of ASCII letters
     /// that none of them covers normalizes to no word of the vocabulary,
     /// and is not normalized (see [`TokenMatcher::text_ids`]).
-    gate: Option<Scanner>,
+    gate: Option<WordScanner>,
     patterns: Vec<IdPattern>,
     /// Per word id, the patterns whose key element (the required element
     /// with the longest shortest word) it satisfies: a document is tried
@@ -312,12 +312,12 @@ impl TokenMatcher {
 
 /// The automaton of the prefilter triggers of every vocabulary word, those
 /// that a word of ASCII letters can hold; `None` when none can be built.
-fn vocabulary_gate(vocabulary: &Vocabulary) -> Option<Scanner> {
+fn vocabulary_gate(vocabulary: &Vocabulary) -> Option<WordScanner> {
     let mut patterns: Vec<String> =
         vocabulary.keys().flat_map(|word| word_triggers(word)).filter_map(|t| t.word_pattern()).collect();
     patterns.sort_unstable();
     patterns.dedup();
-    Scanner::new(&patterns, false)
+    WordScanner::new(&patterns, false)
 }
 
 /// The id of a pattern word, given the next one when it is new.

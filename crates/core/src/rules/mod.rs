@@ -1,6 +1,8 @@
 //! Rule packs: analyzers written as data (TOML), compiled together into one
-//! [`RuleEngine`]. The built-in lexicons ship as packs in `rules/` at the
-//! repository root; users read, copy and change them like any other pack.
+//! [`RuleEngine`]. The built-in lexicons ship as packs in
+//! `crates/core/rules/` (compiled into the binary, see [`builtin`]); users
+//! read, copy and change them like any other pack, and every pack is
+//! checked by [`check`] before it runs.
 
 pub mod builtin;
 pub mod check;

@@ -52,7 +52,7 @@ pub struct CompiledPattern {
     pub required: Requirement,
 }
 
-enum Parsed {
+enum ParsedPattern {
     Words(Vec<Vec<String>>),
     Any,
     Gap(u32),
@@ -80,7 +80,7 @@ pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Resul
             _ => (1, UNBOUNDED),
         };
         let element = match parsed {
-            Parsed::Words(words) => {
+            ParsedPattern::Words(words) => {
                 if lo > 0 {
                     // A word of several tokens ("do not") needs its first.
                     let mut t: Vec<_> = words.iter().flat_map(|w| word_triggers(&w[0])).collect();
@@ -90,16 +90,16 @@ pub fn compile(pattern: &str, lexicons: &BTreeMap<String, Vec<String>>) -> Resul
                 }
                 Element { step: Step::Words(words), min: lo, max: hi }
             }
-            Parsed::Any => Element { step: Step::Any, min: lo, max: hi },
+            ParsedPattern::Any => Element { step: Step::Any, min: lo, max: hi },
             // A gap is optional whatever its quantifier; `*` and `+` lift its bound.
-            Parsed::Gap(n) => Element { step: Step::Any, min: 0, max: if hi == UNBOUNDED { UNBOUNDED } else { n } },
+            ParsedPattern::Gap(n) => Element { step: Step::Any, min: 0, max: if hi == UNBOUNDED { UNBOUNDED } else { n } },
         };
         elements.push(element);
     }
     Ok(CompiledPattern { elements, required: required_sets })
 }
 
-fn element<'a>(s: &'a str, lexicons: &BTreeMap<String, Vec<String>>) -> Result<(Parsed, &'a str), String> {
+fn element<'a>(s: &'a str, lexicons: &BTreeMap<String, Vec<String>>) -> Result<(ParsedPattern, &'a str), String> {
     let first = s.chars().next().ok_or("unexpected end of pattern")?;
     match first {
         '{' | '[' => {
@@ -114,29 +114,29 @@ fn element<'a>(s: &'a str, lexicons: &BTreeMap<String, Vec<String>>) -> Result<(
                 if words.is_empty() {
                     return Err(format!("lexicon '{inner}' is empty"));
                 }
-                return Ok((Parsed::Words(norm_words(words.iter().map(String::as_str))?), after));
+                return Ok((ParsedPattern::Words(norm_words(words.iter().map(String::as_str))?), after));
             }
             let words: Vec<&str> = inner.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
             if words.is_empty() {
                 return Err(format!("empty set '{}'", &s[..=end]));
             }
-            Ok((Parsed::Words(norm_words(words.into_iter())?), after))
+            Ok((ParsedPattern::Words(norm_words(words.into_iter())?), after))
         }
-        '_' => Ok((Parsed::Any, &s[1..])),
+        '_' => Ok((ParsedPattern::Any, &s[1..])),
         '~' => {
             let digits: String = s[1..].chars().take_while(char::is_ascii_digit).collect();
             let n: u32 = digits.parse().map_err(|_| format!("'~' needs a number in '{s}'"))?;
-            Ok((Parsed::Gap(n), &s[1 + digits.len()..]))
+            Ok((ParsedPattern::Gap(n), &s[1 + digits.len()..]))
         }
         '"' => {
             let end = s[1..].find('"').ok_or("unclosed '\"'")? + 1;
-            Ok((Parsed::Words(norm_words(std::iter::once(&s[1..end]))?), &s[end + 1..]))
+            Ok((ParsedPattern::Words(norm_words(std::iter::once(&s[1..end]))?), &s[end + 1..]))
         }
         c if c.is_alphanumeric() || c == '\'' => {
             let end = s
                 .find(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
                 .unwrap_or(s.len());
-            Ok((Parsed::Words(norm_words(std::iter::once(&s[..end]))?), &s[end..]))
+            Ok((ParsedPattern::Words(norm_words(std::iter::once(&s[..end]))?), &s[end..]))
         }
         other => Err(format!("unexpected '{other}' in pattern")),
     }

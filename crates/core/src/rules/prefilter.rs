@@ -152,7 +152,7 @@ const STEM_EXCEPTIONS: [(&str, &str); 3] = [("dying", "die"), ("lying", "lie"), 
 #[derive(Debug)]
 pub struct Prefilter {
     /// Word triggers, and substring triggers folded, on the folded text.
-    words: Option<Scanner>,
+    words: Option<WordScanner>,
     /// The length of the longest pattern of `words`, in bytes.
     longest_word: usize,
     /// The trigger id of each pattern of `words`.
@@ -236,7 +236,7 @@ impl Prefilter {
                 }
             }
         }
-        let words = Scanner::new(&word_patterns, false);
+        let words = WordScanner::new(&word_patterns, false);
         let substrings = (!substring_patterns.is_empty())
             .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&substring_patterns).ok())
             .flatten();
@@ -396,14 +396,14 @@ const FOLD: [u8; 256] = {
 /// built, else the contiguous NFA: both walk a byte in a few instructions,
 /// with no per-match iterator state.
 #[derive(Debug)]
-pub(crate) enum Scanner {
+pub(crate) enum WordScanner {
     Dfa(dfa::DFA),
     Nfa(contiguous::NFA),
 }
 
-impl Scanner {
+impl WordScanner {
     /// `None` when there are no patterns or the automaton cannot be built.
-    pub(crate) fn new(patterns: &[String], fold_case: bool) -> Option<Scanner> {
+    pub(crate) fn new(patterns: &[String], fold_case: bool) -> Option<WordScanner> {
         if patterns.is_empty() {
             return None;
         }
@@ -413,22 +413,22 @@ impl Scanner {
             .prefilter(false)
             .build(patterns);
         match dfa {
-            Ok(dfa) => Some(Scanner::Dfa(dfa)),
+            Ok(dfa) => Some(WordScanner::Dfa(dfa)),
             Err(_) => contiguous::NFA::builder()
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(fold_case)
                 .prefilter(false)
                 .build(patterns)
                 .ok()
-                .map(Scanner::Nfa),
+                .map(WordScanner::Nfa),
         }
     }
 
     /// Calls `hit` with the index of every pattern that occurs in `text`.
     pub(crate) fn scan(&self, text: &str, hit: impl FnMut(usize)) {
         match self {
-            Scanner::Dfa(a) => walk(a, text, hit),
-            Scanner::Nfa(a) => walk(a, text, hit),
+            WordScanner::Dfa(a) => walk(a, text, hit),
+            WordScanner::Nfa(a) => walk(a, text, hit),
         }
     }
 
@@ -438,19 +438,19 @@ impl Scanner {
     /// nothing it needs.
     pub(crate) fn occurs_in_word(&self, word: &str) -> bool {
         match self {
-            Scanner::Dfa(a) => occurs_in_word(a, word),
-            Scanner::Nfa(a) => occurs_in_word(a, word),
+            WordScanner::Dfa(a) => occurs_in_word(a, word),
+            WordScanner::Nfa(a) => occurs_in_word(a, word),
         }
     }
 
-    /// [`Scanner::scan`] over the folded text of each of `texts`: a
+    /// [`WordScanner::scan`] over the folded text of each of `texts`: a
     /// space, the text folded ([`FOLD`]), a space — without copying it.
     /// `longest` is the length of the longest pattern. Hits may repeat;
     /// the walk ends early when `hits` is settled at a checkpoint.
     fn scan_folded(&self, texts: &[&str], longest: usize, hits: &mut impl Hits) {
         match self {
-            Scanner::Dfa(a) => walk_folded(a, texts, longest, hits),
-            Scanner::Nfa(a) => walk_folded(a, texts, longest, hits),
+            WordScanner::Dfa(a) => walk_folded(a, texts, longest, hits),
+            WordScanner::Nfa(a) => walk_folded(a, texts, longest, hits),
         }
     }
 }
@@ -464,7 +464,7 @@ fn walk(a: &impl Automaton, text: &str, mut hit: impl FnMut(usize)) {
 }
 
 /// Whether a pattern occurs in the folded text of one word (see
-/// [`Scanner::occurs_in_word`]).
+/// [`WordScanner::occurs_in_word`]).
 fn occurs_in_word(a: &impl Automaton, word: &str) -> bool {
     let Ok(mut sid) = a.start_state(Anchored::No) else { return true };
     let mut found = false;
@@ -739,7 +739,7 @@ mod tests {
     fn long_texts_are_checked_in_growing_pieces_and_walks_stop_once_settled() {
         let pattern = " ab ".to_string();
         let longest = pattern.len();
-        let scanner = Scanner::new(&[pattern], false).expect("an automaton");
+        let scanner = WordScanner::new(&[pattern], false).expect("an automaton");
         // "ab" every 4 bytes of 2,000: the pieces are 128, 256, 512 and
         // 1,024 bytes long, then the last 80.
         let text = "ab, ".repeat(500);
