@@ -1,13 +1,9 @@
 //! Options shared by every command that analyzes posts.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use leadminer_core::analyze::{analysis_with, Analysis};
-use leadminer_core::plugin_host::load_all;
-use leadminer_core::rules::check::{check, KnownKinds};
-use leadminer_core::rules::{Pack, PackError};
 use leadminer_core::scan::{Filters, Scanner};
-use leadminer_core::score::Weights;
+use leadminer_core::setup::Setup;
 use std::path::PathBuf;
 
 /// Rule packs and weights.
@@ -34,65 +30,18 @@ pub struct AnalysisArgs {
 }
 
 impl AnalysisArgs {
-    /// The rule packs named with `--rules`.
-    pub fn packs(&self) -> Result<Vec<Pack>> {
-        let mut packs = Vec::new();
-        for path in &self.rules {
-            packs.extend(Pack::load_path(path)?);
+    /// The core's setup these options name.
+    pub fn setup(&self) -> Setup {
+        Setup {
+            packs: self.rules.clone(),
+            weights: self.weights.clone(),
+            plugins: self.plugins.clone(),
+            config: self.config.clone(),
         }
-        Ok(packs)
     }
 
-    /// Loads the plugins (`--plugin`, the configuration's and `plugins`),
-    /// the weights (with the plugins' configured weights applied) and checks
-    /// the `--rules` packs and `packs` together with the built-in ones (see
-    /// [`check`]). `Ok(Err(..))` holds the packs' errors, each with file and
-    /// line.
-    pub fn load(&self, packs: &[Pack], plugins: &[PathBuf]) -> Result<Result<Loaded, Vec<PackError>>> {
-        let mut plugin_paths = self.plugins.clone();
-        plugin_paths.extend(plugins.iter().cloned());
-        let (plugins, plugin_config) =
-            load_all(&plugin_paths, self.config.as_deref()).context("loading plugins")?;
-        let mut weights = match &self.weights {
-            Some(path) => Weights::load(path)?,
-            None => Weights::builtin(),
-        };
-        plugin_config.apply_weights(&mut weights);
-        let plugin_kinds: Vec<String> = plugins.iter().flat_map(|p| p.kinds()).collect();
-        let known = KnownKinds::new(&weights, plugin_kinds.iter().map(String::as_str));
-        let mut all = self.packs()?;
-        all.extend(packs.iter().cloned());
-        Ok(check(&all, &known).map(|checked| {
-            let rules = checked.engine.rules().len();
-            Loaded { analysis: analysis_with(checked.engine, plugins), weights, user: checked.user, copies: checked.copies, rules }
-        }))
-    }
-
-    /// Builds a scanner with these options and `filters`: the built-in
-    /// analyzers, the plugins, the rule packs and the weights (with the
-    /// plugins' configured weights applied).
+    /// A scanner with these options and `filters` (see [`Setup::scanner`]).
     pub fn scanner(&self, filters: Filters) -> Result<Scanner> {
-        let Loaded { analysis, weights, .. } = self.load(&[], &[])?.map_err(pack_errors)?;
-        Ok(Scanner { analysis, weights, filters })
+        Ok(self.setup().scanner(filters)?)
     }
-}
-
-/// What [`AnalysisArgs::load`] loaded.
-pub struct Loaded {
-    /// The analyzers: built-in, plugins, and the rule engine.
-    pub analysis: Analysis,
-    /// The scoring weights.
-    pub weights: Weights,
-    /// The user's packs loaded beside the built-in ones.
-    pub user: Vec<Pack>,
-    /// The user's packs that are copies of built-in packs (not loaded twice).
-    pub copies: Vec<Pack>,
-    /// The number of compiled rules.
-    pub rules: usize,
-}
-
-/// Pack errors as one error, a line each.
-pub fn pack_errors(errors: Vec<PackError>) -> anyhow::Error {
-    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    anyhow::anyhow!("loading rule packs:\n{}", lines.join("\n"))
 }

@@ -81,9 +81,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     for e in &errors {
         println!("analyzer error: {e}");
     }
-    let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
-    let (scores, labels) = score(&scanner.weights, &own);
-    let st = strengths(&own);
+    let (scores, labels) = score(&scanner.weights, &signals);
+    let st = strengths(&signals);
     println!();
     for (label, weights) in scanner.weights.labels() {
         print_breakdown(label, &weights.breakdown(&st), labels[label]);

@@ -3,7 +3,8 @@
 use crate::analysis_args::AnalysisArgs;
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use leadminer_core::rules::Pack;
+use leadminer_core::analyze::rules::Pack;
+use leadminer_core::setup::SetupError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,7 +52,7 @@ fn check(paths: &[PathBuf], analysis: &AnalysisArgs) -> Result<ExitCode> {
     if failed {
         return Ok(ExitCode::from(1));
     }
-    match analysis.load(&packs, &[])? {
+    match analysis.setup().load(&packs, &[]) {
         Ok(loaded) => {
             for p in &loaded.copies {
                 println!("{}: ok, a copy of the built-in pack '{}' (already loaded)", p.path.display(), p.file.pack.id);
@@ -63,11 +64,12 @@ fn check(paths: &[PathBuf], analysis: &AnalysisArgs) -> Result<ExitCode> {
             println!("{} rules compiled together with the built-in packs", loaded.rules);
             Ok(ExitCode::SUCCESS)
         }
-        Err(errors) => {
+        Err(SetupError::Packs(errors)) => {
             for e in &errors {
                 println!("{e}");
             }
             Ok(ExitCode::from(1))
         }
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,11 +1,11 @@
 //! `leadminer test`: run the annotated fixtures of rule packs.
 
-use crate::analysis_args::{pack_errors, AnalysisArgs};
+use crate::analysis_args::AnalysisArgs;
 use anyhow::{bail, Result};
 use clap::Args;
-use leadminer_core::fixtures;
-use leadminer_core::rules::{builtin, Pack};
-use std::path::{Path, PathBuf};
+use leadminer_core::{fixtures, plugin_host};
+use leadminer_core::analyze::rules::{builtin, Pack};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `leadminer test`.
@@ -39,7 +39,7 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
     let mut plugin_paths = Vec::new();
     let mut tested: Vec<Pack> = Vec::new();
     for path in &args.packs {
-        if is_library(path) {
+        if plugin_host::is_library(path) {
             plugin_paths.push(path.clone());
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             let beside = path.with_file_name(format!("{stem}.fixtures"));
@@ -59,15 +59,12 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
         files.extend(if path.is_dir() { fixtures::txt_files(path) } else { vec![path.clone()] });
     }
     let builtin_only = args.packs.is_empty() && args.fixtures.is_empty();
-    let loaded = match args.analysis.load(&tested, &plugin_paths)? {
-        Ok(loaded) => loaded,
-        Err(errors) => return Err(pack_errors(errors)),
-    };
+    let loaded = args.analysis.setup().load(&tested, &plugin_paths)?;
     let mut cases = fixtures::load(&files)?;
     let mut file_count = files.len();
     if builtin_only {
         // The built-in packs, with the fixtures compiled into the binary.
-        cases.extend(builtin::fixtures()?);
+        cases.extend(fixtures::builtin()?);
         file_count += builtin::FIXTURES.len();
         tested = builtin::packs()?;
     }
@@ -102,9 +99,4 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
     }
     println!("{summary}");
     Ok(if failed == 0 && problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// Whether a path names a shared library.
-fn is_library(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "so" | "dylib" | "dll"))
 }

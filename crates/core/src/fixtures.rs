@@ -193,6 +193,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Parses the fixtures of the built-in rule packs
+/// ([`crate::analyze::rules::builtin::FIXTURES`], named
+/// `builtin:rules/<pack>.fixtures.txt` in messages).
+pub fn builtin() -> Result<Vec<Case>, FixtureError> {
+    let mut cases = Vec::new();
+    for (name, src) in crate::analyze::rules::builtin::FIXTURES {
+        cases.extend(parse(Path::new(&format!("builtin:rules/{name}")), src)?);
+    }
+    Ok(cases)
+}
+
 /// The post a case stands for.
 pub fn case_post(case: &Case) -> Post {
     let mut post = Post::new(Source::Generic, format!("{}:{}", case.file.display(), case.line), case.kind);
@@ -308,7 +319,7 @@ pub fn run(analysis: &Analysis, cases: &[Case]) -> FixtureOutcome {
 /// The rules of `packs` that no case's `# expect:` names, each as an
 /// error at the line of its id: a rule without a case it must match is
 /// not tested at all.
-pub fn untested(packs: &[crate::rules::Pack], cases: &[Case]) -> Vec<crate::rules::PackError> {
+pub fn untested(packs: &[crate::analyze::rules::Pack], cases: &[Case]) -> Vec<crate::analyze::rules::PackError> {
     let expected: std::collections::BTreeSet<&str> = cases.iter().flat_map(|c| c.expect.iter().map(String::as_str)).collect();
     let mut errors = Vec::new();
     for pack in packs {

@@ -1,8 +1,10 @@
 //! leadminer's core, its modules named for the data flow: `read` (dumps to
-//! posts) → `text` → `analyze` (and its rule engine, `rules`) → `score` →
-//! `aggregate` → `output`, wired by `scan`. See docs/ARCHITECTURE.md.
+//! posts) → `text` → `analyze` (its rule engine in `analyze::rules`, loaded
+//! plugins in `plugin_host`) → `score` → `aggregate` → `output`, wired by
+//! `scan`; `setup` assembles the standard analysis every command runs. See
+//! docs/ARCHITECTURE.md.
 
-#![deny(unsafe_code)] // allowed in `plugin_host` only
+#![deny(unsafe_code)] // allowed in `plugin_host::ffi` only
 
 pub mod aggregate;
 pub mod analyze;
@@ -14,9 +16,9 @@ pub mod pipeline;
 pub mod plugin_host;
 pub mod read;
 pub mod record;
-pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod setup;
 pub mod snapshot;
 pub mod stats;
 pub mod text;

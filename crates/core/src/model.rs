@@ -225,10 +225,9 @@ impl Post {
         }
     }
 
-    /// Sets the body and its regions from converted text.
-    pub fn set_text(&mut self, text: crate::text::Text) {
-        self.body = text.text;
-        self.regions = text.regions;
+    /// Sets the body and its regions from converted text (a `text::Text`).
+    pub fn set_text(&mut self, text: impl Into<(String, Vec<Region>)>) {
+        (self.body, self.regions) = text.into();
     }
 
     /// Whether the byte range of the body lies inside a quote or code region.

@@ -27,8 +27,7 @@ pub fn render_signals(doc: &Document<'_>, weights: &Weights, signals: &[Signal],
     if signals.is_empty() && errors.is_empty() {
         return String::new();
     }
-    let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
-    let (scores, _) = score(weights, &own);
+    let (scores, _) = score(weights, signals);
     let post = doc.post;
     let mut out = String::new();
     let _ = write!(out, "{} {}", post.source, post.id);

@@ -1,7 +1,7 @@
 //! The built-in rule packs and analyzers pass their own fixtures
 //! (`crates/core/rules/*.fixtures.txt`).
 
-use leadminer_core::analyze::standard_analysis;
+use leadminer_core::setup::standard_analysis;
 use leadminer_core::fixtures;
 use std::path::PathBuf;
 
@@ -23,7 +23,7 @@ fn builtin_packs_pass_their_fixtures() {
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     assert!(errors.is_empty(), "fixtures name rules that do not exist:\n{}", errors.join("\n"));
     // Every built-in rule has a case it must match.
-    let packs = leadminer_core::rules::builtin::packs().expect("built-in packs");
+    let packs = leadminer_core::analyze::rules::builtin::packs().expect("built-in packs");
     let untested: Vec<String> = fixtures::untested(&packs, &cases).iter().map(ToString::to_string).collect();
     assert!(untested.is_empty(), "{}", untested.join("\n"));
 }
@@ -32,8 +32,8 @@ fn builtin_packs_pass_their_fixtures() {
 #[test]
 fn embedded_fixtures_are_the_files() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
-    for (name, src) in leadminer_core::rules::builtin::FIXTURES {
+    for (name, src) in leadminer_core::analyze::rules::builtin::FIXTURES {
         assert_eq!(std::fs::read_to_string(dir.join(name)).expect("fixture file"), *src, "{name}");
     }
-    assert_eq!(leadminer_core::rules::builtin::FIXTURES.len(), leadminer_core::rules::builtin::PACKS.len());
+    assert_eq!(leadminer_core::analyze::rules::builtin::FIXTURES.len(), leadminer_core::analyze::rules::builtin::PACKS.len());
 }

@@ -6,11 +6,11 @@
 //! they are beside the repository, on a sample of every shared corpus.
 
 use leadminer_core::analyze::normalize::normalize;
-use leadminer_core::analyze::{kinds, Analyzer, Document};
+use leadminer_core::analyze::{kinds, Analyzer, Document, Wants};
 use leadminer_core::pipeline::read_all;
 use leadminer_core::read::ReadOptions;
-use leadminer_core::rules::prefilter::{word_triggers, Need, Prefilter};
-use leadminer_core::rules::{builtin, RuleEngine};
+use leadminer_core::analyze::rules::prefilter::{word_triggers, Need, Prefilter};
+use leadminer_core::analyze::rules::{builtin, RuleEngine};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -40,7 +40,7 @@ fn check(engine: &RuleEngine, input: &Path, limit: usize) -> (usize, usize, usiz
         with_signals += 1;
         assert_eq!(
             engine.wants(post),
-            Some(true),
+            Wants::Yes,
             "{}: post {} has signals {:?} but the prefilter rules it out",
             input.display(),
             post.id,

@@ -3,7 +3,7 @@
 //! `OutputKind` beside those of `OUTPUTS`) sees the same posts, authors and
 //! summary that land in `posts.jsonl`, `authors.jsonl` and `summary.json`.
 
-use leadminer_core::analyze::standard_analysis;
+use leadminer_core::setup::standard_analysis;
 use leadminer_core::output::{self, Output, OutputError, OutputKind, OUTPUTS};
 use leadminer_core::pipeline::PipelineOptions;
 use leadminer_core::read::{expand_inputs, ReadOptions};

@@ -18,12 +18,14 @@
 //! scores depend on the scoring weights, which change as they are tuned, so
 //! they are redacted; `assert_detections_with_scores!` keeps them.
 //!
-//! The analyzer is anything that implements [`Detector`]: a
-//! [`leadminer_core::analyze::Analysis`] (built-in analyzers and rule
-//! packs), or an SDK plugin wrapped with [`plugin`] (run through the same
-//! checks as a plugin loaded from a shared library).
+//! The analyzer is anything that implements the core's
+//! [`Analyzer`]: an [`Analysis`](leadminer_core::analyze::Analysis)
+//! (built-in analyzers and rule packs, all run together), one analyzer, or
+//! an SDK plugin wrapped with [`plugin`] (run through the same checks as a
+//! plugin loaded from a shared library).
 
-use leadminer_core::analyze::{Analysis, Analyzed, Document, PluginAnalyzer, Signal};
+use leadminer_core::analyze::{sort_signals, Analysis, Analyzer, Document, Signal};
+use leadminer_core::plugin_host::PluginAnalyzer;
 use leadminer_core::model::{Post, PostKind, Region, RegionKind, Source};
 use leadminer_core::score::{score, Scores, Weights};
 use serde::Serialize;
@@ -32,33 +34,15 @@ use std::path::Path;
 #[doc(hidden)]
 pub use insta;
 
-/// Something that finds signals in a post.
-pub trait Detector {
-    /// The signals found in `doc`, or the error of a failing analyzer.
-    fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String>;
+/// The signals `analyzer` finds in `doc`, sorted, or its error.
+fn detect<A: Analyzer + ?Sized>(analyzer: &A, doc: &Document<'_>) -> Result<Vec<Signal>, String> {
+    let mut out = Vec::new();
+    analyzer.analyze(doc, &mut out).map_err(|e| e.to_string())?;
+    sort_signals(&mut out);
+    Ok(out)
 }
 
-impl Detector for Analysis {
-    fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String> {
-        let Analyzed { signals, errors, .. } = self.run(doc);
-        match errors.first() {
-            Some(e) => Err(e.to_string()),
-            None => Ok(signals),
-        }
-    }
-}
-
-impl<P: leadminer_plugin::Plugin> Detector for PluginAnalyzer<P> {
-    fn detect(&self, doc: &Document<'_>) -> Result<Vec<Signal>, String> {
-        use leadminer_core::analyze::Analyzer;
-        let mut out = Vec::new();
-        self.analyze(doc, &mut out).map_err(|e| e.to_string())?;
-        leadminer_core::analyze::sort_signals(&mut out);
-        Ok(out)
-    }
-}
-
-/// An SDK plugin as a detector, run through the same checks as a plugin
+/// An SDK plugin as an analyzer, run through the same checks as a plugin
 /// loaded from a shared library.
 pub fn plugin<P: leadminer_plugin::Plugin>(plugin: P) -> PluginAnalyzer<P> {
     PluginAnalyzer::from_plugin(plugin)
@@ -114,11 +98,11 @@ pub fn fixture_post(path: &Path) -> Post {
     post
 }
 
-/// Runs a detector on one fixture file.
-pub fn detections<D: Detector + ?Sized>(detector: &D, path: &Path) -> Detections {
+/// Runs an analyzer on one fixture file.
+pub fn detections<A: Analyzer + ?Sized>(analyzer: &A, path: &Path) -> Detections {
     let post = fixture_post(path);
     let doc = Document::new(&post);
-    let (signals, error) = match detector.detect(&doc) {
+    let (signals, error) = match detect(analyzer, &doc) {
         Ok(s) => (s, None),
         Err(e) => (Vec::new(), Some(e)),
     };

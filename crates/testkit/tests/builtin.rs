@@ -2,7 +2,7 @@
 //! of fixture posts, through the testkit they offer to pack and plugin
 //! authors.
 
-use leadminer_core::analyze::standard_analysis;
+use leadminer_core::setup::standard_analysis;
 
 #[test]
 fn builtin_detections() {

@@ -2,7 +2,7 @@
 //! vocabulary (identifiers, version numbers, acronyms, units), code of their
 //! own, and answers the community accepted.
 
-use super::{kinds, AnalyzeError, Analyzer, Document, Signal};
+use super::{kinds, AnalyzeError, Analyzer, Document, Signal, Wants};
 use crate::model::RegionKind;
 use std::sync::Arc;
 
@@ -61,9 +61,9 @@ impl Analyzer for Expertise {
         vec![kinds::EXPERTISE.to_string()]
     }
 
-    fn wants(&self, _post: &crate::Post) -> Option<bool> {
+    fn wants(&self, _post: &crate::Post) -> Wants {
         // Adds to what the rule packs find; never a reason to analyze.
-        None
+        Wants::Alongside
     }
 
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {

@@ -3,13 +3,12 @@
 //! a byte range into the document text and a weight. The text itself is
 //! never modified.
 
-pub mod adapter;
 pub mod document;
 pub mod expertise;
 pub mod normalize;
+pub mod rules;
 pub mod sharing;
 
-pub use adapter::PluginAnalyzer;
 pub use document::{Document, Token};
 
 use serde::{Deserialize, Serialize};
@@ -100,13 +99,10 @@ pub trait Analyzer: Send + Sync {
     /// The signal kinds it may emit.
     fn kinds(&self) -> Vec<String>;
 
-    /// A cheap look at the raw post before any tokenizing: `Some(true)`
-    /// if this analyzer may find something, `Some(false)` if it cannot,
-    /// `None` if it only adds to what other analyzers find (it never makes
-    /// a post worth analyzing by itself). A post is analyzed when any
-    /// analyzer answers `Some(true)`.
-    fn wants(&self, _post: &crate::Post) -> Option<bool> {
-        Some(true)
+    /// A cheap look at the raw post before any tokenizing (see [`Wants`]).
+    /// A post is analyzed when any analyzer answers [`Wants::Yes`].
+    fn wants(&self, _post: &crate::Post) -> Wants {
+        Wants::Yes
     }
 
     /// What one of its rules means, for `explain`.
@@ -124,6 +120,20 @@ pub trait Analyzer: Send + Sync {
     /// Analyzes one document, pushing signals to `out`. `out` may already
     /// hold signals of analyzers that ran before.
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError>;
+}
+
+/// An analyzer's answer, before any tokenizing, to whether a post is worth
+/// analyzing ([`Analyzer::wants`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wants {
+    /// It may find evidence in the post: analyze it.
+    Yes,
+    /// It cannot find anything in the post.
+    No,
+    /// It only adds to what other analyzers find (expertise): it runs on a
+    /// post another analyzer wants, never makes a post worth analyzing by
+    /// itself, and its signals do not list a post.
+    Alongside,
 }
 
 /// An analyzer failed on a post.
@@ -187,11 +197,11 @@ impl Analysis {
 
     /// Whether a post can carry any signal, decided without tokenizing.
     pub fn candidate(&self, post: &crate::Post) -> bool {
-        self.analyzers.iter().any(|a| a.wants(post) == Some(true))
+        self.analyzers.iter().any(|a| a.wants(post) == Wants::Yes)
     }
 
     /// Each analyzer's answer to [`Analyzer::wants`] for a post, in order.
-    pub fn wants(&self, post: &crate::Post) -> Vec<Option<bool>> {
+    pub fn wants(&self, post: &crate::Post) -> Vec<Wants> {
         self.analyzers.iter().map(|a| a.wants(post)).collect()
     }
 
@@ -204,7 +214,7 @@ impl Analysis {
 
     /// [`Analysis::run`] with the analyzers' [`Analysis::wants`] already
     /// known (a scan asks them once, to pick the post).
-    pub fn run_with_wants(&self, doc: &Document<'_>, wants: &[Option<bool>]) -> Analyzed {
+    pub fn run_with_wants(&self, doc: &Document<'_>, wants: &[Wants]) -> Analyzed {
         let mut signals = Vec::new();
         let mut errors = Vec::new();
         let mut listed = false;
@@ -219,10 +229,50 @@ impl Analysis {
             // candidate lists it, so what is listed does not depend on how
             // precise the other analyzers' prefilters are.
             let evidence = |s: &Signal| &*s.kind != kinds::FALSE_FRIEND && s.is_own();
-            listed |= *wants == Some(true) && signals[before..].iter().any(evidence);
+            listed |= *wants == Wants::Yes && signals[before..].iter().any(evidence);
         }
         sort_signals(&mut signals);
         Analyzed { signals, errors, listed }
+    }
+}
+
+/// All the analyzers as one, in order: what a test of the whole analysis
+/// runs. Its error is the first analyzer's failure (a scan runs them with
+/// [`Analysis::run`], which keeps the others' signals).
+impl Analyzer for Analysis {
+    fn id(&self) -> &str {
+        "analysis"
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        Analysis::kinds(self).into_iter().collect()
+    }
+
+    fn wants(&self, post: &crate::Post) -> Wants {
+        if self.candidate(post) {
+            Wants::Yes
+        } else {
+            Wants::No
+        }
+    }
+
+    fn describe(&self, rule: &str) -> Option<String> {
+        self.rule_message(rule)
+    }
+
+    fn rules(&self) -> Option<Vec<String>> {
+        let (ids, complete) = self.rule_ids();
+        complete.then(|| ids.into_iter().collect())
+    }
+
+    fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
+        let Analyzed { signals, mut errors, .. } = self.run(doc);
+        if errors.is_empty() {
+            out.extend(signals);
+            Ok(())
+        } else {
+            Err(errors.swap_remove(0))
+        }
     }
 }
 
@@ -247,70 +297,6 @@ pub fn sort_signals(signals: &mut Vec<Signal>) {
         (a.start, a.end, &a.kind, &a.analyzer, &a.rule).cmp(&(b.start, b.end, &b.kind, &b.analyzer, &b.rule))
     });
     signals.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind && a.rule == b.rule);
-}
-
-/// The built-in analyzers plus `extra` ones (plugins), with the rule engine
-/// compiled from the built-in packs and `packs` (less exact copies of the
-/// built-in packs, already loaded). The rule engine runs last, so its
-/// proximity rules see every other analyzer's signals. Commands check the
-/// packs' kinds first with [`crate::rules::check::check`] and use
-/// [`analysis_with`].
-pub fn standard_analysis(
-    packs: &[crate::rules::Pack],
-    extra: Vec<Box<dyn Analyzer>>,
-) -> Result<Analysis, crate::rules::PackError> {
-    let mut all = crate::rules::builtin::packs()?;
-    all.extend(packs.iter().filter(|p| !crate::rules::builtin::is_copy(p)).cloned());
-    let engine = crate::rules::RuleEngine::new(&all)?;
-    Ok(analysis_with(engine, extra))
-}
-
-/// The built-in analyzers plus `extra` ones (plugins), with a compiled rule
-/// engine running last (see [`standard_analysis`]).
-pub fn analysis_with(engine: crate::rules::RuleEngine, extra: Vec<Box<dyn Analyzer>>) -> Analysis {
-    let mut analyzers: Vec<Box<dyn Analyzer>> = vec![
-        Box::new(sharing::CodeSharing::default()),
-        Box::new(expertise::Expertise::default()),
-    ];
-    analyzers.extend(extra);
-    analyzers.push(Box::new(engine));
-    Analysis::new(analyzers)
-}
-
-/// A plugin's trigger words as a prefilter answer for [`Analyzer::wants`]:
-/// no list means every post, an empty list means never by itself, a list
-/// means posts that contain one of the words (ASCII case-insensitive).
-#[derive(Debug, Clone)]
-pub struct TriggerWords {
-    automaton: Option<aho_corasick::AhoCorasick>,
-    answer: Option<bool>,
-}
-
-impl TriggerWords {
-    /// Compiles trigger words.
-    pub fn new(words: Option<&[String]>) -> Self {
-        match words {
-            None => TriggerWords { automaton: None, answer: Some(true) },
-            Some([]) => TriggerWords { automaton: None, answer: None },
-            Some(words) => match aho_corasick::AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words) {
-                Ok(ac) => TriggerWords { automaton: Some(ac), answer: Some(true) },
-                // A word list the automaton cannot hold: analyze everything.
-                Err(_) => TriggerWords { automaton: None, answer: Some(true) },
-            },
-        }
-    }
-
-    /// The answer for a post.
-    pub fn wants(&self, post: &crate::Post) -> Option<bool> {
-        match &self.automaton {
-            None => self.answer,
-            Some(ac) => Some(
-                post.title.as_deref().is_some_and(|t| ac.is_match(t))
-                    || ac.is_match(&post.body)
-                    || post.link.as_deref().is_some_and(|l| ac.is_match(l)),
-            ),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -6,16 +6,15 @@
 //! Links, licences and instructions are found by the `sharing` rule pack;
 //! this analyzer covers what a pattern cannot see: the code regions the
 //! readers marked.
-//!
-//! It is written against the plugin SDK ([`leadminer_plugin::Plugin`]) and
-//! linked in through [`PluginAnalyzer`]: the same trait and the same checks
-//! as a plugin loaded from a shared library.
 
-use super::adapter::PluginAnalyzer;
-use super::{kinds, AnalyzeError, Analyzer, Document, Signal};
-use leadminer_plugin::{Plugin, Post, RegionKind, Signals};
+use super::{kinds, AnalyzeError, Analyzer, Document, Signal, Wants};
+use crate::model::RegionKind;
 use regex::Regex;
-use std::sync::OnceLock;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+/// The analyzer's id, in signals.
+const ID: &str = "sharing-code";
 
 /// Smallest code block that counts as shared code, in bytes.
 const MIN_CODE: usize = 80;
@@ -25,44 +24,79 @@ const THREAD_STARTS: &[&str] = &["submission", "question", "story", "topic"];
 
 /// Emits a `sharing` signal for the largest code block of a post, and a
 /// `solution` signal when a thread opener shows it without asking for help.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct CodeBlocks;
+/// A post with a code block of [`MIN_CODE`] bytes or more is a candidate by
+/// itself: shown code is evidence whatever words surround it.
+#[derive(Debug, Clone)]
+pub struct CodeSharing {
+    id: Arc<str>,
+    sharing: Arc<str>,
+    solution: Arc<str>,
+}
 
-impl Plugin for CodeBlocks {
-    const NAME: &'static str = "sharing-code";
-    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const KINDS: &'static [&'static str] = &[kinds::SHARING, kinds::SOLUTION];
-    // Code blocks are found from regions, not words: `CodeSharing` makes
-    // posts with a code block candidates.
-    const TRIGGERS: Option<&'static [&'static str]> = Some(&[]);
+impl Default for CodeSharing {
+    fn default() -> Self {
+        CodeSharing { id: ID.into(), sharing: kinds::SHARING.into(), solution: kinds::SOLUTION.into() }
+    }
+}
 
-    fn new(config: &str) -> Result<Self, String> {
+impl CodeSharing {
+    /// Creates the analyzer; it takes no options, so `config` (TOML text)
+    /// must be empty.
+    pub fn new(config: &str) -> Result<Self, String> {
         if config.trim().is_empty() {
-            Ok(CodeBlocks)
+            Ok(CodeSharing::default())
         } else {
-            Err(format!("{} takes no options", Self::NAME))
+            Err(format!("{ID} takes no options"))
+        }
+    }
+}
+
+impl Analyzer for CodeSharing {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        vec![kinds::SHARING.to_string(), kinds::SOLUTION.to_string()]
+    }
+
+    fn wants(&self, post: &crate::Post) -> Wants {
+        if post.regions.iter().any(|r| r.kind == RegionKind::Code && r.end - r.start >= MIN_CODE) {
+            Wants::Yes
+        } else {
+            Wants::Alongside
         }
     }
 
-    fn analyze(&self, post: &Post<'_>, out: &mut Signals<'_>) -> Result<(), String> {
-        let largest = post
-            .regions()
-            .iter()
-            .filter(|r| r.region_kind() == RegionKind::Code && r.range().len() >= MIN_CODE)
-            .max_by_key(|r| (r.range().len(), std::cmp::Reverse(r.start)));
-        if let Some(r) = largest {
-            let shown = THREAD_STARTS.contains(&post.kind()) && !asks_for_help(post);
-            out.emit(kinds::SHARING, "sharing.code-block", r.range(), if shown { 0.7 } else { 0.35 });
-            if shown {
-                out.emit(kinds::SOLUTION, "solution.code-shown", r.range(), 0.5);
-            }
+    fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
+        let largest = code_blocks(doc)
+            .filter(|r| r.len() >= MIN_CODE)
+            .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)));
+        let Some(r) = largest else { return Ok(()) };
+        let shown = THREAD_STARTS.contains(&doc.post.kind.as_str()) && !asks_for_help(doc);
+        let signal = |kind: &Arc<str>, rule: &str, weight: f32| Signal {
+            kind: Arc::clone(kind),
+            analyzer: Arc::clone(&self.id),
+            rule: Arc::from(rule),
+            start: r.start,
+            end: r.end,
+            weight,
+        };
+        out.push(signal(&self.sharing, "sharing.code-block", if shown { 0.7 } else { 0.35 }));
+        if shown {
+            out.push(signal(&self.solution, "solution.code-shown", 0.5));
         }
         Ok(())
     }
 }
 
+/// The code regions of a document, in order.
+fn code_blocks<'d>(doc: &'d Document<'_>) -> impl Iterator<Item = Range<usize>> + 'd {
+    doc.regions.iter().filter(|(kind, _)| *kind == RegionKind::Code).map(|(_, r)| r.clone())
+}
+
 /// Whether the prose (outside code) asks a question or for help.
-fn asks_for_help(post: &Post<'_>) -> bool {
+fn asks_for_help(doc: &Document<'_>) -> bool {
     static CUES: OnceLock<Regex> = OnceLock::new();
     let cues = CUES.get_or_init(|| {
         Regex::new(
@@ -70,48 +104,15 @@ fn asks_for_help(post: &Post<'_>) -> bool {
         )
         .unwrap_or_else(|e| panic!("help cue pattern: {e}"))
     });
-    let text = post.text();
+    let text = &doc.text;
     let mut at = 0;
-    for r in post.regions().iter().filter(|r| r.region_kind() == RegionKind::Code) {
-        let range = r.range();
+    for range in code_blocks(doc) {
         if range.start >= at && cues.is_match(text.get(at..range.start).unwrap_or("")) {
             return true;
         }
         at = at.max(range.end);
     }
     cues.is_match(text.get(at..).unwrap_or(""))
-}
-
-/// [`CodeBlocks`] as an analyzer. A post with a code block of
-/// [`MIN_CODE`] bytes or more is a candidate by itself: shown code is
-/// evidence whatever words surround it.
-#[derive(Debug, Default)]
-pub struct CodeSharing(PluginAnalyzer<CodeBlocks>);
-
-impl CodeSharing {
-    /// Creates the analyzer (it takes no options).
-    pub fn new(config: &str) -> Result<Self, String> {
-        PluginAnalyzer::new(config).map(CodeSharing)
-    }
-}
-
-impl Analyzer for CodeSharing {
-    fn id(&self) -> &str {
-        self.0.id()
-    }
-
-    fn kinds(&self) -> Vec<String> {
-        self.0.kinds()
-    }
-
-    fn wants(&self, post: &crate::Post) -> Option<bool> {
-        let code = post.regions.iter().any(|r| r.kind == crate::model::RegionKind::Code && r.end - r.start >= MIN_CODE);
-        code.then_some(true)
-    }
-
-    fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
-        self.0.analyze(doc, out)
-    }
 }
 
 #[cfg(test)]
@@ -138,9 +139,9 @@ mod tests {
         let s = &out[0];
         assert_eq!((&*s.kind, &*s.analyzer, &*s.rule), ("sharing", "sharing-code", "sharing.code-block"));
         assert_eq!(&doc.text[s.start..s.end], large);
-        assert_eq!(a.wants(&p), Some(true), "a post with a code block is a candidate");
+        assert_eq!(a.wants(&p), Wants::Yes, "a post with a code block is a candidate");
         p.regions.clear();
-        assert_eq!(a.wants(&p), None);
+        assert_eq!(a.wants(&p), Wants::Alongside);
         assert!(CodeSharing::new("x = 1").is_err());
     }
 

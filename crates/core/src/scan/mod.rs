@@ -6,7 +6,7 @@
 //! with the ranked authors and the summary ([`Scanner::run`]).
 
 use crate::aggregate::{Aggregate, Reaction, Spool};
-use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal};
+use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal, Wants};
 use crate::model::{Post, PostKind};
 use crate::output::{self, Output, OutputError, OutputKind};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
@@ -86,7 +86,7 @@ impl Scanner {
     /// rules it out. Errors of single analyzers come back beside.
     pub fn analyze<'p>(&self, post: &'p Post) -> Option<(Document<'p>, Analyzed)> {
         let wants = self.analysis.wants(post);
-        if !wants.contains(&Some(true)) {
+        if !wants.contains(&Wants::Yes) {
             return None;
         }
         let doc = Document::new(post);

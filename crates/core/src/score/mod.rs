@@ -197,10 +197,12 @@ pub struct Breakdown {
     pub score: f32,
 }
 
-/// Strength of each kind among `signals` (noisy-or of weights).
+/// Strength of each kind among `signals` (noisy-or of weights). Only
+/// evidence about the post itself counts: a reply's reaction to its parent
+/// ([`Signal::response`]) is credited to the parent by a scan, not here.
 pub fn strengths(signals: &[Signal]) -> BTreeMap<&str, f32> {
     let mut miss: BTreeMap<&str, f32> = BTreeMap::new();
-    for s in signals {
+    for s in signals.iter().filter(|s| s.is_own()) {
         let m = miss.entry(&*s.kind).or_insert(1.0);
         *m *= 1.0 - s.weight.clamp(0.0, 1.0);
     }
@@ -232,7 +234,7 @@ impl LabelWeights {
     }
 }
 
-/// Scores a post's signals.
+/// Scores a post from its signals (see [`strengths`]).
 pub fn score(weights: &Weights, signals: &[Signal]) -> (Scores, Labels) {
     let st = strengths(signals);
     let mut scores = Scores::default();

@@ -12,6 +12,14 @@ pub struct Text {
     pub regions: Vec<Region>,
 }
 
+impl From<Text> for (String, Vec<Region>) {
+    /// The text and its regions, as a post's body and regions
+    /// (`Post::set_text`).
+    fn from(text: Text) -> Self {
+        (text.text, text.regions)
+    }
+}
+
 /// Builds [`Text`]: collapses whitespace the way a browser shows it, keeps
 /// paragraph and line breaks, and tracks open regions.
 #[derive(Debug, Default)]

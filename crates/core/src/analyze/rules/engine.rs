@@ -8,7 +8,7 @@ use super::pattern::{compile, phrase};
 use super::prefilter::{Need, Prefilter, WordScanner, Trigger};
 use super::suppress;
 use crate::analyze::document::{analyzed_text, analyzed_title};
-use crate::analyze::{AnalyzeError, Analyzer, Document, Signal};
+use crate::analyze::{AnalyzeError, Analyzer, Document, Signal, Wants};
 use regex::Regex;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -291,15 +291,20 @@ impl Analyzer for RuleEngine {
         k
     }
 
-    fn wants(&self, post: &crate::Post) -> Option<bool> {
+    fn wants(&self, post: &crate::Post) -> Wants {
         let title = post.title.as_deref().unwrap_or("");
         let link = post.link.as_deref().unwrap_or("");
         let mut text: Option<std::borrow::Cow<'_, str>> = None;
         let applies = |rule: usize| can_apply(&self.rules[rule], post);
-        Some(self.prefilter.is_candidate(&[title, &post.body, link], applies, |regex| {
+        let candidate = self.prefilter.is_candidate(&[title, &post.body, link], applies, |regex| {
             let text = text.get_or_insert_with(|| analyzed_text(post).0);
             self.raw_regex[regex].0.is_match(text)
-        }))
+        });
+        if candidate {
+            Wants::Yes
+        } else {
+            Wants::No
+        }
     }
 
     fn describe(&self, rule: &str) -> Option<String> {
@@ -432,7 +437,7 @@ phrases = ["works great"]
     #[test]
     fn word_ids_in_the_sample_data_are_those_of_their_normalized_forms() {
         use crate::analyze::normalize::normalize_uncached;
-        let engine = RuleEngine::new(&crate::rules::builtin::packs().expect("built-in packs")).expect("compiles");
+        let engine = RuleEngine::new(&crate::analyze::rules::builtin::packs().expect("built-in packs")).expect("compiles");
         let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
         let (posts, _) = crate::pipeline::read_all(&[data], &Default::default()).expect("sample data reads");
         let (mut words, mut known, mut skipped) = (0, 0, 0);
@@ -465,7 +470,7 @@ phrases = ["works great"]
         ];
         for (post, candidate) in &cases {
             let what = format!("{:?} {:?} {:?}", post.kind, post.title, post.body);
-            assert_eq!(engine.wants(post), Some(*candidate), "{what}");
+            assert_eq!(engine.wants(post) == Wants::Yes, *candidate, "{what}");
             assert_eq!(finds(&engine, post), *candidate, "{what}");
         }
     }

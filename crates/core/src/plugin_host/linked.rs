@@ -6,7 +6,7 @@
 //! built-in analyzer written against the SDK and a plugin are the same
 //! thing.
 
-use super::{AnalyzeError, Analyzer, Document, Signal};
+use crate::analyze::{AnalyzeError, Analyzer, Document, Signal, Wants};
 use crate::model::RegionKind;
 use leadminer_plugin::abi::{RegionView, REGION_CODE, REGION_QUOTE};
 use leadminer_plugin::{check_signal, Emitted, Plugin, Post, PostFields, Signals};
@@ -20,7 +20,7 @@ pub struct PluginAnalyzer<T: Plugin> {
     plugin: T,
     name: Arc<str>,
     kinds: Vec<Arc<str>>,
-    triggers: super::TriggerWords,
+    triggers: TriggerWords,
 }
 
 impl<T: Plugin> std::fmt::Debug for PluginAnalyzer<T> {
@@ -42,7 +42,7 @@ impl<T: Plugin> PluginAnalyzer<T> {
             plugin,
             name: T::NAME.into(),
             kinds: T::KINDS.iter().map(|k| Arc::from(*k)).collect(),
-            triggers: super::TriggerWords::new(words.as_deref()),
+            triggers: TriggerWords::new(words.as_deref()),
         }
     }
 
@@ -67,7 +67,7 @@ impl<T: Plugin> Analyzer for PluginAnalyzer<T> {
         T::KINDS.iter().map(|k| k.to_string()).collect()
     }
 
-    fn wants(&self, post: &crate::Post) -> Option<bool> {
+    fn wants(&self, post: &crate::Post) -> Wants {
         self.triggers.wants(post)
     }
 
@@ -86,6 +86,47 @@ impl<T: Plugin> Analyzer for PluginAnalyzer<T> {
             Some(message) => {
                 out.truncate(before);
                 Err(AnalyzeError { analyzer: T::NAME.to_string(), post: doc.post.id.clone(), message })
+            }
+        }
+    }
+}
+
+/// A plugin's trigger words as a prefilter answer for [`Analyzer::wants`]:
+/// no list means every post, an empty list means never by itself, a list
+/// means posts that contain one of the words (ASCII case-insensitive).
+#[derive(Debug, Clone)]
+pub struct TriggerWords {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    answer: Wants,
+}
+
+impl TriggerWords {
+    /// Compiles trigger words.
+    pub fn new(words: Option<&[String]>) -> Self {
+        match words {
+            None => TriggerWords { automaton: None, answer: Wants::Yes },
+            Some([]) => TriggerWords { automaton: None, answer: Wants::Alongside },
+            Some(words) => match aho_corasick::AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words) {
+                Ok(ac) => TriggerWords { automaton: Some(ac), answer: Wants::Yes },
+                // A word list the automaton cannot hold: analyze everything.
+                Err(_) => TriggerWords { automaton: None, answer: Wants::Yes },
+            },
+        }
+    }
+
+    /// The answer for a post.
+    pub fn wants(&self, post: &crate::Post) -> Wants {
+        match &self.automaton {
+            None => self.answer,
+            Some(ac) => {
+                let found = post.title.as_deref().is_some_and(|t| ac.is_match(t))
+                    || ac.is_match(&post.body)
+                    || post.link.as_deref().is_some_and(|l| ac.is_match(l));
+                if found {
+                    Wants::Yes
+                } else {
+                    Wants::No
+                }
             }
         }
     }
@@ -215,10 +256,10 @@ mod tests {
         let doc = Document::new(&p);
         let mut out = Vec::new();
         let a = PluginAnalyzer::<Echo>::new("4,5").expect("config");
-        assert_eq!(a.wants(&p), Some(false), "no trigger word in the post");
+        assert_eq!(a.wants(&p), Wants::No, "no trigger word in the post");
         let mut greeting = p.clone();
         greeting.body = "HELLO there".into();
-        assert_eq!(a.wants(&greeting), Some(true));
+        assert_eq!(a.wants(&greeting), Wants::Yes);
         a.analyze(&doc, &mut out).expect("valid signal");
         assert_eq!((out[0].start, out[0].end, &*out[0].kind, &*out[0].analyzer), (4, 5, "echo", "echo"));
         for (config, why) in [("4,99", "out of bounds"), ("3,3", "empty"), ("0,1,other", "undeclared kind 'other'")] {

@@ -9,7 +9,6 @@ use super::builtin;
 use super::engine::RuleEngine;
 use super::pack::{Pack, PackError};
 use crate::analyze::{kinds, ResponseKind};
-use crate::score::Weights;
 use std::collections::BTreeSet;
 
 /// The signal kinds a rule may emit: those some label's weights list,
@@ -21,10 +20,10 @@ pub struct KnownKinds {
 }
 
 impl KnownKinds {
-    /// The kinds of `weights` (every label) and the kinds plugins declare.
-    pub fn new<'a>(weights: &Weights, plugin_kinds: impl IntoIterator<Item = &'a str>) -> KnownKinds {
-        let mut kinds: BTreeSet<String> = weights.kinds().into_iter().map(str::to_string).collect();
-        kinds.extend(plugin_kinds.into_iter().map(str::to_string));
+    /// The kinds that count: those some label's weights list
+    /// (`Weights::kinds`) and those loaded plugins declare.
+    pub fn new<'a>(kinds: impl IntoIterator<Item = &'a str>) -> KnownKinds {
+        let mut kinds: BTreeSet<String> = kinds.into_iter().map(str::to_string).collect();
         kinds.insert(kinds::FALSE_FRIEND.to_string());
         KnownKinds { kinds }
     }
@@ -110,7 +109,7 @@ mod tests {
     use super::*;
 
     fn known() -> KnownKinds {
-        KnownKinds::new(&Weights::builtin(), ["plugin_kind"])
+        KnownKinds::new(crate::score::Weights::builtin().kinds().into_iter().chain(["plugin_kind"]))
     }
 
     fn errors(src: &str) -> Vec<String> {
