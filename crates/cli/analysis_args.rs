@@ -27,6 +27,11 @@ pub struct AnalysisArgs {
     /// and `[plugins.NAME.weights]` (see docs/PLUGINS.md).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Score posts with a learned model (made by `leadminer train`) instead
+    /// of the weights; the evidence is still the rule signals.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
 }
 
 impl AnalysisArgs {
@@ -37,6 +42,7 @@ impl AnalysisArgs {
             weights: self.weights.clone(),
             plugins: self.plugins.clone(),
             config: self.config.clone(),
+            model: self.model.clone(),
         }
     }
 

@@ -5,7 +5,9 @@ use crate::input::InputArgs;
 use crate::scan_cmd::truncate;
 use anyhow::Result;
 use clap::Args;
-use leadminer_core::eval::{evaluate, predict, read_gold, EvalReport};
+use crate::train_cmd::{read_golds, FitArgs};
+use leadminer_core::eval::{evaluate, examples, predict, EvalReport};
+use leadminer_learn::{cross_validate, CvReport, LabelCv};
 use leadminer_core::scan::Filters;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,9 +15,18 @@ use std::process::ExitCode;
 /// Arguments of `leadminer eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Gold labels: JSON lines with source, id and 0/1 labels.
-    #[arg(long, value_name = "FILE")]
-    gold: PathBuf,
+    /// Gold labels: JSON lines with source, id and 0/1 labels (repeatable).
+    #[arg(long, value_name = "FILE", required = true)]
+    gold: Vec<PathBuf>,
+
+    /// Leave-one-community-out cross-validation of the learned scorer
+    /// (trained on the gold posts of every community but one, tested on
+    /// it, for each), beside the rule scorer on the same posts.
+    #[arg(long)]
+    cv: bool,
+
+    #[command(flatten)]
+    fit: FitArgs,
 
     #[command(flatten)]
     input: InputArgs,
@@ -34,10 +45,21 @@ pub struct EvalArgs {
 
 /// Runs `leadminer eval`.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let gold = read_gold(&args.gold)?;
+    let gold = read_golds(&args.gold)?;
     let scanner = args.analysis.scanner(Filters::default())?;
     let files = args.input.files()?;
     let read = args.input.read_options()?;
+    if args.cv {
+        let found = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+        let (rows, missing) = leadminer_learn::rows(&gold, &found);
+        let report = cross_validate(&rows, &args.fit.options(), args.worst)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print_cv(&report, gold.len(), &missing);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let predictions = predict(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
     let report = evaluate(&gold, &predictions, args.worst);
     if args.json {
@@ -68,5 +90,51 @@ fn print_report(r: &EvalReport) {
                 println!("      {}", truncate(ev, 100));
             }
         }
+    }
+}
+
+fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
+    println!("{gold} gold posts, {} found in the inputs", gold - missing.len());
+    if !missing.is_empty() {
+        println!("missing: {}", truncate(&missing.join(", "), 200));
+    }
+    println!("leave-one-community-out over {} communities: {}", r.groups.len(), r.groups.join(", "));
+    println!(
+        "\n{:<16} {:<8} {:>9} {:>6} {:>6} {:>7} {:>7}",
+        "label", "scorer", "precision", "recall", "f1", "avg.P", "top10.P"
+    );
+    for (learned, rules) in r.learned.iter().zip(&r.rules) {
+        for (name, l) in [("rules", rules), ("learned", learned)] {
+            println!(
+                "{:<16} {:<8} {:>9.3} {:>6.3} {:>6.3} {:>7.3} {:>7.3}",
+                l.label.name(),
+                name,
+                l.pooled.precision,
+                l.pooled.recall,
+                l.pooled.f1,
+                l.mean_average_precision,
+                l.mean_top_precision
+            );
+        }
+    }
+    println!("\nper community (F1 rules / learned; avg. precision rules / learned)");
+    for (learned, rules) in r.learned.iter().zip(&r.rules) {
+        print_groups(learned, rules);
+    }
+    if !r.worst.is_empty() {
+        println!("\nworst errors of the learned scorer (held out)");
+        for e in &r.worst {
+            println!("  {} {} {} ({}) p={:.2}", e.label, e.error, e.key, e.group, e.score);
+        }
+    }
+}
+
+fn print_groups(learned: &LabelCv, rules: &LabelCv) {
+    println!("{}", learned.label.name());
+    for (l, r) in learned.groups.iter().zip(&rules.groups) {
+        println!(
+            "  {:<20} {:>4} posts {:>3} positive  F1 {:.3} / {:.3}  AP {:.3} / {:.3}",
+            l.group, l.posts, l.positives, r.prf.f1, l.prf.f1, r.average_precision, l.average_precision
+        );
     }
 }

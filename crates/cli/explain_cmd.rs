@@ -9,6 +9,7 @@ use leadminer_core::analyze::{kinds, Analyzed, Document, Signal};
 use leadminer_core::model::Post;
 use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
+use leadminer_core::score::features::features;
 use leadminer_core::score::{score, strengths, Breakdown, Label, Weights};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -81,9 +82,34 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     for e in &errors {
         println!("analyzer error: {e}");
     }
+    println!();
+    if let Some(model) = &scanner.model {
+        let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
+        let features = features(&doc, &own);
+        let (scores, labels) = model.score(&features);
+        for label in Label::ALL {
+            let l = &model.labels[label];
+            let terms: Vec<String> = l
+                .contributions(&features)
+                .iter()
+                .take(8)
+                .map(|c| format!("{:+.2} {}", c.contribution, c.feature))
+                .collect();
+            println!(
+                "{:<16} {:.3} {}  = sigmoid({:.2} bias {}{})  threshold {:.3}",
+                label.name(),
+                scores[label],
+                if labels[label] { "yes" } else { "no " },
+                l.bias,
+                terms.join(" "),
+                if l.contributions(&features).len() > 8 { " ..." } else { "" },
+                l.threshold
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let (scores, labels) = score(&scanner.weights, &signals);
     let st = strengths(&signals);
-    println!();
     for (label, weights) in scanner.weights.labels() {
         print_breakdown(label, &weights.breakdown(&st), labels[label]);
     }

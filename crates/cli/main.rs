@@ -10,6 +10,7 @@ mod snapshot_cmd;
 mod plugins_cmd;
 mod stats_cmd;
 mod test_cmd;
+mod train_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,8 +38,11 @@ enum Command {
     /// Find user innovations, needs and lead users; write posts.jsonl,
     /// authors.jsonl and summary.json.
     Scan(scan_cmd::ScanArgs),
-    /// Precision, recall and F1 per label against a gold file.
+    /// Precision, recall and F1 per label against gold files; `--cv` for
+    /// leave-one-community-out cross-validation of the learned scorer.
     Eval(eval_cmd::EvalArgs),
+    /// Fit the learned scorer to labeled posts; `--model` uses it.
+    Train(train_cmd::TrainArgs),
     /// Show one post with its signals highlighted and its scores explained.
     Explain(explain_cmd::ExplainArgs),
     /// Run the annotated fixtures of rule packs; non-zero exit on failure.
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Train(args) => train_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Rules(args) => rules_cmd::run(args),

@@ -5,6 +5,7 @@
 //! does not; set `LEADMINER_CORPORA` to point elsewhere.
 
 mod common;
+mod learn;
 mod scan;
 mod plugins;
 mod rules;

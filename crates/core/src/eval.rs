@@ -230,6 +230,47 @@ pub fn predict(
     out
 }
 
+/// A gold post as a learned scorer sees it.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The post's community.
+    pub community: String,
+    /// Its features and the rule scorer's scores and labels, when a scan
+    /// lists the post; a post a scan does not list is never labeled,
+    /// whatever the scorer.
+    pub listed: Option<(crate::score::features::Features, crate::score::Scores, crate::score::Labels)>,
+}
+
+/// Reads the inputs and computes the features of every gold post found in
+/// them (see [`Example`]), keyed by (source, id).
+pub fn examples(
+    scanner: &crate::scan::Scanner,
+    files: &[crate::read::InputFile],
+    read: &crate::read::ReadOptions,
+    options: &crate::pipeline::PipelineOptions,
+    gold: &[GoldItem],
+) -> BTreeMap<(Source, String), Example> {
+    let wanted: std::collections::HashSet<(Source, String)> = gold.iter().map(|g| (g.source, g.id.clone())).collect();
+    let mut out = BTreeMap::new();
+    crate::pipeline::for_each_post(
+        files,
+        read,
+        options,
+        |post| {
+            let key = (post.source, post.id.clone());
+            wanted.contains(&key).then(|| {
+                let example = Example { community: post.community.clone(), listed: scanner.post_features(&post) };
+                (key, example)
+            })
+        },
+        |(key, example)| {
+            out.insert(key, example);
+            true
+        },
+    );
+    out
+}
+
 /// The title, or the first 100 characters of the body.
 fn snippet(post: &crate::Post) -> String {
     match post.title.as_deref().filter(|t| !t.is_empty()) {

@@ -12,6 +12,7 @@ use crate::analyze::sharing::CodeSharing;
 use crate::analyze::{Analysis, Analyzer};
 use crate::plugin_host::{load_all, PluginError};
 use crate::scan::{Filters, Scanner};
+use crate::score::model::{Model, ModelError};
 use crate::score::{Weights, WeightsError};
 use std::path::PathBuf;
 
@@ -29,6 +30,9 @@ pub struct Setup {
     /// A configuration file: `[[plugin]]` entries, `[plugins.NAME]` options
     /// and `[plugins.NAME.weights]`.
     pub config: Option<PathBuf>,
+    /// A learned model (`leadminer train`) that scores posts instead of the
+    /// weights.
+    pub model: Option<PathBuf>,
 }
 
 /// What [`Setup::load`] assembled.
@@ -67,6 +71,9 @@ pub enum SetupError {
     /// The weights file is unreadable or invalid.
     #[error(transparent)]
     Weights(#[from] WeightsError),
+    /// The model file is unreadable or invalid.
+    #[error(transparent)]
+    Model(#[from] ModelError),
 }
 
 fn lines(errors: &[PackError]) -> String {
@@ -107,7 +114,8 @@ impl Setup {
     /// A scanner with this analysis, its weights and `filters`.
     pub fn scanner(&self, filters: Filters) -> Result<Scanner, SetupError> {
         let Standard { analysis, weights, .. } = self.load(&[], &[])?;
-        Ok(Scanner { analysis, weights, filters })
+        let model = self.model.as_deref().map(Model::load).transpose()?;
+        Ok(Scanner { analysis, weights, model, filters })
     }
 }
 

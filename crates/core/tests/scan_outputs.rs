@@ -58,6 +58,7 @@ fn jsonl_field(path: &Path, field: &str) -> Vec<String> {
 #[test]
 fn every_output_given_sees_the_same_results() {
     let scanner = Scanner {
+        model: None,
         analysis: standard_analysis(&[], Vec::new()).expect("built-in analysis"),
         weights: Weights::builtin(),
         filters: Filters::default(),

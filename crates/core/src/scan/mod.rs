@@ -12,7 +12,9 @@ use crate::output::{self, Output, OutputError, OutputKind};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
-use crate::score::{score, Label, Weights};
+use crate::score::features::features;
+use crate::score::model::Model;
+use crate::score::{score, Label, Labels, Scores, Weights};
 use std::path::Path;
 use std::time::Instant;
 
@@ -46,8 +48,11 @@ impl Filters {
 pub struct Scanner {
     /// The analyzers.
     pub analysis: Analysis,
-    /// Scoring weights.
+    /// Scoring weights (the rule scorer).
     pub weights: Weights,
+    /// A learned scorer; when present it scores posts instead of the
+    /// weights (the evidence spans are still the rule signals).
+    pub model: Option<Model>,
     /// Filters.
     pub filters: Filters,
 }
@@ -150,7 +155,10 @@ impl Scanner {
         if !own.iter().any(|s| &*s.kind != kinds::FALSE_FRIEND) {
             return None;
         }
-        let (scores, labels) = score(&self.weights, own);
+        let (scores, labels) = match &self.model {
+            Some(model) => model.score(&features(doc, own)),
+            None => score(&self.weights, own),
+        };
         Some(PostRecord::new(post, doc, own, scores, labels))
     }
 
@@ -163,6 +171,19 @@ impl Scanner {
         let own: Vec<Signal> =
             analyzed.signals.into_iter().filter(Signal::is_own).collect();
         self.record(post, &doc, &own)
+    }
+
+    /// The features a learned scorer sees of a post a scan would list
+    /// (see [`Scanner::score_post`]), with the rule scorer's scores and
+    /// labels; `None` for a post a scan would not list.
+    pub fn post_features(&self, post: &Post) -> Option<(crate::score::features::Features, Scores, Labels)> {
+        let (doc, analyzed) = self.analyze(post)?;
+        let own: Vec<Signal> = analyzed.signals.into_iter().filter(Signal::is_own).collect();
+        let evidence = own.iter().any(|s| &*s.kind != kinds::FALSE_FRIEND);
+        (analyzed.listed && evidence).then(|| {
+            let (scores, labels) = score(&self.weights, &own);
+            (features(&doc, &own), scores, labels)
+        })
     }
 
     /// Runs the scan over `files`, writing `outputs` into `out_dir` (made

@@ -9,7 +9,9 @@ use std::path::Path;
 /// The built-in weights.
 pub const BUILTIN_WEIGHTS: &str = include_str!("../../weights.toml");
 
+pub mod features;
 mod label;
+pub mod model;
 
 pub use label::{Label, PerLabel};
 

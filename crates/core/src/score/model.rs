@@ -1,0 +1,147 @@
+//! A learned scorer: per label, a logistic regression over a post's
+//! [`features`](super::features), with the threshold chosen by
+//! cross-validation when it was trained (`leadminer train`). Saved as JSON:
+//! each label's bias, threshold and the weight of every feature that has
+//! one, by name, so a model can be read, diffed and explained.
+
+use super::label::{Label, PerLabel};
+use super::features::Features;
+use super::{round3, Labels, Scores};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The file format version this leadminer reads and writes.
+pub const FORMAT: u32 = 1;
+
+/// One label's logistic regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearLabel {
+    /// The intercept.
+    pub bias: f32,
+    /// A post is labeled when its probability reaches this.
+    pub threshold: f32,
+    /// The weight of each feature, by name; features not listed weigh 0.
+    pub weights: BTreeMap<String, f32>,
+}
+
+/// A learned model: one logistic regression per label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// The file format version ([`FORMAT`]).
+    pub format: u32,
+    /// How the model was made (gold files, options), for people.
+    #[serde(default)]
+    pub trained_on: Vec<String>,
+    /// The labels' regressions.
+    pub labels: PerLabel<LinearLabel>,
+}
+
+/// A model file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ModelError {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One feature's part in a label's score, for `explain`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    /// The feature.
+    pub feature: String,
+    /// Its value in the post.
+    pub value: f32,
+    /// Weight times value.
+    pub contribution: f32,
+}
+
+impl Model {
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<Model, ModelError> {
+        let err = |message: String| ModelError { path: path.display().to_string(), message };
+        let src = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let model: Model = serde_json::from_str(&src).map_err(|e| err(format!("not a leadminer model: {e}")))?;
+        if model.format != FORMAT {
+            return Err(err(format!("model format {} (this leadminer reads {FORMAT})", model.format)));
+        }
+        Ok(model)
+    }
+
+    /// Writes the model as pretty JSON.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+
+    /// Scores and labels of a post's features.
+    pub fn score(&self, features: &Features) -> (Scores, Labels) {
+        let mut scores = Scores::default();
+        let mut labels = Labels::default();
+        for label in Label::ALL {
+            let l = &self.labels[label];
+            let p = round3(l.probability(features));
+            scores[label] = p;
+            labels[label] = p >= l.threshold;
+        }
+        // A user innovation is a solution: keep the labels consistent.
+        labels[Label::UserInnovation] &= labels[Label::Solution];
+        (scores, labels)
+    }
+}
+
+impl LinearLabel {
+    /// The probability of the label for a post's features.
+    pub fn probability(&self, features: &Features) -> f32 {
+        let z: f32 = self.bias + features.iter().filter_map(|(name, v)| self.weights.get(name).map(|w| w * v)).sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// The features that moved the score, largest effect first.
+    pub fn contributions(&self, features: &Features) -> Vec<Contribution> {
+        let mut out: Vec<Contribution> = features
+            .iter()
+            .filter_map(|(name, v)| {
+                self.weights.get(name).map(|w| Contribution { feature: name.clone(), value: *v, contribution: w * v })
+            })
+            .collect();
+        out.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()).then_with(|| a.feature.cmp(&b.feature)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(bias: f32, weights: &[(&str, f32)]) -> LinearLabel {
+        LinearLabel { bias, threshold: 0.5, weights: weights.iter().map(|(k, w)| (k.to_string(), *w)).collect() }
+    }
+
+    #[test]
+    fn scores_are_logistic_and_round_trip() {
+        let model = Model {
+            format: FORMAT,
+            trained_on: vec!["test".into()],
+            labels: PerLabel::from_fn(|l| match l {
+                Label::Solution | Label::UserInnovation => label(-1.0, &[("kind:solution", 3.0)]),
+                _ => label(-2.0, &[]),
+            }),
+        };
+        let f: Features = [("kind:solution".to_string(), 1.0), ("w:jig".to_string(), 0.5)].into();
+        let (scores, labels) = model.score(&f);
+        assert_eq!(scores[Label::Solution], round3(1.0 / (1.0 + (-2.0f32).exp())));
+        assert!(labels[Label::Solution] && labels[Label::UserInnovation] && !labels[Label::Need]);
+        let c = model.labels[Label::Solution].contributions(&f);
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].feature.as_str(), c[0].contribution), ("kind:solution", 3.0));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("m.json");
+        model.save(&path).expect("saves");
+        assert_eq!(Model::load(&path).expect("loads"), model);
+        std::fs::write(&path, "{}").expect("write");
+        assert!(Model::load(&path).expect_err("not a model").to_string().contains("m.json"));
+    }
+}

@@ -1,0 +1,482 @@
+//! Fitting leadminer's learned scorer and judging it the way it will be
+//! used: on communities it was not fitted on.
+//!
+//! * [`fit`] fits one label's L2-regularized logistic regression
+//!   (`linfa-logistic`, L-BFGS) over the features of the gold posts a scan
+//!   lists ([`leadminer_core::score::features`]).
+//! * [`train`] fits every label on all the rows and chooses each label's
+//!   threshold on out-of-fold probabilities of leave-one-community-out
+//!   cross-validation over the training communities, never on a test set.
+//! * [`cross_validate`] holds out each community in turn, trains on the
+//!   others (thresholds chosen by an inner leave-one-community-out over
+//!   them) and reports precision, recall and F1 per label and per
+//!   community, average precision and the precision of the top-ranked
+//!   posts, beside the rule scorer on the same posts.
+//!
+//! Logistic regression, because it gives calibrated probabilities from a
+//! few hundred examples, its weights are one readable number per named
+//! feature (what `explain` shows), and scoring is a sparse dot product
+//! over features that are already computed, at no measurable cost to a
+//! scan. Posts a scan does not list are never labeled, whatever the
+//! scorer: they count as predicted negatives here too.
+
+use leadminer_core::eval::{Example, GoldItem};
+use leadminer_core::model::Source;
+use leadminer_core::score::features::Features;
+use leadminer_core::score::model::{LinearLabel, Model, FORMAT};
+use leadminer_core::score::{Label, Labels, PerLabel, Scores};
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One labeled post.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// `source:id`, for reports.
+    pub key: String,
+    /// The community it is held out with ([`group_of`]).
+    pub group: String,
+    /// Its features, when a scan lists the post.
+    pub features: Option<Features>,
+    /// The rule scorer's scores and labels, when a scan lists the post.
+    pub rules: Option<(Scores, Labels)>,
+    /// Its gold labels (a label the line does not give is `None`).
+    pub gold: PerLabel<Option<bool>>,
+}
+
+/// The community a post is held out with: the site of its community name,
+/// without `forum.`, `www.`, `news.`, `discourse.` or `lists.` and without
+/// the path (`forum.gbadev.org/DS development` → `gbadev`,
+/// `news.ycombinator.com` → `ycombinator`).
+pub fn group_of(community: &str) -> String {
+    let site = community.split('/').next().unwrap_or(community).to_lowercase();
+    let mut labels: Vec<&str> = site.split('.').collect();
+    while labels.len() > 1 && matches!(labels[0], "forum" | "forums" | "www" | "news" | "discourse" | "lists") {
+        labels.remove(0);
+    }
+    labels[0].to_string()
+}
+
+/// The rows of `gold` posts found among `examples` (see
+/// [`leadminer_core::eval::examples`]), and the keys of those not found.
+pub fn rows(gold: &[GoldItem], examples: &BTreeMap<(Source, String), Example>) -> (Vec<Row>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    for g in gold {
+        let key = format!("{}:{}", g.source, g.id);
+        match examples.get(&(g.source, g.id.clone())) {
+            None => missing.push(key),
+            Some(e) => rows.push(Row {
+                key,
+                group: group_of(&e.community),
+                features: e.listed.as_ref().map(|(f, _, _)| f.clone()),
+                rules: e.listed.as_ref().map(|(_, s, l)| (*s, *l)),
+                gold: PerLabel::from_fn(|label| g.label(label)),
+            }),
+        }
+    }
+    (rows, missing)
+}
+
+/// Fitting options.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Options {
+    /// L2 regularization strength.
+    pub alpha: f64,
+    /// A feature is used when at least this many training posts have it.
+    pub min_df: usize,
+    /// L-BFGS iterations at most.
+    pub max_iterations: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { alpha: 1.0, min_df: 3, max_iterations: 200 }
+    }
+}
+
+/// Why a model could not be fitted.
+#[derive(Debug, thiserror::Error)]
+pub enum LearnError {
+    /// The optimizer failed.
+    #[error("fitting {label}: {message}")]
+    Fit {
+        /// The label.
+        label: Label,
+        /// What failed.
+        message: String,
+    },
+}
+
+/// The features at least `min_df` of `rows` have, sorted.
+fn vocabulary(rows: &[&Row], min_df: usize) -> Vec<String> {
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        for name in r.features.iter().flat_map(|f| f.keys()) {
+            *df.entry(name).or_insert(0) += 1;
+        }
+    }
+    df.into_iter().filter(|(_, n)| *n >= min_df).map(|(k, _)| k.to_string()).collect()
+}
+
+/// Fits one label on the listed rows that give it; the threshold is left at
+/// 0.5 (see [`choose_threshold`]).
+pub fn fit(rows: &[&Row], label: Label, options: &Options) -> Result<LinearLabel, LearnError> {
+    let rows: Vec<&Row> = rows.iter().copied().filter(|r| r.features.is_some() && r.gold[label].is_some()).collect();
+    let positives = rows.iter().filter(|r| r.gold[label] == Some(true)).count();
+    if positives == 0 || positives == rows.len() {
+        // One class only: a constant.
+        let p = if positives == 0 { 0.001f32 } else { 0.999 };
+        return Ok(LinearLabel { bias: (p / (1.0 - p)).ln(), threshold: 0.5, weights: BTreeMap::new() });
+    }
+    let vocab = vocabulary(&rows, options.min_df);
+    let index: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let mut x = Array2::<f64>::zeros((rows.len(), vocab.len().max(1)));
+    for (i, r) in rows.iter().enumerate() {
+        for (name, v) in r.features.iter().flatten() {
+            if let Some(&j) = index.get(name.as_str()) {
+                x[[i, j]] = f64::from(*v);
+            }
+        }
+    }
+    let y: Array1<bool> = rows.iter().map(|r| r.gold[label] == Some(true)).collect();
+    let fitted = LogisticRegression::default()
+        .alpha(options.alpha)
+        .max_iterations(options.max_iterations)
+        .fit(&Dataset::new(x, y))
+        .map_err(|e| LearnError::Fit { label, message: e.to_string() })?;
+    // The regression models the probability of its positive class.
+    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    let weights = vocab
+        .iter()
+        .zip(fitted.params().iter())
+        .filter(|(_, w)| w.abs() >= 1e-4)
+        .map(|(k, w)| (k.clone(), (sign * w) as f32))
+        .collect();
+    Ok(LinearLabel { bias: (sign * fitted.intercept()) as f32, threshold: 0.5, weights })
+}
+
+/// The threshold that maximizes F1 over `predictions` (a probability, or
+/// `None` for a post a scan does not list, and the truth); 0.5 when there
+/// is no positive.
+pub fn choose_threshold(predictions: &[(Option<f32>, bool)]) -> f32 {
+    let candidates: BTreeSet<u32> = predictions.iter().filter_map(|(p, _)| p.map(f32::to_bits)).collect();
+    let positives = predictions.iter().filter(|(_, t)| *t).count();
+    let mut best = (0.0f64, 0.5f32);
+    for bits in candidates {
+        let t = f32::from_bits(bits);
+        let tp = predictions.iter().filter(|(p, truth)| *truth && p.is_some_and(|p| p >= t)).count();
+        let flagged = predictions.iter().filter(|(p, _)| p.is_some_and(|p| p >= t)).count();
+        let f1 = if tp == 0 { 0.0 } else { 2.0 * tp as f64 / (flagged + positives) as f64 };
+        // Ties go to the higher threshold (fewer flags).
+        if f1 > best.0 || (f1 == best.0 && f1 > 0.0 && t > best.1) {
+            best = (f1, t);
+        }
+    }
+    best.1
+}
+
+/// Leave-one-community-out probabilities of `label` for every row of
+/// `rows` (`None` for rows a scan does not list), trained each time on the
+/// other communities.
+pub fn out_of_fold(rows: &[&Row], label: Label, options: &Options) -> Result<Vec<Option<f32>>, LearnError> {
+    let groups: BTreeSet<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+    let mut out = vec![None; rows.len()];
+    for g in groups {
+        let train: Vec<&Row> = rows.iter().copied().filter(|r| r.group != g).collect();
+        let model = fit(&train, label, options)?;
+        for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.group == g) {
+            out[i] = r.features.as_ref().map(|f| model.probability(f));
+        }
+    }
+    Ok(out)
+}
+
+/// Fits `label` on `rows` with its threshold chosen on their
+/// leave-one-community-out probabilities (all rows, one community: the
+/// threshold stays at 0.5).
+pub fn fit_with_threshold(rows: &[&Row], label: Label, options: &Options) -> Result<LinearLabel, LearnError> {
+    let mut model = fit(rows, label, options)?;
+    let groups: BTreeSet<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+    if groups.len() > 1 {
+        let probs = out_of_fold(rows, label, options)?;
+        let predictions: Vec<(Option<f32>, bool)> = rows
+            .iter()
+            .zip(probs)
+            .filter_map(|(r, p)| r.gold[label].map(|t| (p, t)))
+            .collect();
+        model.threshold = choose_threshold(&predictions);
+    }
+    Ok(model)
+}
+
+/// Trains a model on every row.
+pub fn train(rows: &[Row], options: &Options, trained_on: Vec<String>) -> Result<Model, LearnError> {
+    let all: Vec<&Row> = rows.iter().collect();
+    let mut labels = Vec::new();
+    for label in Label::ALL {
+        labels.push(fit_with_threshold(&all, label, options)?);
+    }
+    let mut labels = labels.into_iter();
+    Ok(Model {
+        format: FORMAT,
+        trained_on,
+        labels: PerLabel::from_fn(|_| labels.next().unwrap_or_else(|| unreachable!("one model per label"))),
+    })
+}
+
+/// Precision, recall and F1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Prf {
+    /// True positives.
+    pub tp: usize,
+    /// False positives.
+    pub fp: usize,
+    /// False negatives.
+    pub fn_: usize,
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+    /// F1.
+    pub f1: f64,
+}
+
+impl Prf {
+    fn of(decisions: &[(bool, bool)]) -> Prf {
+        let tp = decisions.iter().filter(|(p, t)| *p && *t).count();
+        let fp = decisions.iter().filter(|(p, t)| *p && !*t).count();
+        let fn_ = decisions.iter().filter(|(p, t)| !*p && *t).count();
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let (precision, recall) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
+        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+        Prf { tp, fp, fn_, precision, recall, f1 }
+    }
+}
+
+/// One scorer's held-out predictions of one row and label.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    score: f32,
+    flagged: bool,
+    truth: bool,
+}
+
+/// How many of the highest-scored posts of a community count in
+/// [`GroupReport::top_precision`].
+pub const TOP: usize = 10;
+
+/// One held-out community's numbers for one label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupReport {
+    /// The community.
+    pub group: String,
+    /// Labeled posts, and how many are positive.
+    pub posts: usize,
+    /// Positive posts.
+    pub positives: usize,
+    /// Precision, recall, F1.
+    pub prf: Prf,
+    /// Average precision of the ranking by score (positives a scan does
+    /// not list are never retrieved).
+    pub average_precision: f64,
+    /// The share of positives among the [`TOP`] highest-scored posts.
+    pub top_precision: f64,
+}
+
+/// One scorer's numbers for one label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelCv {
+    /// The label.
+    pub label: Label,
+    /// Pooled over the held-out communities.
+    pub pooled: Prf,
+    /// Mean over communities of the average precision.
+    pub mean_average_precision: f64,
+    /// Mean over communities of the top precision.
+    pub mean_top_precision: f64,
+    /// Per held-out community.
+    pub groups: Vec<GroupReport>,
+}
+
+/// A wrong held-out prediction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CvError {
+    /// The label.
+    pub label: Label,
+    /// `source:id`.
+    pub key: String,
+    /// Its community.
+    pub group: String,
+    /// The held-out probability.
+    pub score: f32,
+    /// `false_positive` or `false_negative`.
+    pub error: &'static str,
+}
+
+/// The report of [`cross_validate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CvReport {
+    /// The fitting options.
+    pub options: Options,
+    /// The communities, each held out once.
+    pub groups: Vec<String>,
+    /// The learned scorer, per label.
+    pub learned: Vec<LabelCv>,
+    /// The rule scorer on the same posts (nothing is fitted: its numbers
+    /// per community are plain evaluations).
+    pub rules: Vec<LabelCv>,
+    /// The learned scorer's worst errors.
+    pub worst: Vec<CvError>,
+}
+
+fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
+    let groups: BTreeSet<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+    let mut pooled = Vec::new();
+    let mut reports = Vec::new();
+    for g in groups {
+        let mut items: Vec<Held> = rows.iter().zip(held).filter(|(r, _)| r.group == g).filter_map(|(_, h)| *h).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let decisions: Vec<(bool, bool)> = items.iter().map(|h| (h.flagged, h.truth)).collect();
+        pooled.extend(decisions.iter().copied());
+        items.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let positives = items.iter().filter(|h| h.truth).count();
+        let mut hits = 0usize;
+        let mut sum = 0.0;
+        for (i, h) in items.iter().enumerate().filter(|(_, h)| h.score > 0.0) {
+            if h.truth {
+                hits += 1;
+                sum += hits as f64 / (i + 1) as f64;
+            }
+        }
+        let top = items.len().min(TOP);
+        let top_hits = items[..top].iter().filter(|h| h.truth && h.score > 0.0).count();
+        reports.push(GroupReport {
+            group: g.to_string(),
+            posts: items.len(),
+            positives,
+            prf: Prf::of(&decisions),
+            average_precision: if positives == 0 { 0.0 } else { sum / positives as f64 },
+            top_precision: if top == 0 { 0.0 } else { top_hits as f64 / top as f64 },
+        });
+    }
+    let with_positives: Vec<&GroupReport> = reports.iter().filter(|r| r.positives > 0).collect();
+    let mean = |f: fn(&GroupReport) -> f64| {
+        if with_positives.is_empty() {
+            0.0
+        } else {
+            with_positives.iter().map(|r| f(r)).sum::<f64>() / with_positives.len() as f64
+        }
+    };
+    LabelCv {
+        label,
+        pooled: Prf::of(&pooled),
+        mean_average_precision: mean(|r| r.average_precision),
+        mean_top_precision: mean(|r| r.top_precision),
+        groups: reports,
+    }
+}
+
+/// Leave-one-community-out cross-validation of the learned scorer, with the
+/// rule scorer on the same posts; `worst` errors are listed.
+pub fn cross_validate(rows: &[Row], options: &Options, worst: usize) -> Result<CvReport, LearnError> {
+    let groups: Vec<String> = rows.iter().map(|r| r.group.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut learned = Vec::new();
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for label in Label::ALL {
+        let mut held: Vec<Option<Held>> = vec![None; rows.len()];
+        for g in &groups {
+            let train: Vec<&Row> = rows.iter().filter(|r| &r.group != g).collect();
+            let model = fit_with_threshold(&train, label, options)?;
+            for (i, r) in rows.iter().enumerate().filter(|(_, r)| &r.group == g) {
+                let Some(truth) = r.gold[label] else { continue };
+                let score = r.features.as_ref().map_or(0.0, |f| model.probability(f));
+                let flagged = r.features.is_some() && score >= model.threshold;
+                held[i] = Some(Held { score, flagged, truth });
+                if flagged != truth {
+                    errors.push(CvError {
+                        label,
+                        key: r.key.clone(),
+                        group: r.group.clone(),
+                        score,
+                        error: if flagged { "false_positive" } else { "false_negative" },
+                    });
+                }
+            }
+        }
+        learned.push(label_cv(label, rows, &held));
+        let by_rules: Vec<Option<Held>> = rows
+            .iter()
+            .map(|r| {
+                let truth = r.gold[label]?;
+                Some(match &r.rules {
+                    Some((scores, labels)) => Held { score: scores[label], flagged: labels[label], truth },
+                    None => Held { score: 0.0, flagged: false, truth },
+                })
+            })
+            .collect();
+        rules.push(label_cv(label, rows, &by_rules));
+    }
+    let wrong = |e: &CvError| if e.error == "false_positive" { e.score } else { 1.0 - e.score };
+    errors.sort_by(|a, b| wrong(b).total_cmp(&wrong(a)).then_with(|| (&a.key, a.label).cmp(&(&b.key, b.label))));
+    errors.truncate(worst);
+    Ok(CvReport { options: *options, groups, learned, rules, worst: errors })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, group: &str, words: &[&str], solution: bool) -> Row {
+        let features: Features = words.iter().map(|w| (format!("w:{w}"), 1.0)).collect();
+        let mut gold = PerLabel::from_fn(|_| Some(false));
+        gold[Label::Solution] = Some(solution);
+        gold[Label::UserInnovation] = Some(solution);
+        Row { key: key.into(), group: group.into(), features: Some(features), rules: None, gold }
+    }
+
+    #[test]
+    fn groups_are_sites() {
+        assert_eq!(group_of("forum.gbadev.org/DS development"), "gbadev");
+        assert_eq!(group_of("news.ycombinator.com"), "ycombinator");
+        assert_eq!(group_of("discourse.urho3d.io"), "urho3d");
+        assert_eq!(group_of("blinux-list.listman.redhat.com"), "blinux-list");
+        assert_eq!(group_of("splitscreenvanclub"), "splitscreenvanclub");
+    }
+
+    #[test]
+    fn thresholds_maximize_f1() {
+        let p = [(Some(0.9), true), (Some(0.8), false), (Some(0.7), true), (Some(0.2), false), (None, true)];
+        // At 0.7: tp 2, flagged 3, positives 3 → F1 2/3; at 0.9: 1/2.
+        assert_eq!(choose_threshold(&p), 0.7);
+        assert_eq!(choose_threshold(&[(Some(0.3), false)]), 0.5);
+    }
+
+    #[test]
+    fn a_separable_word_is_learned_and_folds_hold_out_whole_communities() {
+        let mut rows = Vec::new();
+        for (g, n) in [("a", 0), ("b", 1), ("c", 2)] {
+            for i in 0..6 {
+                let made = i % 2 == 0;
+                let words: &[&str] = if made { &["made", "jig"] } else { &["where", "buy"] };
+                rows.push(row(&format!("{g}{i}{n}"), g, words, made));
+            }
+        }
+        let options = Options { alpha: 0.1, min_df: 2, max_iterations: 100 };
+        let all: Vec<&Row> = rows.iter().collect();
+        let model = fit(&all, Label::Solution, &options).expect("fits");
+        assert!(model.weights["w:made"] > 0.0 && model.weights["w:buy"] < 0.0, "{model:?}");
+        let report = cross_validate(&rows, &options, 5).expect("cross-validates");
+        assert_eq!(report.groups, ["a", "b", "c"]);
+        let solution = &report.learned[0];
+        assert_eq!(solution.groups.iter().map(|g| g.posts).collect::<Vec<_>>(), [6, 6, 6]);
+        assert_eq!(solution.pooled.f1, 1.0, "{solution:?}");
+        assert_eq!(solution.groups[0].top_precision, 0.5, "3 positives among the top 6 of a fold");
+        assert_eq!(report.rules[0].pooled.tp, 0, "unlisted by the rules, never flagged");
+    }
+}

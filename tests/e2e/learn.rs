@@ -1,0 +1,123 @@
+//! `leadminer train`, `--model` and `eval --cv` on a small labeled corpus
+//! written for the purpose: two communities, posts where the author made
+//! something and posts where they look for something.
+
+use crate::common::leadminer;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// (id, community, body, solution): made-up posts, listed by the rules
+/// (they hold solution or need evidence).
+const POSTS: &[(&str, &str, &str, bool)] = &[
+    ("a1", "woodshop.example/forum", "I built a jig that holds the router at a fixed angle, here is how I made it.", true),
+    ("a2", "woodshop.example/forum", "I made a clamp rack from scrap plywood and it works great.", true),
+    ("a3", "woodshop.example/forum", "I built a dust hood for my table saw out of an old bucket.", true),
+    ("a4", "woodshop.example/forum", "Is there a tool that measures board moisture? I could not find one anywhere.", false),
+    ("a5", "woodshop.example/forum", "Does anyone know a way to sharpen curved chisels? I need something for this.", false),
+    ("a6", "woodshop.example/forum", "I wish there was a cheap way to flatten big slabs, nothing on the market fits.", false),
+    ("b1", "vanlife.example/forum", "I built a fold-down table for the van, here is how I made it.", true),
+    ("b2", "vanlife.example/forum", "I made a roof vent cover from aluminium sheet and it works great.", true),
+    ("b3", "vanlife.example/forum", "I built a water tank heater out of an old kettle element.", true),
+    ("b4", "vanlife.example/forum", "Is there a tool that tests leisure batteries? I could not find one anywhere.", false),
+    ("b5", "vanlife.example/forum", "Does anyone know a way to stop condensation? I need something for winter.", false),
+    ("b6", "vanlife.example/forum", "I wish there was a cheap way to insulate the doors, nothing on the market fits.", false),
+];
+
+fn write_corpus(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let corpus = dir.join("posts.jsonl");
+    let gold = dir.join("gold.jsonl");
+    let mut lines = String::new();
+    let mut labels = String::new();
+    for (id, community, body, solution) in POSTS {
+        let post = serde_json::json!({"id": id, "community": community, "author": format!("u{id}"), "body": body, "kind": "topic"});
+        lines.push_str(&format!("{post}\n"));
+        let s = u8::from(*solution);
+        labels.push_str(&format!(
+            "{{\"source\":\"generic\",\"id\":\"{id}\",\"solution\":{s},\"user_innovation\":{s},\"need\":{},\"commercial\":0}}\n",
+            1 - s
+        ));
+    }
+    std::fs::write(&corpus, lines).expect("write corpus");
+    std::fs::write(&gold, labels).expect("write gold");
+    (corpus, gold)
+}
+
+fn scores(out: &Path) -> Vec<(String, f64)> {
+    let text = std::fs::read_to_string(out.join("posts.jsonl")).expect("posts.jsonl");
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            (v["id"].as_str().unwrap_or("").to_string(), v["scores"]["solution"].as_f64().unwrap_or(-1.0))
+        })
+        .collect()
+}
+
+#[test]
+fn train_scan_with_the_model_and_cross_validate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (corpus, gold) = write_corpus(dir.path());
+    let model = dir.path().join("model.json");
+    let fit = ["--min-df", "1", "--alpha", "0.1"];
+    let args = |cmd: &str| -> Vec<OsString> { vec![cmd.into(), "--gold".into(), gold.clone().into_os_string()] };
+
+    let mut train = args("train");
+    train.extend(fit.iter().map(OsString::from));
+    train.extend([OsString::from("--out"), model.clone().into_os_string(), corpus.clone().into_os_string()]);
+    let r = leadminer(&train);
+    assert!(r.status.success(), "train: {}", String::from_utf8_lossy(&r.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).expect("model written")).expect("model is JSON");
+    assert_eq!(saved["format"], 1);
+    assert!(saved["labels"]["solution"]["weights"].as_object().is_some_and(|w| !w.is_empty()));
+
+    let rules_out = dir.path().join("rules");
+    let learned_out = dir.path().join("learned");
+    let r = leadminer([OsString::from("scan"), "--out".into(), rules_out.clone().into(), corpus.clone().into()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = leadminer([
+        OsString::from("scan"),
+        "--model".into(),
+        model.clone().into(),
+        "--out".into(),
+        learned_out.clone().into(),
+        corpus.clone().into(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (by_rules, learned) = (scores(&rules_out), scores(&learned_out));
+    assert_eq!(by_rules.len(), POSTS.len(), "every post is listed");
+    assert_eq!(
+        by_rules.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        learned.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        "the same posts, in the same order"
+    );
+    assert_ne!(by_rules, learned, "the model scores differently");
+    let solution = |id: &str| learned.iter().find(|(i, _)| i == id).map_or(-1.0, |(_, s)| *s);
+    for (id, _, _, made) in POSTS {
+        for (other, _, _, other_made) in POSTS {
+            if *made && !*other_made {
+                assert!(solution(id) > solution(other), "{id} ({}) above {other} ({})", solution(id), solution(other));
+            }
+        }
+    }
+
+    let mut cv = args("eval");
+    cv.extend(fit.iter().map(OsString::from));
+    cv.extend([OsString::from("--cv"), "--json".into(), corpus.into_os_string()]);
+    let r = leadminer(&cv);
+    assert!(r.status.success(), "eval --cv: {}", String::from_utf8_lossy(&r.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&r.stdout).expect("eval --cv --json");
+    assert_eq!(report["groups"], serde_json::json!(["vanlife", "woodshop"]));
+    let solution = &report["learned"][0];
+    assert_eq!(solution["label"], "solution");
+    let folds: Vec<(String, u64, u64)> = solution["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["group"].as_str().unwrap_or("").to_string(), g["posts"].as_u64().unwrap_or(0), g["positives"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(folds, [("vanlife".to_string(), 6, 3), ("woodshop".to_string(), 6, 3)]);
+    // Trained on one community's words, tested on the other's: the shared
+    // phrasing ("I built", "I made", "is there a tool") carries over.
+    assert!(solution["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{solution}");
+    assert!(report["rules"][0]["pooled"]["tp"].as_u64().is_some());
+}
