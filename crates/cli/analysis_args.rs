@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use leadminer_core::scan::{Filters, Scanner};
-use leadminer_core::setup::Setup;
+use leadminer_core::setup::{Scorer, Setup};
 use std::path::PathBuf;
 
 /// Rule packs and weights.
@@ -28,10 +28,23 @@ pub struct AnalysisArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Score posts with a learned model (made by `leadminer train`) instead
-    /// of the weights; the evidence is still the rule signals.
+    /// How posts are scored: `learned` (the built-in model, or --model) or
+    /// `rules` (the hand-set weights). The evidence is the rule signals
+    /// either way.
+    #[arg(long, value_name = "SCORER", default_value = "learned", value_parser = parse_scorer)]
+    pub scorer: Scorer,
+
+    /// Score posts with this learned model (made by `leadminer train`)
+    /// instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+}
+
+fn parse_scorer(s: &str) -> Result<Scorer, String> {
+    Scorer::ALL.iter().find(|(name, _)| *name == s).map(|(_, scorer)| *scorer).ok_or_else(|| {
+        let names: Vec<&str> = Scorer::ALL.iter().map(|(name, _)| *name).collect();
+        format!("unknown scorer '{s}' (one of: {})", names.join(", "))
+    })
 }
 
 impl AnalysisArgs {
@@ -42,6 +55,7 @@ impl AnalysisArgs {
             weights: self.weights.clone(),
             plugins: self.plugins.clone(),
             config: self.config.clone(),
+            scorer: self.scorer,
             model: self.model.clone(),
         }
     }

@@ -117,7 +117,10 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
             );
         }
     }
-    println!("\nper community (F1 rules / learned; avg. precision rules / learned)");
+    println!(
+        "\nper community\n{:<16} {:<20} {:>5} {:>4}  {:>17}  {:>17}  {:>13}",
+        "label", "community", "posts", "pos", "rules P/R/F1", "learned P/R/F1", "avg.P r / l"
+    );
     for (learned, rules) in r.learned.iter().zip(&r.rules) {
         print_groups(learned, rules);
     }
@@ -130,11 +133,18 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
 }
 
 fn print_groups(learned: &LabelCv, rules: &LabelCv) {
-    println!("{}", learned.label.name());
+    let prf = |p: &leadminer_learn::Prf| format!("{:.3} {:.3} {:.3}", p.precision, p.recall, p.f1);
     for (l, r) in learned.groups.iter().zip(&rules.groups) {
         println!(
-            "  {:<20} {:>4} posts {:>3} positive  F1 {:.3} / {:.3}  AP {:.3} / {:.3}",
-            l.group, l.posts, l.positives, r.prf.f1, l.prf.f1, r.average_precision, l.average_precision
+            "{:<16} {:<20} {:>5} {:>4}  {:>17}  {:>17}  {:>5.3} / {:.3}",
+            learned.label.name(),
+            l.group,
+            l.posts,
+            l.positives,
+            prf(&r.prf),
+            prf(&l.prf),
+            r.average_precision,
+            l.average_precision
         );
     }
 }

@@ -9,8 +9,9 @@ use leadminer_core::analyze::{kinds, Analyzed, Document, Signal};
 use leadminer_core::model::Post;
 use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
-use leadminer_core::score::features::features;
 use leadminer_core::score::{score, strengths, Breakdown, Label, Weights};
+use leadminer_core::score::features::features;
+use leadminer_core::score::model::untrained_offsets;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -85,16 +86,20 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     println!();
     if let Some(model) = &scanner.model {
         let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
-        let features = features(&doc, &own);
-        let (scores, labels) = model.score(&features);
+        let inputs = model.inputs(features(&doc, &own));
+        let offsets = untrained_offsets(model, &scanner.weights, &own);
+        let (scores, labels) = model.score_with(&inputs, &offsets);
         for label in Label::ALL {
             let l = &model.labels[label];
-            let terms: Vec<String> = l
-                .contributions(&features)
+            let contributions = l.contributions(&inputs);
+            let mut terms: Vec<String> = contributions
                 .iter()
                 .take(8)
                 .map(|c| format!("{:+.2} {}", c.contribution, c.feature))
                 .collect();
+            if offsets[label] != 0.0 {
+                terms.push(format!("{:+.2} hand weights of untrained kinds", offsets[label]));
+            }
             println!(
                 "{:<16} {:.3} {}  = sigmoid({:.2} bias {}{})  threshold {:.3}",
                 label.name(),
@@ -102,7 +107,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
                 if labels[label] { "yes" } else { "no " },
                 l.bias,
                 terms.join(" "),
-                if l.contributions(&features).len() > 8 { " ..." } else { "" },
+                if contributions.len() > 8 { " ..." } else { "" },
                 l.threshold
             );
         }

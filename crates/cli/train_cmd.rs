@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use leadminer_core::eval::{examples, read_gold, GoldItem};
 use leadminer_core::scan::Filters;
+use leadminer_core::score::model::{Base, Model};
 use leadminer_core::score::Label;
 use leadminer_learn::{train, Options};
 use std::path::PathBuf;
@@ -42,6 +43,12 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
 
+    /// Start from the built-in model: its probabilities become features of
+    /// the new model, which learns from your labels how far to trust them
+    /// and what to change.
+    #[arg(long)]
+    from_builtin: bool,
+
     #[command(flatten)]
     fit: FitArgs,
 
@@ -68,22 +75,28 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     let found = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
-    let (rows, missing) = leadminer_learn::rows(&gold, &found);
+    let (mut rows, missing) = leadminer_learn::rows(&gold, &found);
+    let base = args.from_builtin.then_some(Base::Builtin);
+    let start = Model { base, ..Model::builtin() };
+    for r in &mut rows {
+        r.features = r.features.take().map(|f| start.inputs(f));
+    }
     if !missing.is_empty() {
         eprintln!("warning: {} gold posts not found in the inputs", missing.len());
     }
     let options = args.fit.options();
     let names: Vec<String> = args.gold.iter().map(|p| file_name(p)).collect();
     let trained_on = vec![format!(
-        "leadminer {} train --gold {} --alpha {} --min-df {} ({} posts, {} listed by the rules)",
+        "leadminer {} train --gold {}{} --alpha {} --min-df {} ({} posts, {} listed by the rules)",
         env!("CARGO_PKG_VERSION"),
         names.join(" --gold "),
+        if args.from_builtin { " --from-builtin" } else { "" },
         options.alpha,
         options.min_df,
         rows.len(),
         rows.iter().filter(|r| r.features.is_some()).count()
     )];
-    let model = train(&rows, &options, trained_on)?;
+    let model = Model { base, ..train(&rows, &options, trained_on)? };
     model.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
     for label in Label::ALL {
         let l = &model.labels[label];

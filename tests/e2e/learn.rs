@@ -72,7 +72,14 @@ fn train_scan_with_the_model_and_cross_validate() {
 
     let rules_out = dir.path().join("rules");
     let learned_out = dir.path().join("learned");
-    let r = leadminer([OsString::from("scan"), "--out".into(), rules_out.clone().into(), corpus.clone().into()]);
+    let r = leadminer([
+        OsString::from("scan"),
+        "--scorer".into(),
+        "rules".into(),
+        "--out".into(),
+        rules_out.clone().into(),
+        corpus.clone().into(),
+    ]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let r = leadminer([
         OsString::from("scan"),
@@ -100,6 +107,37 @@ fn train_scan_with_the_model_and_cross_validate() {
         }
     }
 
+    // The rule scorer has no model.
+    let r = leadminer([
+        OsString::from("scan"),
+        "--scorer".into(),
+        "rules".into(),
+        "--model".into(),
+        model.clone().into(),
+        "--out".into(),
+        dir.path().join("refused").into(),
+        corpus.clone().into(),
+    ]);
+    assert_eq!(r.status.code(), Some(2), "{}", String::from_utf8_lossy(&r.stderr));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("--scorer learned"), "{err}");
+
+    // Starting from the built-in model: its probabilities are features.
+    let based = dir.path().join("based.json");
+    let mut train = args("train");
+    train.extend(fit.iter().map(OsString::from));
+    train.extend([OsString::from("--from-builtin"), "--out".into(), based.clone().into(), corpus.clone().into()]);
+    let r = leadminer(&train);
+    assert!(r.status.success(), "train --from-builtin: {}", String::from_utf8_lossy(&r.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&based).expect("model written")).expect("model is JSON");
+    assert_eq!(saved["base"], "builtin");
+    assert!(saved["labels"]["solution"]["weights"]["builtin:solution"].as_f64().is_some_and(|w| w > 0.0), "{saved}");
+    let based_out = dir.path().join("based");
+    let r = leadminer([OsString::from("scan"), "--model".into(), based.into(), "--out".into(), based_out.clone().into(), corpus.clone().into()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(scores(&based_out).len(), POSTS.len());
+
     let mut cv = args("eval");
     cv.extend(fit.iter().map(OsString::from));
     cv.extend([OsString::from("--cv"), "--json".into(), corpus.into_os_string()]);
@@ -120,4 +158,52 @@ fn train_scan_with_the_model_and_cross_validate() {
     // phrasing ("I built", "I made", "is there a tool") carries over.
     assert!(solution["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{solution}");
     assert!(report["rules"][0]["pooled"]["tp"].as_u64().is_some());
+}
+
+/// The command that remakes the built-in model, run from the repository
+/// root (the README's Quality section gives it).
+const BUILTIN_TRAIN: &str = "train --gold ../shared/eval/train.jsonl --gold ../shared/eval/dev.jsonl \
+    --out crates/core/model.json ../shared/corpora/{hackernews,discourse-urho3d,mbox,openenergymonitor,splitscreenvan,gbadev}";
+
+/// Retraining the built-in model with the README's command gives the
+/// committed `crates/core/model.json`: the same features, and the same
+/// weights, biases and thresholds up to the last rounded digit.
+#[test]
+fn builtin_model_is_reproducible() {
+    let Some(corpora) = crate::common::corpora("builtin_model_is_reproducible") else { return };
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+    assert!(readme.contains(BUILTIN_TRAIN), "the README gives the command that remakes the model");
+    let eval = corpora.join("../eval");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("model.json");
+    let mut args: Vec<OsString> = vec!["train".into()];
+    for gold in ["train.jsonl", "dev.jsonl"] {
+        args.extend([OsString::from("--gold"), eval.join(gold).into_os_string()]);
+    }
+    args.extend([OsString::from("--out"), out.clone().into_os_string()]);
+    for corpus in ["hackernews", "discourse-urho3d", "mbox", "openenergymonitor", "splitscreenvan", "gbadev"] {
+        args.push(corpora.join(corpus).into_os_string());
+    }
+    let r = leadminer(&args);
+    assert!(r.status.success(), "train: {}", String::from_utf8_lossy(&r.stderr));
+    let read = |path: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).expect("model file")).expect("model JSON")
+    };
+    let (fresh, committed) = (read(&out), read(&crate::common::root().join("crates/core/model.json")));
+    assert_eq!(fresh["trained_on"], committed["trained_on"]);
+    let close = |a: &serde_json::Value, b: &serde_json::Value, tolerance: f64, what: &str| {
+        let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+        assert!((a - b).abs() <= tolerance, "{what}: retrained {a}, committed {b}");
+    };
+    for label in ["solution", "user_innovation", "need", "commercial"] {
+        let (f, c) = (&fresh["labels"][label], &committed["labels"][label]);
+        close(&f["bias"], &c["bias"], 2e-4, &format!("{label} bias"));
+        close(&f["threshold"], &c["threshold"], 1e-3, &format!("{label} threshold"));
+        let (fw, cw) = (f["weights"].as_object().expect("weights"), c["weights"].as_object().expect("weights"));
+        let names = |m: &serde_json::Map<String, serde_json::Value>| m.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(fw), names(cw), "{label}: the same features");
+        for (name, w) in fw {
+            close(w, &cw[name], 2e-4, &format!("{label} {name}"));
+        }
+    }
 }

@@ -132,8 +132,9 @@ fn every_corpus_scans_explains_and_evaluates() {
     }
 }
 
-/// The quality of the built-in analyzers on the labeled development set
-/// must not fall below these floors (see the README's quality table).
+/// The quality of the rule scorer on the labeled development set must not
+/// fall below these floors (see the README's quality table; the learned
+/// scorer is trained on these posts, so its numbers there say nothing).
 #[test]
 fn dev_set_quality_does_not_regress() {
     let Some(dir) = corpora("dev_set_quality_does_not_regress") else { return };
@@ -145,6 +146,8 @@ fn dev_set_quality_does_not_regress() {
     let r = leadminer([
         "eval".into(),
         "--json".into(),
+        "--scorer".into(),
+        "rules".into(),
         "--gold".into(),
         gold.into_os_string(),
         dir.join("hackernews").into_os_string(),

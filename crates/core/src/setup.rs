@@ -30,9 +30,28 @@ pub struct Setup {
     /// A configuration file: `[[plugin]]` entries, `[plugins.NAME]` options
     /// and `[plugins.NAME.weights]`.
     pub config: Option<PathBuf>,
-    /// A learned model (`leadminer train`) that scores posts instead of the
-    /// weights.
+    /// How posts are scored.
+    pub scorer: Scorer,
+    /// A learned model (`leadminer train`) used instead of the built-in one
+    /// when the scorer is [`Scorer::Learned`].
     pub model: Option<PathBuf>,
+}
+
+/// How a scan turns a post's signals into scores and labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Scorer {
+    /// The learned model: the built-in one (`crates/core/model.json`,
+    /// trained on the shared labeled posts) or the one named by
+    /// [`Setup::model`].
+    #[default]
+    Learned,
+    /// The hand-set weights of `weights.toml` (or [`Setup::weights`]).
+    Rules,
+}
+
+impl Scorer {
+    /// Both scorers, by name.
+    pub const ALL: [(&'static str, Scorer); 2] = [("learned", Scorer::Learned), ("rules", Scorer::Rules)];
 }
 
 /// What [`Setup::load`] assembled.
@@ -74,6 +93,9 @@ pub enum SetupError {
     /// The model file is unreadable or invalid.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// A model was named for the rule scorer, which has none.
+    #[error("{}: a model scores with --scorer learned, not rules", .0.display())]
+    ModelWithRules(PathBuf),
 }
 
 fn lines(errors: &[PackError]) -> String {
@@ -114,7 +136,12 @@ impl Setup {
     /// A scanner with this analysis, its weights and `filters`.
     pub fn scanner(&self, filters: Filters) -> Result<Scanner, SetupError> {
         let Standard { analysis, weights, .. } = self.load(&[], &[])?;
-        let model = self.model.as_deref().map(Model::load).transpose()?;
+        let model = match (self.scorer, &self.model) {
+            (Scorer::Rules, Some(path)) => return Err(SetupError::ModelWithRules(path.clone())),
+            (Scorer::Rules, None) => None,
+            (Scorer::Learned, Some(path)) => Some(Model::load(path)?),
+            (Scorer::Learned, None) => Some(Model::builtin()),
+        };
         Ok(Scanner { analysis, weights, model, filters })
     }
 }

@@ -13,7 +13,7 @@ use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::features;
-use crate::score::model::Model;
+use crate::score::model::{untrained_offsets, Model};
 use crate::score::{score, Label, Labels, Scores, Weights};
 use std::path::Path;
 use std::time::Instant;
@@ -156,7 +156,10 @@ impl Scanner {
             return None;
         }
         let (scores, labels) = match &self.model {
-            Some(model) => model.score(&features(doc, own)),
+            Some(model) => {
+                let offsets = untrained_offsets(model, &self.weights, own);
+                model.score_with(&model.inputs(features(doc, own)), &offsets)
+            }
             None => score(&self.weights, own),
         };
         Some(PostRecord::new(post, doc, own, scores, labels))

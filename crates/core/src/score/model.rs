@@ -6,10 +6,12 @@
 
 use super::label::{Label, PerLabel};
 use super::features::Features;
-use super::{round3, Labels, Scores};
+use super::{round3, strengths, Labels, Scores, Weights};
+use crate::analyze::Signal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The file format version this leadminer reads and writes.
 pub const FORMAT: u32 = 1;
@@ -33,8 +35,21 @@ pub struct Model {
     /// How the model was made (gold files, options), for people.
     #[serde(default)]
     pub trained_on: Vec<String>,
+    /// The model this one starts from: its probabilities are features of
+    /// this one (`builtin:solution`, ...), so a model trained on a user's
+    /// labels learns how far to trust the built-in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Base>,
     /// The labels' regressions.
     pub labels: PerLabel<LinearLabel>,
+}
+
+/// A model another one starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Base {
+    /// The built-in model ([`Model::builtin`]).
+    Builtin,
 }
 
 /// A model file that cannot be read.
@@ -58,7 +73,37 @@ pub struct Contribution {
     pub contribution: f32,
 }
 
+/// The built-in model, trained on the shared labeled posts (the command
+/// that remakes it is in the README's Quality section).
+const BUILTIN: &str = include_str!("../../model.json");
+
 impl Model {
+    /// The built-in model.
+    pub fn builtin() -> Model {
+        Model::builtin_ref().clone()
+    }
+
+    fn builtin_ref() -> &'static Model {
+        static MODEL: OnceLock<Model> = OnceLock::new();
+        // The built-in file is tested to parse.
+        MODEL.get_or_init(|| {
+            serde_json::from_str(BUILTIN).unwrap_or_else(|e| panic!("built-in model.json is invalid: {e}"))
+        })
+    }
+
+    /// What this model scores: a post's features plus, when it starts from
+    /// a [`Base`], that model's probability of each label.
+    pub fn inputs(&self, mut features: Features) -> Features {
+        if let Some(Base::Builtin) = self.base {
+            let base = Model::builtin_ref();
+            for label in Label::ALL {
+                let p = round3(base.labels[label].probability(&features));
+                features.insert(format!("builtin:{}", label.name()), p);
+            }
+        }
+        features
+    }
+
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Model, ModelError> {
         let err = |message: String| ModelError { path: path.display().to_string(), message };
@@ -76,13 +121,19 @@ impl Model {
         std::fs::write(path, text + "\n")
     }
 
-    /// Scores and labels of a post's features.
+    /// Scores and labels of a post's [`inputs`](Model::inputs).
     pub fn score(&self, features: &Features) -> (Scores, Labels) {
+        self.score_with(features, &PerLabel::default())
+    }
+
+    /// Scores and labels of a post's [`inputs`](Model::inputs), each
+    /// label's log-odds moved by `offsets` (see [`untrained_offsets`]).
+    pub fn score_with(&self, features: &Features, offsets: &PerLabel<f32>) -> (Scores, Labels) {
         let mut scores = Scores::default();
         let mut labels = Labels::default();
         for label in Label::ALL {
             let l = &self.labels[label];
-            let p = round3(l.probability(features));
+            let p = round3(sigmoid(l.log_odds(features) + offsets[label]));
             scores[label] = p;
             labels[label] = p >= l.threshold;
         }
@@ -95,8 +146,17 @@ impl Model {
 impl LinearLabel {
     /// The probability of the label for a post's features.
     pub fn probability(&self, features: &Features) -> f32 {
-        let z: f32 = self.bias + features.iter().filter_map(|(name, v)| self.weights.get(name).map(|w| w * v)).sum::<f32>();
-        1.0 / (1.0 + (-z).exp())
+        sigmoid(self.log_odds(features))
+    }
+
+    /// The log-odds of the label for a post's features.
+    pub fn log_odds(&self, features: &Features) -> f32 {
+        self.bias + features.iter().filter_map(|(name, v)| self.weights.get(name).map(|w| w * v)).sum::<f32>()
+    }
+
+    /// Whether the model was trained with a weight for this signal kind.
+    pub fn knows_kind(&self, kind: &str) -> bool {
+        self.weights.contains_key(&format!("kind:{kind}"))
     }
 
     /// The features that moved the score, largest effect first.
@@ -112,6 +172,30 @@ impl LinearLabel {
     }
 }
 
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// What the hand weights (`weights.toml`, plugins' configured weights) add
+/// to each label's log-odds for the signal kinds `model` has no weight for:
+/// a plugin's or a user pack's kinds, or a kind too rare in the training
+/// posts. So configuring a new kind's weight moves scores under the
+/// learned scorer too. `user_innovation` takes the solution table's
+/// weights.
+pub fn untrained_offsets(model: &Model, weights: &Weights, signals: &[Signal]) -> PerLabel<f32> {
+    let strengths = strengths(signals);
+    PerLabel::from_fn(|label| {
+        let table = if label == Label::UserInnovation { Label::Solution } else { label };
+        let Some(w) = weights.label(table) else { return 0.0 };
+        let known = &model.labels[label];
+        w.kinds
+            .iter()
+            .filter(|(kind, _)| !known.knows_kind(kind))
+            .filter_map(|(kind, weight)| strengths.get(kind.as_str()).map(|s| weight * s))
+            .sum()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,10 +205,22 @@ mod tests {
     }
 
     #[test]
+    fn builtin_model_parses() {
+        let model = Model::builtin();
+        assert_eq!(model.format, FORMAT);
+        for label in Label::ALL {
+            let l = &model.labels[label];
+            assert!(l.threshold > 0.0 && l.threshold < 1.0, "{label}: {}", l.threshold);
+            assert!(l.weights.keys().any(|k| k.starts_with("kind:")), "{label} uses the rule signals");
+        }
+    }
+
+    #[test]
     fn scores_are_logistic_and_round_trip() {
         let model = Model {
             format: FORMAT,
             trained_on: vec!["test".into()],
+            base: None,
             labels: PerLabel::from_fn(|l| match l {
                 Label::Solution | Label::UserInnovation => label(-1.0, &[("kind:solution", 3.0)]),
                 _ => label(-2.0, &[]),
@@ -141,6 +237,11 @@ mod tests {
         let path = dir.path().join("m.json");
         model.save(&path).expect("saves");
         assert_eq!(Model::load(&path).expect("loads"), model);
+        let based = Model { base: Some(Base::Builtin), ..model.clone() };
+        let inputs = based.inputs(f.clone());
+        assert!(inputs.contains_key("builtin:need") && inputs.len() == f.len() + 4);
+        based.save(&path).expect("saves");
+        assert_eq!(Model::load(&path).expect("loads"), based);
         std::fs::write(&path, "{}").expect("write");
         assert!(Model::load(&path).expect_err("not a model").to_string().contains("m.json"));
     }
