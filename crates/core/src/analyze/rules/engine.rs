@@ -316,21 +316,27 @@ impl Analyzer for RuleEngine {
     }
 
     fn analyze(&self, doc: &Document<'_>, out: &mut Vec<Signal>) -> Result<(), AnalyzeError> {
-        let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
         let first_new = out.len();
-        let mut taken: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        let mut cancelling: Vec<(usize, usize, usize)> = Vec::new();
         let mut matches = self.matches(doc);
-        // Longest first, so overlapping matches of one rule keep the widest.
+        // By rule, then by start, longest first, so overlapping matches of
+        // one rule keep the widest: a match overlaps an earlier one of its
+        // rule exactly when it starts before the furthest end taken so far.
         matches.sort_by_key(|m| (m.0, m.3.start, std::cmp::Reverse(m.3.end)));
+        let mut taken: Option<(usize, usize)> = None;
         for (rule_index, first, last, span) in matches {
             let rule = &self.rules[rule_index];
-            if taken.iter().any(|(r, t)| *r == rule_index && t.start < span.end && span.start < t.end) {
+            if taken.is_some_and(|(r, end)| r == rule_index && span.start < end) {
                 continue;
             }
             if !self.applies(rule, doc, first, last, &span) {
                 continue;
             }
-            taken.push((rule_index, span.clone()));
+            let end = match taken {
+                Some((r, end)) if r == rule_index => end.max(span.end),
+                _ => span.end,
+            };
+            taken = Some((rule_index, end));
             if !rule.cancels.is_empty() {
                 cancelling.push((rule_index, span.start, span.end));
             }
@@ -343,38 +349,67 @@ impl Analyzer for RuleEngine {
                 weight: rule.weight,
             });
         }
-        // Cancellation: a false friend removes the signals it overlaps.
-        if !cancelling.is_empty() {
-            let mut i = first_new;
-            while i < out.len() {
-                let s = &out[i];
-                let cancelled = cancelling.iter().any(|(r, a, b)| {
-                    self.rules[*r].cancels.iter().any(|id| **id == *s.rule) && s.start < *b && *a < s.end
-                });
-                if cancelled {
-                    out.remove(i);
-                } else {
-                    i += 1;
-                }
-            }
+        self.cancel(&cancelling, out, first_new);
+        self.proximity(doc, out);
+        Ok(())
+    }
+}
+
+impl RuleEngine {
+    /// Cancellation: a false friend removes the signals (from `first_new`
+    /// on) it overlaps. Each signal looks only at the cancelling spans that
+    /// can reach it, so a post with many of both costs no more than the
+    /// overlaps it has.
+    fn cancel(&self, cancelling: &[(usize, usize, usize)], out: &mut Vec<Signal>, first_new: usize) {
+        if cancelling.is_empty() {
+            return;
         }
-        // Proximity rules, over everything found so far.
+        let mut by_start = cancelling.to_vec();
+        by_start.sort_by_key(|c| (c.1, c.2, c.0));
+        let longest = by_start.iter().map(|(_, a, b)| b - a).max().unwrap_or(0);
+        let mut position = 0;
+        out.retain(|s| {
+            position += 1;
+            if position <= first_new {
+                return true;
+            }
+            // Spans starting before s.end and ending after s.start.
+            let from = by_start.partition_point(|c| c.1 + longest <= s.start);
+            let to = by_start.partition_point(|c| c.1 < s.end);
+            !by_start[from..to.max(from)]
+                .iter()
+                .any(|(r, a, b)| s.start < *b && *a < s.end && self.rules[*r].cancels.iter().any(|id| **id == *s.rule))
+        });
+    }
+
+    /// Proximity rules, over everything found so far: for each, the
+    /// shortest span from a signal of its first kind to one of its second
+    /// kind within its token distance (the earliest such pair in the order
+    /// found, on a tie).
+    fn proximity(&self, doc: &Document<'_>, out: &mut Vec<Signal>) {
+        let token_of = |byte: usize| doc.tokens.partition_point(|t| t.start < byte);
         for rule in self.rules.iter().filter(|r| r.near.is_some()) {
             let Some(near) = &rule.near else { continue };
-            let token_of = |byte: usize| doc.tokens.partition_point(|t| t.start < byte);
-            let mut best: Option<(usize, usize)> = None;
-            for a in out.iter().filter(|s| *s.kind == *near.first) {
-                for b in out.iter().filter(|s| *s.kind == *near.then) {
-                    if b.start < a.end {
-                        continue;
+            // Second-kind signals by start, with their place in `out`.
+            let mut then: Vec<(usize, usize)> =
+                out.iter().enumerate().filter(|(_, s)| *s.kind == *near.then).map(|(i, s)| (s.start, i)).collect();
+            then.sort_unstable();
+            let mut best: Option<(usize, usize, usize)> = None;
+            for (ai, a) in out.iter().enumerate().filter(|(_, s)| *s.kind == *near.first) {
+                let from = then.partition_point(|(start, _)| *start < a.end);
+                let end_token = token_of(a.end);
+                for &(start, bi) in &then[from..] {
+                    if token_of(start).saturating_sub(end_token) > near.within {
+                        break;
                     }
-                    let gap = token_of(b.start).saturating_sub(token_of(a.end));
-                    if gap <= near.within && best.is_none_or(|(s, e)| b.end - a.start < e - s) {
-                        best = Some((a.start, b.end));
+                    let candidate = (out[bi].end - a.start, ai, bi);
+                    if best.is_none_or(|b| candidate < b) {
+                        best = Some(candidate);
                     }
                 }
             }
-            if let Some((start, end)) = best {
+            if let Some((_, ai, bi)) = best {
+                let (start, end) = (out[ai].start, out[bi].end);
                 out.push(Signal {
                     kind: Arc::clone(&rule.kind),
                     analyzer: Arc::clone(&rule.pack),
@@ -385,7 +420,6 @@ impl Analyzer for RuleEngine {
                 });
             }
         }
-        Ok(())
     }
 }
 
