@@ -51,9 +51,14 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    /// The expanded list of files.
+    /// The expanded list of files; what was left out (a file named twice,
+    /// a link loop) is noted on stderr.
     pub fn files(&self) -> Result<Vec<InputFile>> {
-        Ok(expand_inputs(&self.inputs)?)
+        let expanded = expand_inputs(&self.inputs)?;
+        for left_out in &expanded.left_out {
+            eprintln!("note: not read: {left_out}");
+        }
+        Ok(expanded.files)
     }
 
     /// Reading options.

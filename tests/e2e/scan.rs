@@ -238,3 +238,36 @@ fn docs_rule_pack_works_as_documented() {
     );
     assert!(posts.contains("\"analyzer\":\"bikes\""));
 }
+
+/// A folder named twice, a link to a file already read and a link loop in
+/// the data folder: every file is read once, the walk ends, and stderr says
+/// what was not read.
+#[cfg(unix)]
+#[test]
+fn each_file_is_read_once_and_link_loops_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("mkdir");
+    for entry in std::fs::read_dir(root().join("examples/data")).expect("sample data") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, data.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let once = dir.path().join("once");
+    let r = scan(&[&data], &once, &["--threads", "1"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+
+    std::os::unix::fs::symlink(".", data.join("x")).expect("link");
+    std::os::unix::fs::symlink(&data, data.join("again")).expect("link");
+    let twice = dir.path().join("twice");
+    let r = scan(&[&data, &data], &twice, &["--threads", "1"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(stderr.contains("x: a link back to a folder being read (loop)"), "{stderr}");
+    assert!(stderr.contains("again: a link back to a folder being read (loop)"), "{stderr}");
+    assert!(stderr.contains("a folder already read under another name"), "{stderr}");
+    for file in ["posts.jsonl", "authors.jsonl"] {
+        assert_eq!(read(&once.join(file)), read(&twice.join(file)), "{file}");
+    }
+}

@@ -200,7 +200,7 @@ where
 /// and skipped records. Convenient for tests and small inputs; scans use
 /// [`run`].
 pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Post>, Vec<ReadError>), ReadError> {
-    let files = expand_inputs(paths)?;
+    let files = expand_inputs(paths)?.files;
     let mut posts = Vec::new();
     let mut skipped = Vec::new();
     let one_thread = PipelineOptions { threads: 1, ..PipelineOptions::default() };

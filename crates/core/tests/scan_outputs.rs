@@ -64,7 +64,7 @@ fn every_output_given_sees_the_same_results() {
         filters: Filters::default(),
     };
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
-    let files = expand_inputs(&[data]).expect("sample data");
+    let files = expand_inputs(&[data]).expect("sample data").files;
     let out = tempfile::tempdir().expect("temp dir");
     let kinds = [OUTPUTS[0], TALLY];
     let outcome = scanner

@@ -43,7 +43,7 @@ pub use detect::{Confidence, Probe};
 pub use error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
 pub use file::{frame_file, ReadOptions};
 pub use framing::{frame_document, frame_lines};
-pub use inputs::{expand_inputs, InputFile};
+pub use inputs::{expand_inputs, Expanded, InputFile, LeftOut};
 pub use json::iso_to_unix as iso_date;
 pub use json::required_id as json_id;
 pub use mapping::{BodyFormat, FieldMap};
