@@ -4,7 +4,8 @@
 use super::detect::{Confidence, Probe};
 use super::error::{ParseError, ReadError, RecordLoc};
 use super::framing::frame_lines;
-use super::json::{frame_json_array, lenient_i64};
+use super::json::lenient_i64;
+use super::json_array::frame_json_array;
 use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::html;

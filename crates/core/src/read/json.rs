@@ -1,16 +1,11 @@
-//! Reading a JSON record, framing a top-level JSON array into one record per
-//! element ([`frame_json_array`]), and lenient field deserialisers for dump
-//! fields whose type changed across years (numbers as strings, floats,
-//! nulls).
+//! Reading a JSON record, and lenient field deserialisers for dump fields
+//! whose type changed across years (numbers as strings, floats, nulls).
+//! Framing a top-level JSON array is in [`json_array`](super::json_array).
 
-use super::error::{stream_error, ErrorKind, ReadError, RecordLoc};
-use super::reader::{FileCtx, Sink};
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::fmt;
-use std::io::BufRead;
-use std::sync::Arc;
 
 /// Parses one JSON record. The record's bytes are checked to be UTF-8 in
 /// one pass, so the parser need not check each string it reads (most of a
@@ -143,125 +138,6 @@ pub fn iso_to_unix(s: &str) -> Option<i64> {
 /// An id written as a string or a number; required.
 pub fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     id_string(d)?.ok_or_else(|| serde::de::Error::custom("missing id"))
-}
-
-/// One record per element of a top-level JSON array, found by tracking
-/// strings and nesting depth, so a malformed element is skipped alone.
-pub fn frame_json_array(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    #[derive(PartialEq)]
-    enum State {
-        BeforeArray,
-        BetweenElements,
-        InElement,
-        Done,
-    }
-    let mut state = State::BeforeArray;
-    let mut depth = 0u32;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut offset = 0u64;
-    let mut elem_start_offset = 0u64;
-    let mut elem_start = 0usize;
-    let mut line = 1u64;
-    let mut elem_line = 1u64;
-    while state != State::Done && !sink.is_stopped() {
-        let chunk = reader.fill_buf().map_err(|e| stream_error(&ctx.path, offset, e))?;
-        if chunk.is_empty() {
-            break;
-        }
-        let chunk = chunk.to_vec();
-        let mut copy_from = 0usize;
-        for (i, &b) in chunk.iter().enumerate() {
-            if b == b'\n' {
-                line += 1;
-            }
-            match state {
-                State::BeforeArray => {
-                    if b == b'[' {
-                        state = State::BetweenElements;
-                    } else if !(b.is_ascii_whitespace() || b == 0xEF || b == 0xBB || b == 0xBF) {
-                        return Err(ReadError::file(ErrorKind::Format, &ctx.path, "expected a JSON array"));
-                    }
-                }
-                State::BetweenElements => {
-                    if b == b']' {
-                        state = State::Done;
-                        break;
-                    }
-                    if b.is_ascii_whitespace() || b == b',' {
-                        continue;
-                    }
-                    state = State::InElement;
-                    depth = 0;
-                    in_string = false;
-                    escaped = false;
-                    elem_start = sink.data().len();
-                    elem_start_offset = offset + i as u64;
-                    elem_line = line;
-                    copy_from = i;
-                    // Fall through to account for this byte.
-                    if b == b'{' || b == b'[' {
-                        depth = 1;
-                    } else if b == b'"' {
-                        in_string = true;
-                    }
-                }
-                State::InElement => {
-                    if in_string {
-                        if escaped {
-                            escaped = false;
-                        } else if b == b'\\' {
-                            escaped = true;
-                        } else if b == b'"' {
-                            in_string = false;
-                        }
-                        continue;
-                    }
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' if depth > 0 => depth -= 1,
-                        b',' | b']' if depth == 0 => {
-                            sink.data().extend_from_slice(&chunk[copy_from..i]);
-                            let end = sink.data().len();
-                            let loc = RecordLoc { line: Some(elem_line), offset: elem_start_offset };
-                            sink.commit(ctx, elem_start, end, loc);
-                            state = if b == b']' { State::Done } else { State::BetweenElements };
-                            if state == State::Done {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                State::Done => break,
-            }
-        }
-        if state == State::InElement {
-            sink.data().extend_from_slice(&chunk[copy_from..]);
-        }
-        offset += chunk.len() as u64;
-        let n = chunk.len();
-        reader.consume(n);
-    }
-    match state {
-        State::Done => Ok(()),
-        State::BeforeArray => Err(ReadError::file(ErrorKind::Format, &ctx.path, "empty file: expected a JSON array")),
-        State::InElement | State::BetweenElements => {
-            if state == State::InElement {
-                let data_len = sink.data().len();
-                sink.data().truncate(elem_start.min(data_len));
-            }
-            let mut err = ReadError::file(
-                ErrorKind::Stream,
-                &ctx.path,
-                "truncated JSON array: the file ends inside it",
-            );
-            err.offset = Some(if state == State::InElement { elem_start_offset } else { offset });
-            err.line = Some(elem_line);
-            Err(err)
-        }
-    }
 }
 
 #[cfg(test)]

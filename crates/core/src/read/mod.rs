@@ -31,6 +31,7 @@ pub mod generic;
 pub mod hackernews;
 pub mod inputs;
 pub(crate) mod json;
+pub(crate) mod json_array;
 pub mod mail;
 mod mapping;
 mod reader;

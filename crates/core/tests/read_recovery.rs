@@ -1,0 +1,92 @@
+//! Damage inside a file loses only what is damaged: readers resynchronise
+//! at the next record boundary, count what they skipped with its location,
+//! and a concatenation of valid files reads as the sum of its parts.
+
+use leadminer_core::pipeline::read_all;
+use leadminer_core::read::{ErrorKind, ReadError, ReadOptions};
+use leadminer_core::Post;
+use std::path::{Path, PathBuf};
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)).expect("fixture")
+}
+
+fn read_bytes(name: &str, bytes: &[u8]) -> (Vec<String>, Vec<ReadError>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path: PathBuf = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    let (posts, skipped) = read_all(&[path], &ReadOptions::default()).expect("lenient reading returns Ok");
+    (posts.iter().map(|p: &Post| p.id.clone()).collect(), skipped)
+}
+
+/// A Hacker News array of `n` stories, one per element, on one line as the
+/// dumps are.
+fn hn_array(first: u32, n: u32) -> String {
+    let items: Vec<String> = (first..first + n)
+        .map(|i| format!(r#"{{"by":"u{i}","id":{i},"time":{i},"title":"Story {i} {{with}} [brackets]","type":"story"}}"#))
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+fn ids(range: std::ops::Range<u32>) -> Vec<String> {
+    range.map(|i| i.to_string()).collect()
+}
+
+#[test]
+fn concatenated_arrays_read_as_the_sum_of_their_parts() {
+    let one = fixture("hackernews/items.json");
+    let (alone, skipped) = read_bytes("items.json", &one);
+    assert!(skipped.is_empty());
+    let mut twice = one.clone();
+    twice.extend_from_slice(&one);
+    let (both, skipped) = read_bytes("items.json", &twice);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(both, [alone.clone(), alone].concat());
+    let (posts, skipped) = read_bytes("items.json", format!("{}\n{}\n", hn_array(1, 50), hn_array(51, 50)).as_bytes());
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(posts, ids(1..101));
+}
+
+#[test]
+fn stray_brackets_lose_one_element() {
+    let text = hn_array(1, 60).replacen(r#""title":"Story 10 "#, r#""title":"Story 10 "]]]],"#, 1);
+    let text = text.replacen(r#"Story 10 "]]]],"#, r#"Story 10 "]]]], "#, 1);
+    let (posts, skipped) = read_bytes("items.json", text.as_bytes());
+    assert_eq!(posts, [ids(1..10), ids(11..61)].concat());
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    let e = &skipped[0];
+    assert_eq!(e.kind, ErrorKind::Record);
+    let start = text.find(r#"{"by":"u10""#).expect("element 10") as u64;
+    assert_eq!(e.offset, Some(start));
+    assert!(e.to_string().contains("skipped, resumed at the next element"), "{e}");
+}
+
+#[test]
+fn an_unterminated_string_loses_one_element() {
+    let text = hn_array(1, 50).replacen(r#""title":"Story 2 {with} [brackets]""#, r#""title":"Story 2"#, 1);
+    let (posts, skipped) = read_bytes("items.json", text.as_bytes());
+    assert_eq!(posts, [ids(1..2), ids(3..51)].concat());
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+}
+
+#[test]
+fn text_after_the_array_is_counted() {
+    let text = format!("{}garbage{{\"id\":1}}\n", hn_array(1, 5));
+    let (posts, skipped) = read_bytes("items.json", text.as_bytes());
+    assert_eq!(posts, ids(1..6));
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].to_string().contains("text after the end of the array"), "{}", skipped[0]);
+}
+
+#[test]
+fn strict_stops_at_the_first_damage() {
+    let text = hn_array(1, 20).replacen(r#""title":"Story 5 "#, r#""title":"Story 5 "}}"#, 1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("items.json");
+    std::fs::write(&path, &text).expect("write");
+    let strict = ReadOptions { strict: true, ..ReadOptions::default() };
+    match read_all(&[path], &strict) {
+        Err(e) => assert_eq!(e.offset, Some(text.find(r#"{"by":"u5""#).expect("element 5") as u64), "{e}"),
+        Ok((posts, skipped)) => panic!("strict reading went on: {} posts, {skipped:?}", posts.len()),
+    }
+}
