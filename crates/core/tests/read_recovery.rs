@@ -90,3 +90,16 @@ fn strict_stops_at_the_first_damage() {
         Ok((posts, skipped)) => panic!("strict reading went on: {} posts, {skipped:?}", posts.len()),
     }
 }
+
+#[test]
+fn an_error_quotes_a_short_excerpt_of_the_input() {
+    let huge = "x".repeat(5 << 20);
+    // An element that is a string: the parser quotes it in its error.
+    let text = format!(r#"[{{"by":"a","id":1,"time":1,"type":"story"}},"{huge}"]"#);
+    let (posts, skipped) = read_bytes("items.json", text.as_bytes());
+    assert_eq!(posts, ["1"]);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    let shown = skipped[0].to_string();
+    assert!(shown.len() < 1000, "{} bytes", shown.len());
+    assert!(shown.contains("bytes in all"), "{shown}");
+}

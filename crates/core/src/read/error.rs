@@ -36,6 +36,26 @@ pub struct ReadError {
     pub message: String,
 }
 
+/// The most bytes of a message kept: input quoted in an error (a parser
+/// quoting a bad value) is cut to a short excerpt.
+pub const MAX_MESSAGE: usize = 400;
+
+/// The most bytes of a record id kept.
+pub const MAX_ID: usize = 120;
+
+/// `text` cut to at most `max` bytes at a character boundary, saying how
+/// long it was.
+pub fn excerpt(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
 impl ReadError {
     /// An error about a whole file.
     pub fn file(kind: ErrorKind, path: &Path, message: impl Into<String>) -> Self {
@@ -45,7 +65,7 @@ impl ReadError {
             line: None,
             offset: None,
             record: None,
-            message: message.into(),
+            message: excerpt(message.into(), MAX_MESSAGE),
         }
     }
 
@@ -57,13 +77,13 @@ impl ReadError {
             line: loc.line,
             offset: Some(loc.offset),
             record: None,
-            message: message.into(),
+            message: excerpt(message.into(), MAX_MESSAGE),
         }
     }
 
     /// Adds the record id.
     pub fn with_record(mut self, id: impl Into<String>) -> Self {
-        self.record = Some(id.into());
+        self.record = Some(excerpt(id.into(), MAX_ID));
         self
     }
 }
@@ -116,15 +136,15 @@ impl ParseError {
     pub fn new(message: impl Into<String>) -> Self {
         ParseError {
             id: None,
-            message: message.into(),
+            message: excerpt(message.into(), MAX_MESSAGE),
         }
     }
 
     /// A failure of the record with this id.
     pub fn with_id(id: impl Into<String>, message: impl Into<String>) -> Self {
         ParseError {
-            id: Some(id.into()),
-            message: message.into(),
+            id: Some(excerpt(id.into(), MAX_ID)),
+            message: excerpt(message.into(), MAX_MESSAGE),
         }
     }
 }
