@@ -14,6 +14,21 @@ fn format_help() -> String {
     )
 }
 
+/// A size in bytes, with an optional KiB, MiB or GiB suffix.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        other => return Err(format!("unknown size unit '{other}' (use KiB, MiB or GiB)")),
+    };
+    let n: usize = digits.parse().map_err(|_| format!("'{s}' is not a size (for example 64MiB)"))?;
+    n.checked_mul(scale).filter(|n| *n > 0).ok_or_else(|| format!("'{s}' is not a usable size"))
+}
+
 /// Inputs and how to read them.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -44,6 +59,12 @@ pub struct InputArgs {
     /// skipping and counting it.
     #[arg(long)]
     pub strict: bool,
+
+    /// The largest record read: a longer line, array element, XML row or
+    /// document is skipped and counted (bytes, or with a KiB, MiB or GiB
+    /// suffix).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    pub max_record_size: usize,
 
     /// Worker threads (default: all cores). Output is the same for any value.
     #[arg(long, value_name = "N")]
@@ -77,6 +98,7 @@ impl InputArgs {
             body_format: self.body_format,
             strict: self.strict,
             registry: Registry::builtin().clone(),
+            max_record: self.max_record_size,
         })
     }
 

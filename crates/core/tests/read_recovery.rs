@@ -103,3 +103,23 @@ fn an_error_quotes_a_short_excerpt_of_the_input() {
     assert!(shown.len() < 1000, "{} bytes", shown.len());
     assert!(shown.contains("bytes in all"), "{shown}");
 }
+
+#[test]
+fn an_overlong_line_is_skipped_without_being_held() {
+    let mut text = String::new();
+    text.push_str(r#"{"id":"a","author":"x","body":"one","subreddit":"s","created_utc":1}"#);
+    text.push('\n');
+    text.push_str(&format!(r#"{{"id":"b","author":"x","body":"{}","subreddit":"s","created_utc":1}}"#, "y".repeat(10_000)));
+    text.push('\n');
+    text.push_str(r#"{"id":"c","author":"x","body":"three","subreddit":"s","created_utc":1}"#);
+    text.push('\n');
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("RC_2020-01.ndjson");
+    std::fs::write(&path, &text).expect("write");
+    let options = ReadOptions { max_record: 1000, ..ReadOptions::default() };
+    let (posts, skipped) = read_all(&[path], &options).expect("lenient");
+    assert_eq!(posts.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!((skipped[0].line, skipped[0].kind), (Some(2), ErrorKind::Record));
+    assert!(skipped[0].message.contains("longer than the record limit"), "{}", skipped[0]);
+}

@@ -161,18 +161,52 @@ fn truncated_between_rows() {
     assert!(skipped[0].message.contains("truncated"), "{}", skipped[0]);
 }
 
-/// Broken markup in the middle stops the file there.
+/// Broken markup in the middle loses only itself: it is counted with its
+/// location and the rows after it are read.
 #[test]
-fn malformed_xml_stops_the_file() {
+fn malformed_markup_loses_only_itself() {
     let xml = b"<?xml version=\"1.0\"?>\n<comments>\n  <row Id=\"1\" PostId=\"5\" Text=\"a\" />\n  </oops>\n  <row Id=\"2\" PostId=\"5\" Text=\"b\" />\n</comments>\n";
     let (_dir, path) = temp_file("Comments.xml", xml);
     let (posts, skipped) = read(std::slice::from_ref(&path));
-    assert_eq!(ids(&posts), ["1"]);
+    assert_eq!(ids(&posts), ["1", "2"]);
     assert_eq!(skipped.len(), 1);
     let (offset, line) = locate(xml, b"</oops>");
-    assert_eq!(skipped[0].kind, ErrorKind::Stream);
+    assert_eq!(skipped[0].kind, ErrorKind::Record);
     assert_eq!(skipped[0].offset, Some(offset), "{}", skipped[0]);
     assert_eq!(skipped[0].line, Some(line), "{}", skipped[0]);
+}
+
+/// An unterminated quote cuts one row off at the next `<`: that row is
+/// skipped, the ones after it are read.
+#[test]
+fn an_unterminated_quote_loses_one_row() {
+    let mut xml = b"<?xml version=\"1.0\"?>\n<posts>\n".to_vec();
+    for i in 1..=12 {
+        let body = if i == 3 { "\"broken".to_string() } else { format!("\"row {i}\"") };
+        xml.extend_from_slice(format!("  <row Id=\"{i}\" PostTypeId=\"1\" Body={body} />\n").as_bytes());
+    }
+    xml.extend_from_slice(b"</posts>\n");
+    let (_dir, path) = temp_file("Posts.xml", &xml);
+    let (posts, skipped) = read(std::slice::from_ref(&path));
+    let expected: Vec<String> = (1..=12).filter(|i| *i != 3).map(|i| i.to_string()).collect();
+    assert_eq!(ids(&posts), expected);
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    let (offset, line) = locate(&xml, b"<row Id=\"3\"");
+    assert_eq!((skipped[0].kind, skipped[0].offset, skipped[0].line), (ErrorKind::Record, Some(offset), Some(line)));
+}
+
+/// A row longer than the record limit is skipped, the others read.
+#[test]
+fn an_oversized_row_is_skipped() {
+    let mut xml = b"<posts>\n<row Id=\"1\" PostTypeId=\"1\" Body=\"ok\" />\n".to_vec();
+    xml.extend_from_slice(format!("<row Id=\"2\" PostTypeId=\"1\" Body=\"{}\" />\n", "x".repeat(5000)).as_bytes());
+    xml.extend_from_slice(b"<row Id=\"3\" PostTypeId=\"1\" Body=\"ok\" />\n</posts>\n");
+    let (_dir, path) = temp_file("Posts.xml", &xml);
+    let options = ReadOptions { max_record: 1000, ..ReadOptions::default() };
+    let (posts, skipped) = read_all(std::slice::from_ref(&path), &options).expect("lenient");
+    assert_eq!(ids(&posts), ["1", "3"]);
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    assert!(skipped[0].message.contains("record limit"), "{}", skipped[0]);
 }
 
 #[test]

@@ -26,7 +26,14 @@ pub struct ReadOptions {
     pub strict: bool,
     /// The formats detection chooses from (default: the built-in ones).
     pub registry: Registry,
+    /// The largest record read (bytes, default [`DEFAULT_MAX_RECORD`]): a
+    /// longer line, array element, XML row or document is skipped and
+    /// counted, its bytes streamed past without being held.
+    pub max_record: usize,
 }
+
+/// The default record size limit: 64 MiB.
+pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
 
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -36,6 +43,7 @@ impl Default for ReadOptions {
             body_format: BodyFormat::default(),
             strict: false,
             registry: Registry::builtin().clone(),
+            max_record: DEFAULT_MAX_RECORD,
         }
     }
 }
@@ -91,6 +99,7 @@ pub fn frame_file(index: usize, input: &InputFile, options: &ReadOptions, sink: 
         community: reader_of_format.community(path),
         map: options.map.clone().map(Arc::new),
         body_format: options.body_format,
+        max_record: options.max_record,
     });
     if let Err(e) = reader_of_format.frame(&ctx, &head, reader, sink) {
         sink.error(e);

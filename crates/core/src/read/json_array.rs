@@ -6,7 +6,7 @@
 //! where valid JSON cannot be (a closing bracket that does not match its
 //! opener, a bare word other than `true`, `false` or `null` outside a
 //! string, an element nested deeper than [`MAX_DEPTH`] or larger than
-//! [`MAX_ELEMENT`]), reports the element as a skipped record with its
+//! the record limit ([`FileCtx::max_record`])), reports the element as a skipped record with its
 //! line, byte offset and the byte range it skipped, and resynchronises at
 //! the next element boundary it can trust: `}` `,` `{` between objects. A
 //! file that holds several arrays one after the other (dumps joined with
@@ -21,9 +21,6 @@ use std::sync::Arc;
 /// Deepest nesting of an element accepted.
 pub const MAX_DEPTH: usize = 512;
 
-/// Largest element accepted (bytes); a larger one is skipped without being
-/// held in memory.
-pub const MAX_ELEMENT: usize = 64 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -264,9 +261,9 @@ pub fn frame_json_array(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>,
             let from = f.copy_from;
             f.sink.data().extend_from_slice(&chunk[from..]);
             f.copy_from = 0;
-            if f.sink.data().len() - f.elem_start > MAX_ELEMENT {
+            if f.sink.data().len() - f.elem_start > ctx.max_record {
                 let at = offset + chunk.len() as u64;
-                f.damaged(at, format!("element larger than {} MiB", MAX_ELEMENT >> 20));
+                f.damaged(at, format!("element larger than the record limit ({} bytes)", ctx.max_record));
             }
         }
         offset += chunk.len() as u64;

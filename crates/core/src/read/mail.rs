@@ -724,6 +724,7 @@ mod tests {
             community: format.reader().community(Path::new(path)),
             map: None,
             body_format: Default::default(),
+            max_record: crate::read::DEFAULT_MAX_RECORD,
         })
     }
 

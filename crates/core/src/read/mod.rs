@@ -42,7 +42,7 @@ pub mod stackexchange;
 pub use compress::{open_decompressed, strip_compression_suffixes, Compression};
 pub use detect::{Confidence, Probe};
 pub use error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
-pub use file::{frame_file, ReadOptions};
+pub use file::{frame_file, ReadOptions, DEFAULT_MAX_RECORD};
 pub use framing::{frame_document, frame_lines};
 pub use inputs::{expand_inputs, Expanded, InputFile, LeftOut};
 pub use json::iso_to_unix as iso_date;

@@ -140,6 +140,9 @@ pub struct FileCtx {
     pub map: Option<Arc<FieldMap>>,
     /// How generic formats' bodies are written.
     pub body_format: BodyFormat,
+    /// The largest record a framer holds (bytes); a larger one is skipped
+    /// and counted.
+    pub max_record: usize,
 }
 
 impl FileCtx {

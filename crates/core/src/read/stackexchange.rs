@@ -49,7 +49,7 @@ use super::json::iso_to_unix;
 use super::reader::{FileCtx, Format, Reader, Sink};
 use crate::model::{Post, PostKind, Source};
 use crate::text::{html, markdown};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::Path;
@@ -141,16 +141,21 @@ impl Reader for StackExchangeReader {
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Frames a `Posts.xml` or `Comments.xml` stream: one record per `<row>`
-/// element, located by its 1-based line and its byte offset in the
-/// decompressed stream (BOM included).
+/// element (its tag's content, between `<` and `/>`), located by its
+/// 1-based line and its byte offset in the decompressed stream (BOM
+/// included).
 ///
-/// Malformed XML ends the stream with an error of kind
-/// [`ErrorKind::Stream`] naming the byte offset and line; the rows before
-/// it are already in the sink. A document that ends before the closing tag
-/// of its root element (a truncated download) is reported the same way.
+/// The framer follows tags and quoted attribute values itself rather than
+/// checking the whole document, so damage loses only the damaged tag: a
+/// `<` cannot stand inside a tag in XML, so a row cut off by one (an
+/// unterminated quote, a truncated row) is reported as a skipped record and
+/// reading resumes at that `<`; an end tag that closes nothing is skipped
+/// the same way; a row larger than the record limit is skipped without
+/// being held. A document that ends inside a tag, or before the closing
+/// tag of its root element (a truncated download), ends with an error of
+/// kind [`ErrorKind::Stream`].
 pub fn frame(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    // Strip the BOM ourselves so that offsets count it: quick-xml would
-    // skip it without counting.
+    // Strip the BOM ourselves so that offsets count it.
     let base = {
         let head = reader.fill_buf().map_err(|e| stream_error(&ctx.path, 0, e))?;
         if head.starts_with(UTF8_BOM) {
@@ -160,68 +165,179 @@ pub fn frame(ctx: &Arc<FileCtx>, mut reader: Box<dyn BufRead + Send>, sink: &mut
             0
         }
     };
-    let mut xml = quick_xml::Reader::from_reader(reader);
-    let mut buf = Vec::with_capacity(64 * 1024);
-    // Newlines before the current event.
-    let mut newlines = 0u64;
-    // Depth of open elements: rows sit at depth 1 (inside the root).
-    let mut depth = 0u32;
+    let mut pos = Position { offset: base, line: 1 };
+    let mut root: Option<Vec<u8>> = None;
+    let mut root_closed = false;
+    let mut tag = Vec::new();
     while !sink.is_stopped() {
-        buf.clear();
-        let event = match xml.read_event_into(&mut buf) {
-            Ok(event) => event,
-            Err(e) => return Err(xml_error(ctx, base + xml.error_position(), newlines + 1, &e)),
-        };
-        let is_start = matches!(event, Event::Start(_));
-        match event {
-            Event::Empty(tag) | Event::Start(tag) if tag.name().as_ref() == b"row" => {
-                let end = base + xml.buffer_position();
-                // The tag is `<` + content + `/>` (or `>` for a start tag).
-                let markup = if is_start { 2 } else { 3 };
-                let offset = end.saturating_sub(tag.len() as u64 + markup);
-                sink.record(
-                    ctx,
-                    &tag,
-                    RecordLoc {
-                        line: Some(newlines + 1),
-                        offset,
-                    },
-                );
-                if is_start {
-                    depth += 1;
-                }
-            }
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            Event::Eof => {
-                if depth > 0 {
-                    let mut err = ReadError::file(
-                        ErrorKind::Stream,
-                        &ctx.path,
-                        "truncated XML: the file ends before the closing tag of its root element",
-                    );
-                    err.offset = Some(base + xml.buffer_position());
-                    err.line = Some(newlines + 1);
-                    return Err(err);
-                }
-                break;
-            }
-            _ => {}
+        if !skip_to_tag(&mut reader, &mut pos).map_err(|e| stream_error(&ctx.path, pos.offset, e))? {
+            break;
         }
-        newlines += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        // The tag starts at its `<`, just consumed.
+        let at = Position { offset: pos.offset - 1, line: pos.line };
+        tag.clear();
+        let end = read_tag(&mut reader, &mut tag, &mut pos, ctx.max_record).map_err(|e| stream_error(&ctx.path, pos.offset, e))?;
+        let loc = RecordLoc { line: Some(at.line), offset: at.offset };
+        match end {
+            TagEnd::Eof => {
+                let mut err = ReadError::file(ErrorKind::Stream, &ctx.path, "malformed XML: the file ends inside a tag");
+                err.offset = Some(at.offset);
+                err.line = Some(at.line);
+                return Err(err);
+            }
+            TagEnd::Cut => {
+                sink.error(ReadError::record(
+                    &ctx.path,
+                    loc,
+                    "malformed XML: the tag is cut off by the next '<' (an unterminated quote or a truncated row); skipped",
+                ));
+            }
+            TagEnd::TooLarge => {
+                sink.error(ReadError::record(
+                    &ctx.path,
+                    loc,
+                    format!("a tag larger than the record limit ({} bytes); skipped", ctx.max_record),
+                ));
+            }
+            TagEnd::Closed => {
+                let name_len = tag.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(tag.len());
+                let name = &tag[..name_len];
+                if tag.starts_with(b"?") || tag.starts_with(b"!") {
+                    // The declaration, a comment or a doctype.
+                } else if let Some(closing) = tag.strip_prefix(b"/") {
+                    let closing = closing.trim_ascii_end();
+                    if root.as_deref() == Some(closing) && !root_closed {
+                        root_closed = true;
+                    } else {
+                        let shown = String::from_utf8_lossy(closing).into_owned();
+                        sink.error(ReadError::record(&ctx.path, loc, format!("malformed XML: the end tag </{shown}> closes nothing; skipped")));
+                    }
+                } else if name == b"row" {
+                    let content = tag.strip_suffix(b"/").unwrap_or(&tag);
+                    sink.record(ctx, content, loc);
+                } else if root.is_none() {
+                    root = Some(name.to_vec());
+                }
+            }
+        }
+    }
+    if root.is_some() && !root_closed && !sink.is_stopped() {
+        let mut err = ReadError::file(
+            ErrorKind::Stream,
+            &ctx.path,
+            "truncated XML: the file ends before the closing tag of its root element",
+        );
+        err.offset = Some(pos.offset);
+        err.line = Some(pos.line);
+        return Err(err);
     }
     Ok(())
 }
 
-fn xml_error(ctx: &FileCtx, offset: u64, line: u64, e: &quick_xml::Error) -> ReadError {
-    let message = match e {
-        quick_xml::Error::Io(io) => format!("stream broken: {io}"),
-        other => format!("malformed XML: {other}"),
-    };
-    let mut err = ReadError::file(ErrorKind::Stream, &ctx.path, message);
-    err.offset = Some(offset);
-    err.line = Some(line);
-    err
+/// Where the framer is in the stream.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    offset: u64,
+    line: u64,
+}
+
+impl Position {
+    fn advance(&mut self, bytes: &[u8]) {
+        self.offset += bytes.len() as u64;
+        self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+    }
+}
+
+/// Skips text up to the next `<` (consumed); `false` at the end of the
+/// stream. Text is never held, however long.
+fn skip_to_tag(reader: &mut Box<dyn BufRead + Send>, pos: &mut Position) -> std::io::Result<bool> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        match memchr::memchr(b'<', buf) {
+            Some(i) => {
+                pos.advance(&buf[..=i]);
+                reader.consume(i + 1);
+                return Ok(true);
+            }
+            None => {
+                let n = buf.len();
+                pos.advance(buf);
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+/// How a tag ended.
+enum TagEnd {
+    /// At its `>` (consumed).
+    Closed,
+    /// At a `<` outside or inside a quoted value, which no tag may hold
+    /// (left for the next tag).
+    Cut,
+    /// It grew past the record limit; skipped to its `>`.
+    TooLarge,
+    /// The stream ended inside it.
+    Eof,
+}
+
+/// Reads a tag's content after its `<` into `tag`, up to the `>` that is
+/// not inside a quoted attribute value.
+fn read_tag(reader: &mut Box<dyn BufRead + Send>, tag: &mut Vec<u8>, pos: &mut Position, max: usize) -> std::io::Result<TagEnd> {
+    let mut quote: Option<u8> = None;
+    let mut too_large = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(TagEnd::Eof);
+        }
+        let mut i = 0;
+        let mut end = None;
+        while i < buf.len() {
+            let found = match quote {
+                Some(q) => memchr::memchr2(q, b'<', &buf[i..]),
+                None => memchr::memchr3(b'"', b'\'', b'>', &buf[i..]).into_iter().chain(memchr::memchr(b'<', &buf[i..])).min(),
+            };
+            let Some(k) = found else { break };
+            i += k;
+            match (quote, buf[i]) {
+                (_, b'<') => {
+                    end = Some((i, TagEnd::Cut));
+                    break;
+                }
+                (Some(_), _) => quote = None,
+                (None, b'>') => {
+                    end = Some((i, TagEnd::Closed));
+                    break;
+                }
+                (None, q) => quote = Some(q),
+            }
+            i += 1;
+        }
+        let (take, consumed, result) = match end {
+            Some((i, TagEnd::Cut)) => (i, i, Some(TagEnd::Cut)),
+            Some((i, other)) => (i, i + 1, Some(other)),
+            None => (buf.len(), buf.len(), None),
+        };
+        if !too_large {
+            if tag.len() + take > max {
+                too_large = true;
+                tag.clear();
+            } else {
+                tag.extend_from_slice(&buf[..take]);
+            }
+        }
+        pos.advance(&buf[..consumed]);
+        reader.consume(consumed);
+        match result {
+            Some(TagEnd::Closed) if too_large => return Ok(TagEnd::TooLarge),
+            Some(r) => return Ok(r),
+            None => {}
+        }
+    }
 }
 
 /// The attributes of one row that become post fields.
