@@ -44,7 +44,7 @@ fn check(paths: &[PathBuf], analysis: &AnalysisArgs) -> Result<ExitCode> {
         match Pack::load_path(path) {
             Ok(loaded) => packs.extend(loaded),
             Err(e) => {
-                println!("{e}");
+                eprintln!("{e}");
                 failed = true;
             }
         }
@@ -66,7 +66,7 @@ fn check(paths: &[PathBuf], analysis: &AnalysisArgs) -> Result<ExitCode> {
         }
         Err(SetupError::Packs(errors)) => {
             for e in &errors {
-                println!("{e}");
+                eprintln!("{e}");
             }
             Ok(ExitCode::from(1))
         }

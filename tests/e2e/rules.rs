@@ -28,7 +28,8 @@ fn rules_check_names_unknown_kinds_post_kinds_and_cancels() {
         let pack = write_pack(dir.path(), extra);
         let r = leadminer([std::ffi::OsStr::new("rules"), "check".as_ref(), pack.as_os_str()]);
         assert_eq!(r.status.code(), Some(1), "{extra}: {}", out(&r));
-        assert!(out(&r).contains(expected), "{extra}: {}", out(&r));
+        assert!(String::from_utf8_lossy(&r.stderr).contains(expected), "errors go to stderr: {extra}: {}", out(&r));
+        assert!(r.stdout.is_empty(), "{}", out(&r));
         // `test` and `scan` refuse the pack the same way.
         let t = leadminer([std::ffi::OsStr::new("test"), pack.as_os_str()]);
         assert_eq!(t.status.code(), Some(2), "{}", out(&t));
