@@ -123,3 +123,20 @@ fn an_overlong_line_is_skipped_without_being_held() {
     assert_eq!((skipped[0].line, skipped[0].kind), (Some(2), ErrorKind::Record));
     assert!(skipped[0].message.contains("longer than the record limit"), "{}", skipped[0]);
 }
+
+#[test]
+fn archives_get_one_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, bytes, says) in [
+        ("dump.zip", &b"PK\x03\x04\x14\x00\x00\x00\x08\x00rest of a zip"[..], "a zip archive: extract it first"),
+        ("site.7z", &b"7z\xBC\xAF\x27\x1C\x00\x04rest of a 7z"[..], "a 7z archive: extract it first"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let (posts, skipped) = read_all(&[path], &ReadOptions::default()).expect("lenient");
+        assert!(posts.is_empty());
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert_eq!(skipped[0].kind, ErrorKind::Format);
+        assert!(skipped[0].to_string().contains(name) && skipped[0].message.contains(says), "{}", skipped[0]);
+    }
+}

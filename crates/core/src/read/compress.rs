@@ -48,6 +48,13 @@ pub fn open_decompressed(path: &Path) -> Result<(Compression, Box<dyn BufRead + 
                  and give leadminer the extracted XML files or their folder",
             ))
         }
+        [b'P', b'K', 0x03, 0x04, ..] | [b'P', b'K', 0x05, 0x06, ..] => {
+            return Err(ReadError::file(
+                ErrorKind::Format,
+                path,
+                "a zip archive: extract it first (`unzip FILE`) and give leadminer the extracted files or their folder",
+            ))
+        }
         _ => Compression::None,
     };
     let reader: Box<dyn BufRead + Send> = match compression {
