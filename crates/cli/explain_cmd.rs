@@ -10,8 +10,6 @@ use leadminer_core::model::Post;
 use leadminer_core::pipeline;
 use leadminer_core::scan::Filters;
 use leadminer_core::score::{score, strengths, Breakdown, Label, Weights};
-use leadminer_core::score::features::features;
-use leadminer_core::score::model::untrained_offsets;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -86,8 +84,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     println!();
     if let Some(model) = &scanner.model {
         let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
-        let inputs = model.inputs(features(&doc, &own));
-        let offsets = untrained_offsets(model, &scanner.weights, &own);
+        let (inputs, offsets) = scanner.model_inputs(model, &doc, &own);
         let (scores, labels) = model.score_with(&inputs, &offsets);
         for label in Label::ALL {
             let l = &model.labels[label];

@@ -77,9 +77,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let found = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
     let (mut rows, missing) = leadminer_learn::rows(&gold, &found);
     let base = args.from_builtin.then_some(Base::Builtin);
-    let start = Model { base, ..Model::builtin() };
-    for r in &mut rows {
-        r.features = r.features.take().map(|f| start.inputs(f));
+    if let Some(base) = base {
+        for f in rows.iter_mut().filter_map(|r| r.features.as_mut()) {
+            base.add_features(f);
+        }
     }
     if !missing.is_empty() {
         eprintln!("warning: {} gold posts not found in the inputs", missing.len());

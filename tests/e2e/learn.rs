@@ -3,7 +3,7 @@
 //! something and posts where they look for something.
 
 use crate::common::leadminer;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
 /// (id, community, body, solution): made-up posts, listed by the rules
@@ -60,35 +60,31 @@ fn train_scan_with_the_model_and_cross_validate() {
     let fit = ["--min-df", "1", "--alpha", "0.1"];
     let args = |cmd: &str| -> Vec<OsString> { vec![cmd.into(), "--gold".into(), gold.clone().into_os_string()] };
 
-    let mut train = args("train");
-    train.extend(fit.iter().map(OsString::from));
-    train.extend([OsString::from("--out"), model.clone().into_os_string(), corpus.clone().into_os_string()]);
-    let r = leadminer(&train);
-    assert!(r.status.success(), "train: {}", String::from_utf8_lossy(&r.stderr));
+    // `train` on the corpus with `options`, writing `out`.
+    let train = |options: &[&str], out: &Path| {
+        let mut train = args("train");
+        train.extend(fit.iter().chain(options).map(OsString::from));
+        train.extend([OsString::from("--out"), out.into(), corpus.clone().into_os_string()]);
+        let r = leadminer(&train);
+        assert!(r.status.success(), "train {options:?}: {}", String::from_utf8_lossy(&r.stderr));
+    };
+    train(&[], &model);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).expect("model written")).expect("model is JSON");
     assert_eq!(saved["format"], 1);
     assert!(saved["labels"]["solution"]["weights"].as_object().is_some_and(|w| !w.is_empty()));
 
-    let rules_out = dir.path().join("rules");
-    let learned_out = dir.path().join("learned");
-    let r = leadminer([
-        OsString::from("scan"),
-        "--scorer".into(),
-        "rules".into(),
-        "--out".into(),
-        rules_out.clone().into(),
-        corpus.clone().into(),
-    ]);
+    // `scan` of the corpus into `dir/out` with `options`.
+    let scan = |options: &[&OsStr], out: &str| {
+        let out = dir.path().join(out);
+        let mut args: Vec<&OsStr> = vec![OsStr::new("scan")];
+        args.extend(options);
+        args.extend([OsStr::new("--out"), out.as_os_str(), corpus.as_os_str()]);
+        (leadminer(&args), out)
+    };
+    let (r, rules_out) = scan(&[OsStr::new("--scorer"), OsStr::new("rules")], "rules");
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let r = leadminer([
-        OsString::from("scan"),
-        "--model".into(),
-        model.clone().into(),
-        "--out".into(),
-        learned_out.clone().into(),
-        corpus.clone().into(),
-    ]);
+    let (r, learned_out) = scan(&[OsStr::new("--model"), model.as_os_str()], "learned");
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let (by_rules, learned) = (scores(&rules_out), scores(&learned_out));
     assert_eq!(by_rules.len(), POSTS.len(), "every post is listed");
@@ -108,33 +104,19 @@ fn train_scan_with_the_model_and_cross_validate() {
     }
 
     // The rule scorer has no model.
-    let r = leadminer([
-        OsString::from("scan"),
-        "--scorer".into(),
-        "rules".into(),
-        "--model".into(),
-        model.clone().into(),
-        "--out".into(),
-        dir.path().join("refused").into(),
-        corpus.clone().into(),
-    ]);
+    let (r, _) = scan(&[OsStr::new("--scorer"), OsStr::new("rules"), OsStr::new("--model"), model.as_os_str()], "refused");
     assert_eq!(r.status.code(), Some(2), "{}", String::from_utf8_lossy(&r.stderr));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("--scorer learned"), "{err}");
 
     // Starting from the built-in model: its probabilities are features.
     let based = dir.path().join("based.json");
-    let mut train = args("train");
-    train.extend(fit.iter().map(OsString::from));
-    train.extend([OsString::from("--from-builtin"), "--out".into(), based.clone().into(), corpus.clone().into()]);
-    let r = leadminer(&train);
-    assert!(r.status.success(), "train --from-builtin: {}", String::from_utf8_lossy(&r.stderr));
+    train(&["--from-builtin"], &based);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&based).expect("model written")).expect("model is JSON");
     assert_eq!(saved["base"], "builtin");
     assert!(saved["labels"]["solution"]["weights"]["builtin:solution"].as_f64().is_some_and(|w| w > 0.0), "{saved}");
-    let based_out = dir.path().join("based");
-    let r = leadminer([OsString::from("scan"), "--model".into(), based.into(), "--out".into(), based_out.clone().into(), corpus.clone().into()]);
+    let (r, based_out) = scan(&[OsStr::new("--model"), based.as_os_str()], "based");
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert_eq!(scores(&based_out).len(), POSTS.len());
 

@@ -155,18 +155,25 @@ impl Walk {
 mod tests {
     use super::*;
 
+    /// A temporary folder holding these files (folders made as needed).
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, "{}\n").expect("write");
+        }
+        dir
+    }
+
     fn names(e: &Expanded, root: &Path) -> Vec<String> {
         e.files.iter().map(|f| f.path.strip_prefix(root).unwrap_or(&f.path).display().to_string()).collect()
     }
 
     #[test]
     fn sorted_hidden_left_out_and_each_file_once() {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = tree(&["a.jsonl", "b/c/d.jsonl", ".hidden.jsonl"]);
         let root = dir.path();
-        std::fs::create_dir_all(root.join("b/c")).expect("mkdir");
-        std::fs::write(root.join("a.jsonl"), "{}\n").expect("write");
-        std::fs::write(root.join("b/c/d.jsonl"), "{}\n").expect("write");
-        std::fs::write(root.join(".hidden.jsonl"), "{}\n").expect("write");
         let e = expand_inputs(&[root.to_path_buf(), root.join("a.jsonl")]).expect("expands");
         assert_eq!(names(&e, root), ["a.jsonl", "b/c/d.jsonl"]);
         assert_eq!(e.left_out.len(), 1, "{:?}", e.left_out);
@@ -179,11 +186,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn link_loops_end_and_linked_files_are_read_once() {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = tree(&["data/a.jsonl", "data/sub/b.jsonl"]);
         let root = dir.path();
-        std::fs::create_dir_all(root.join("data/sub")).expect("mkdir");
-        std::fs::write(root.join("data/a.jsonl"), "{}\n").expect("write");
-        std::fs::write(root.join("data/sub/b.jsonl"), "{}\n").expect("write");
         std::os::unix::fs::symlink(".", root.join("data/x")).expect("link");
         std::os::unix::fs::symlink("..", root.join("data/sub/up")).expect("link");
         std::os::unix::fs::symlink("a.jsonl", root.join("data/z.jsonl")).expect("link");

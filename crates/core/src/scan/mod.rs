@@ -12,9 +12,9 @@ use crate::output::{self, Output, OutputError, OutputKind};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
-use crate::score::features::features;
+use crate::score::features::{features, Features};
 use crate::score::model::{untrained_offsets, Model};
-use crate::score::{score, Label, Labels, Scores, Weights};
+use crate::score::{score, Label, Labels, PerLabel, Scores, Weights};
 use std::path::Path;
 use std::time::Instant;
 
@@ -157,12 +157,19 @@ impl Scanner {
         }
         let (scores, labels) = match &self.model {
             Some(model) => {
-                let offsets = untrained_offsets(model, &self.weights, own);
-                model.score_with(&model.inputs(features(doc, own)), &offsets)
+                let (inputs, offsets) = self.model_inputs(model, doc, own);
+                model.score_with(&inputs, &offsets)
             }
             None => score(&self.weights, own),
         };
         Some(PostRecord::new(post, doc, own, scores, labels))
+    }
+
+    /// What `model` scores of a post with these own signals: its
+    /// [`inputs`](Model::inputs) and the log-odds the hand weights add for
+    /// kinds it was not trained on ([`untrained_offsets`]).
+    pub fn model_inputs(&self, model: &Model, doc: &Document<'_>, own: &[Signal]) -> (Features, PerLabel<f32>) {
+        (model.inputs(features(doc, own)), untrained_offsets(model, &self.weights, own))
     }
 
     /// Analyzes and scores one post as a scan would (without response).
@@ -179,7 +186,7 @@ impl Scanner {
     /// The features a learned scorer sees of a post a scan would list
     /// (see [`Scanner::score_post`]), with the rule scorer's scores and
     /// labels; `None` for a post a scan would not list.
-    pub fn post_features(&self, post: &Post) -> Option<(crate::score::features::Features, Scores, Labels)> {
+    pub fn post_features(&self, post: &Post) -> Option<(Features, Scores, Labels)> {
         let (doc, analyzed) = self.analyze(post)?;
         let own: Vec<Signal> = analyzed.signals.into_iter().filter(Signal::is_own).collect();
         let evidence = own.iter().any(|s| &*s.kind != kinds::FALSE_FRIEND);

@@ -52,6 +52,20 @@ pub enum Base {
     Builtin,
 }
 
+impl Base {
+    /// Adds this model's probability of each label to a post's features
+    /// (`builtin:solution`, ...).
+    pub fn add_features(self, features: &mut Features) {
+        let base = match self {
+            Base::Builtin => Model::builtin_ref(),
+        };
+        for label in Label::ALL {
+            let p = round3(base.labels[label].probability(features));
+            features.insert(format!("builtin:{}", label.name()), p);
+        }
+    }
+}
+
 /// A model file that cannot be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -94,12 +108,8 @@ impl Model {
     /// What this model scores: a post's features plus, when it starts from
     /// a [`Base`], that model's probability of each label.
     pub fn inputs(&self, mut features: Features) -> Features {
-        if let Some(Base::Builtin) = self.base {
-            let base = Model::builtin_ref();
-            for label in Label::ALL {
-                let p = round3(base.labels[label].probability(&features));
-                features.insert(format!("builtin:{}", label.name()), p);
-            }
+        if let Some(base) = self.base {
+            base.add_features(&mut features);
         }
         features
     }
@@ -190,8 +200,9 @@ pub fn untrained_offsets(model: &Model, weights: &Weights, signals: &[Signal]) -
         let known = &model.labels[label];
         w.kinds
             .iter()
+            .filter_map(|(kind, weight)| strengths.get(kind.as_str()).map(|s| (kind, weight * s)))
             .filter(|(kind, _)| !known.knows_kind(kind))
-            .filter_map(|(kind, weight)| strengths.get(kind.as_str()).map(|s| weight * s))
+            .map(|(_, c)| c)
             .sum()
     })
 }
