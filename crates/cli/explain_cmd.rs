@@ -82,10 +82,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         println!("analyzer error: {e}");
     }
     println!();
-    if let Some(model) = &scanner.model {
+    if let Some(scorer) = &scanner.model {
+        let model = scorer.model();
         let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
-        let (inputs, offsets) = scanner.model_inputs(model, &doc, &own);
-        let (scores, labels) = model.score_with(&inputs, &offsets);
+        let (inputs, offsets) = (scorer.inputs(&doc, &own), scorer.offsets(&own));
+        let (scores, labels) = scorer.score(&doc, &own, &offsets);
         for label in Label::ALL {
             let l = &model.labels[label];
             let contributions = l.contributions(&inputs);

@@ -12,6 +12,7 @@ use crate::analyze::sharing::CodeSharing;
 use crate::analyze::{Analysis, Analyzer};
 use crate::plugin_host::{load_all, PluginError};
 use crate::scan::{Filters, Scanner};
+use crate::score::learned::LearnedScorer;
 use crate::score::model::{Model, ModelError};
 use crate::score::{Weights, WeightsError};
 use std::path::PathBuf;
@@ -139,8 +140,8 @@ impl Setup {
         let model = match (self.scorer, &self.model) {
             (Scorer::Rules, Some(path)) => return Err(SetupError::ModelWithRules(path.clone())),
             (Scorer::Rules, None) => None,
-            (Scorer::Learned, Some(path)) => Some(Model::load(path)?),
-            (Scorer::Learned, None) => Some(Model::builtin()),
+            (Scorer::Learned, Some(path)) => Some(LearnedScorer::new(Model::load(path)?, &weights)),
+            (Scorer::Learned, None) => Some(LearnedScorer::new(Model::builtin(), &weights)),
         };
         Ok(Scanner { analysis, weights, model, filters })
     }

@@ -13,8 +13,8 @@ use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::{features, Features};
-use crate::score::model::{untrained_offsets, Model};
-use crate::score::{score, Label, Labels, PerLabel, Scores, Weights};
+use crate::score::learned::LearnedScorer;
+use crate::score::{score, Label, Labels, Scores, Weights};
 use std::path::Path;
 use std::time::Instant;
 
@@ -52,7 +52,7 @@ pub struct Scanner {
     pub weights: Weights,
     /// A learned scorer; when present it scores posts instead of the
     /// weights (the evidence spans are still the rule signals).
-    pub model: Option<Model>,
+    pub model: Option<LearnedScorer>,
     /// Filters.
     pub filters: Filters,
 }
@@ -156,20 +156,10 @@ impl Scanner {
             return None;
         }
         let (scores, labels) = match &self.model {
-            Some(model) => {
-                let (inputs, offsets) = self.model_inputs(model, doc, own);
-                model.score_with(&inputs, &offsets)
-            }
+            Some(scorer) => scorer.score(doc, own, &scorer.offsets(own)),
             None => score(&self.weights, own),
         };
         Some(PostRecord::new(post, doc, own, scores, labels))
-    }
-
-    /// What `model` scores of a post with these own signals: its
-    /// [`inputs`](Model::inputs) and the log-odds the hand weights add for
-    /// kinds it was not trained on ([`untrained_offsets`]).
-    pub fn model_inputs(&self, model: &Model, doc: &Document<'_>, own: &[Signal]) -> (Features, PerLabel<f32>) {
-        (model.inputs(features(doc, own)), untrained_offsets(model, &self.weights, own))
     }
 
     /// Analyzes and scores one post as a scan would (without response).

@@ -7,7 +7,9 @@
 
 use crate::analyze::{Document, Signal};
 use crate::model::RegionKind;
-use std::collections::BTreeMap;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// A post's features: name → value, each value in [0, 1] or a small
 /// count-like number.
@@ -20,115 +22,204 @@ const TITLE_PREFIXES: &[(&str, &str)] =
 /// Hosts of code and design repositories.
 const REPOSITORIES: &[&str] = &["github.com", "gitlab.com", "bitbucket.org", "sourceforge.net", "codeberg.org", "thingiverse.com"];
 
-/// Words that mark the author speaking of themselves.
-const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "my", "me", "mine", "we", "our", "we've", "we're", "us"];
+/// Finds any of [`REPOSITORIES`] in a text (a set of literals, which the
+/// regex engine searches many bytes at a time).
+fn repository_host() -> &'static Regex {
+    static FINDER: OnceLock<Regex> = OnceLock::new();
+    FINDER.get_or_init(|| {
+        let hosts: Vec<String> = REPOSITORIES.iter().map(|h| regex::escape(h)).collect();
+        Regex::new(&hosts.join("|")).expect("escaped host names are a valid pattern")
+    })
+}
+
+/// Whether a lower-cased word marks the author speaking of themselves.
+fn is_first_person(word: &str) -> bool {
+    matches!(word, "i" | "i'm" | "i've" | "i'd" | "my" | "me" | "mine" | "we" | "our" | "we've" | "we're" | "us")
+}
+
+/// Receives a post's features one at a time, so a scorer can use them
+/// without building a map of names (see [`visit`]).
+pub trait Visitor {
+    /// A feature other than a word, each name once per post.
+    fn feature(&mut self, name: &str, value: f32);
+    /// A lower-cased word of the author's own text, in order, making the
+    /// word feature `w:{word}` and, when it `follows` the previous word in
+    /// the same sentence, the pair feature `w2:{previous}_{word}`. Word
+    /// features may repeat; each distinct one has the value [`gram_value`]
+    /// of the number of distinct ones in the post.
+    fn word(&mut self, word: &str, follows: bool);
+}
+
+/// The value of each word feature of a post with `distinct` distinct word
+/// and word-pair features: the post's word features have unit length.
+pub fn gram_value(distinct: usize) -> f32 {
+    1.0 / (distinct as f32).sqrt()
+}
 
 /// The features of a post from its document and all its signals (a reply's
 /// reactions to its parent, `response.*`, are left out as in scoring).
 pub fn features(doc: &Document<'_>, signals: &[Signal]) -> Features {
-    let mut f = Features::new();
-    signal_features(doc, signals, &mut f);
-    structure_features(doc, &mut f);
-    word_features(doc, &mut f);
-    f
+    #[derive(Default)]
+    struct Collect {
+        features: Features,
+        grams: BTreeSet<String>,
+        previous: String,
+    }
+    impl Visitor for Collect {
+        fn feature(&mut self, name: &str, value: f32) {
+            self.features.insert(name.to_string(), value);
+        }
+        fn word(&mut self, word: &str, follows: bool) {
+            self.grams.insert(format!("w:{word}"));
+            if follows {
+                self.grams.insert(format!("w2:{}_{word}", self.previous));
+            }
+            word.clone_into(&mut self.previous);
+        }
+    }
+    let mut c = Collect::default();
+    visit(doc, signals, &mut c);
+    let Collect { mut features, grams, .. } = c;
+    let value = gram_value(grams.len());
+    features.extend(grams.into_iter().map(|g| (g, value)));
+    features
 }
 
-fn signal_features(doc: &Document<'_>, signals: &[Signal], f: &mut Features) {
+/// Gives `v` every feature of a post: the rule signals, the structure, then
+/// the words. The order is fixed for a given post.
+pub fn visit(doc: &Document<'_>, signals: &[Signal], v: &mut impl Visitor) {
+    let mut name = String::new();
+    signal_features(doc, signals, &mut name, v);
+    structure_features(doc, &mut name, v);
+    word_features(doc, v);
+}
+
+/// `prefix` and `rest` joined in `buf`, for a feature name without
+/// allocating one per feature.
+fn named<'a>(buf: &'a mut String, prefix: &str, rest: &str) -> &'a str {
+    buf.clear();
+    buf.push_str(prefix);
+    buf.push_str(rest);
+    buf
+}
+
+/// `word` lower-cased into `buf` (as `str::to_lowercase`).
+fn lowercase_into(buf: &mut String, word: &str) {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&word.to_lowercase());
+    }
+}
+
+fn signal_features(doc: &Document<'_>, signals: &[Signal], name: &mut String, v: &mut impl Visitor) {
     let len = doc.text.len().max(1) as f32;
     let mut miss: BTreeMap<&str, f32> = BTreeMap::new();
     let mut count: BTreeMap<&str, f32> = BTreeMap::new();
+    let mut rules: BTreeMap<&str, f32> = BTreeMap::new();
+    let mut title: BTreeSet<&str> = BTreeSet::new();
+    let mut early: BTreeSet<&str> = BTreeSet::new();
     for s in signals.iter().filter(|s| s.is_own()) {
         let w = s.weight.clamp(0.0, 1.0);
         *miss.entry(&s.kind).or_insert(1.0) *= 1.0 - w;
         *count.entry(&s.kind).or_insert(0.0) += 1.0;
-        let rule = f.entry(format!("rule:{}", s.rule)).or_insert(0.0);
+        let rule = rules.entry(&s.rule).or_insert(0.0);
         *rule = rule.max(w);
         if doc.in_title(&(s.start..s.end)) {
-            f.insert(format!("title:{}", s.kind), 1.0);
+            title.insert(&s.kind);
         } else if (s.start as f32) < 0.25 * len {
-            f.insert(format!("early:{}", s.kind), 1.0);
+            early.insert(&s.kind);
         }
     }
+    for (rule, w) in rules {
+        v.feature(named(name, "rule:", rule), w);
+    }
+    for kind in title {
+        v.feature(named(name, "title:", kind), 1.0);
+    }
+    for kind in early {
+        v.feature(named(name, "early:", kind), 1.0);
+    }
     for (kind, m) in miss {
-        f.insert(format!("kind:{kind}"), 1.0 - m);
+        v.feature(named(name, "kind:", kind), 1.0 - m);
     }
     for (kind, n) in count {
-        f.insert(format!("count:{kind}"), (1.0 + n).ln());
+        v.feature(named(name, "count:", kind), (1.0 + n).ln());
     }
 }
 
-fn structure_features(doc: &Document<'_>, f: &mut Features) {
+fn structure_features(doc: &Document<'_>, name: &mut String, v: &mut impl Visitor) {
     let post = doc.post;
-    f.insert(format!("post:{}", post.kind.as_str()), 1.0);
+    v.feature(named(name, "post:", post.kind.as_str()), 1.0);
     if post.kind.is_thread_start() {
-        f.insert("post:thread_start".into(), 1.0);
+        v.feature("post:thread_start", 1.0);
     }
-    let title = post.title.as_deref().unwrap_or("").to_lowercase();
-    for (prefix, name) in TITLE_PREFIXES {
-        if title.starts_with(prefix) {
-            f.insert(format!("title_prefix:{name}"), 1.0);
-        }
+    lowercase_into(name, post.title.as_deref().unwrap_or(""));
+    let prefixes: Vec<&str> =
+        TITLE_PREFIXES.iter().filter(|(prefix, _)| name.starts_with(prefix)).map(|(_, n)| *n).collect();
+    for prefix in prefixes {
+        v.feature(named(name, "title_prefix:", prefix), 1.0);
     }
     if let Some(link) = post.link.as_deref() {
-        f.insert("link:any".into(), 1.0);
-        if REPOSITORIES.iter().any(|h| link.contains(h)) {
-            f.insert("link:repository".into(), 1.0);
+        v.feature("link:any", 1.0);
+        if repository_host().is_match(link) {
+            v.feature("link:repository", 1.0);
         }
     }
-    if REPOSITORIES.iter().any(|h| post.body.contains(h)) {
-        f.insert("body:repository_link".into(), 1.0);
+    if repository_host().is_match(&post.body) {
+        v.feature("body:repository_link", 1.0);
     }
     let code: usize = doc.regions.iter().filter(|(k, _)| *k == RegionKind::Code).map(|(_, r)| r.len()).sum();
     if code > 0 {
-        f.insert("body:code".into(), (code as f32 / doc.text.len().max(1) as f32).min(1.0));
+        v.feature("body:code", (code as f32 / doc.text.len().max(1) as f32).min(1.0));
     }
-    f.insert("length:log_bytes".into(), (1.0 + doc.text.len() as f32).ln() / 10.0);
+    v.feature("length:log_bytes", (1.0 + doc.text.len() as f32).ln() / 10.0);
     let sentences = doc.sentences.len().max(1) as f32;
     let questions = doc.questions.iter().filter(|q| **q).count() as f32;
-    f.insert("sentences:questions".into(), questions / sentences);
-    let own: Vec<&crate::analyze::Token> = doc.tokens.iter().filter(|t| !t.quoted).collect();
-    if !own.is_empty() {
-        let first_person = own
-            .iter()
-            .filter(|t| {
-                let w = doc.text[t.start..t.end].to_lowercase();
-                FIRST_PERSON.contains(&w.as_str())
-            })
-            .count();
-        f.insert("words:first_person".into(), (first_person as f32 / own.len() as f32 * 10.0).min(1.0));
-        let quoted = doc.tokens.len() - own.len();
-        f.insert("words:quoted".into(), quoted as f32 / doc.tokens.len() as f32);
-    }
+    v.feature("sentences:questions", questions / sentences);
 }
 
-/// Lower-cased words and word pairs of the author's own text, present or
-/// not, scaled so a post's word features have unit length.
-fn word_features(doc: &Document<'_>, f: &mut Features) {
-    let mut words: Vec<String> = Vec::new();
+/// The lower-cased words and word pairs of the author's own text (words
+/// with digits or over 30 bytes left out, pairs within a sentence), and the
+/// share of its words in the first person and of quoted words.
+fn word_features(doc: &Document<'_>, v: &mut impl Visitor) {
+    let mut lowered = String::new();
+    let mut have_prev = false;
     let mut last_sentence = usize::MAX;
-    let mut grams: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let (mut own, mut first_person) = (0usize, 0usize);
     for t in doc.tokens.iter().filter(|t| !t.quoted) {
-        let w = doc.text[t.start..t.end].to_lowercase();
-        if w.chars().any(|c| c.is_ascii_digit()) || w.len() > 30 {
+        own += 1;
+        let raw = &doc.text[t.start..t.end];
+        // One pass over the bytes: digits are the same lower-cased.
+        let (mut upper, mut digit) = (false, false);
+        for b in raw.bytes() {
+            upper |= b.is_ascii_uppercase() || !b.is_ascii();
+            digit |= b.is_ascii_digit();
+        }
+        let word = if upper {
+            lowercase_into(&mut lowered, raw);
+            lowered.as_str()
+        } else {
+            raw
+        };
+        first_person += usize::from(is_first_person(word));
+        if digit || word.len() > 30 {
             last_sentence = usize::MAX;
             continue;
         }
         if t.sentence != last_sentence {
-            words.clear();
+            have_prev = false;
         }
         last_sentence = t.sentence;
-        grams.insert(format!("w:{w}"));
-        if let Some(prev) = words.last() {
-            grams.insert(format!("w2:{prev}_{w}"));
-        }
-        words.push(w);
+        v.word(word, have_prev);
+        have_prev = true;
     }
-    if grams.is_empty() {
-        return;
-    }
-    let value = 1.0 / (grams.len() as f32).sqrt();
-    for g in grams {
-        f.insert(g, value);
+    if own > 0 {
+        v.feature("words:first_person", (first_person as f32 / own as f32 * 10.0).min(1.0));
+        let quoted = doc.tokens.len() - own;
+        v.feature("words:quoted", quoted as f32 / doc.tokens.len() as f32);
     }
 }
 

@@ -11,6 +11,7 @@ pub const BUILTIN_WEIGHTS: &str = include_str!("../../weights.toml");
 
 pub mod features;
 mod label;
+pub mod learned;
 pub mod model;
 
 pub use label::{Label, PerLabel};

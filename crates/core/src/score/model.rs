@@ -6,8 +6,7 @@
 
 use super::label::{Label, PerLabel};
 use super::features::Features;
-use super::{round3, strengths, Labels, Scores, Weights};
-use crate::analyze::Signal;
+use super::{round3, Labels, Scores};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,13 +55,24 @@ impl Base {
     /// Adds this model's probability of each label to a post's features
     /// (`builtin:solution`, ...).
     pub fn add_features(self, features: &mut Features) {
-        let base = match self {
-            Base::Builtin => Model::builtin_ref(),
-        };
+        let base = self.model();
         for label in Label::ALL {
             let p = round3(base.labels[label].probability(features));
-            features.insert(format!("builtin:{}", label.name()), p);
+            features.insert(Base::feature_name(label), p);
         }
+    }
+
+    /// The model.
+    pub fn model(self) -> &'static Model {
+        match self {
+            Base::Builtin => Model::builtin_ref(),
+        }
+    }
+
+    /// The name of the feature that holds the base model's probability of
+    /// `label`.
+    pub fn feature_name(label: Label) -> String {
+        format!("builtin:{}", label.name())
     }
 }
 
@@ -139,13 +149,17 @@ impl Model {
     /// Scores and labels of a post's [`inputs`](Model::inputs), each
     /// label's log-odds moved by `offsets` (see [`untrained_offsets`]).
     pub fn score_with(&self, features: &Features, offsets: &PerLabel<f32>) -> (Scores, Labels) {
+        self.decide(PerLabel::from_fn(|label| self.labels[label].log_odds(features) + offsets[label]))
+    }
+
+    /// Scores and labels from each label's log-odds.
+    pub(super) fn decide(&self, log_odds: PerLabel<f32>) -> (Scores, Labels) {
         let mut scores = Scores::default();
         let mut labels = Labels::default();
         for label in Label::ALL {
-            let l = &self.labels[label];
-            let p = round3(sigmoid(l.log_odds(features) + offsets[label]));
+            let p = round3(sigmoid(log_odds[label]));
             scores[label] = p;
-            labels[label] = p >= l.threshold;
+            labels[label] = p >= self.labels[label].threshold;
         }
         // A user innovation is a solution: keep the labels consistent.
         labels[Label::UserInnovation] &= labels[Label::Solution];
@@ -184,27 +198,6 @@ impl LinearLabel {
 
 fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
-}
-
-/// What the hand weights (`weights.toml`, plugins' configured weights) add
-/// to each label's log-odds for the signal kinds `model` has no weight for:
-/// a plugin's or a user pack's kinds, or a kind too rare in the training
-/// posts. So configuring a new kind's weight moves scores under the
-/// learned scorer too. `user_innovation` takes the solution table's
-/// weights.
-pub fn untrained_offsets(model: &Model, weights: &Weights, signals: &[Signal]) -> PerLabel<f32> {
-    let strengths = strengths(signals);
-    PerLabel::from_fn(|label| {
-        let table = if label == Label::UserInnovation { Label::Solution } else { label };
-        let Some(w) = weights.label(table) else { return 0.0 };
-        let known = &model.labels[label];
-        w.kinds
-            .iter()
-            .filter_map(|(kind, weight)| strengths.get(kind.as_str()).map(|s| (kind, weight * s)))
-            .filter(|(kind, _)| !known.knows_kind(kind))
-            .map(|(_, c)| c)
-            .sum()
-    })
 }
 
 #[cfg(test)]
