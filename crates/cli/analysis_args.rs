@@ -60,6 +60,26 @@ impl AnalysisArgs {
         }
     }
 
+    /// These options as `name=value` pairs, for a scan's summary.
+    pub fn described(&self) -> Vec<(String, String)> {
+        let paths = |v: &[PathBuf]| v.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
+        let mut out = vec![(
+            "scorer".to_string(),
+            Scorer::ALL.iter().find(|(_, s)| *s == self.scorer).map_or("", |(n, _)| n).to_string(),
+        )];
+        for (name, value) in [("rules", paths(&self.rules)), ("plugin", paths(&self.plugins))] {
+            if !value.is_empty() {
+                out.push((name.to_string(), value));
+            }
+        }
+        for (name, value) in [("weights", &self.weights), ("config", &self.config), ("model", &self.model)] {
+            if let Some(p) = value {
+                out.push((name.to_string(), p.display().to_string()));
+            }
+        }
+        out
+    }
+
     /// A scanner with these options and `filters` (see [`Setup::scanner`]).
     pub fn scanner(&self, filters: Filters) -> Result<Scanner> {
         Ok(self.setup().scanner(filters)?)

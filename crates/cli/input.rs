@@ -67,8 +67,8 @@ pub struct InputArgs {
     pub max_record_size: usize,
 
     /// Worker threads (default: all cores). Output is the same for any value.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 impl InputArgs {
@@ -102,11 +102,30 @@ impl InputArgs {
         })
     }
 
+    /// The reading options as `name=value` pairs, for a scan's summary
+    /// (the thread count is left out: it does not change results).
+    pub fn described(&self) -> Vec<(String, String)> {
+        let mut out = vec![(
+            "inputs".to_string(),
+            self.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "),
+        )];
+        if let Some(f) = &self.format {
+            out.push(("format".into(), f.name().to_string()));
+        }
+        if let Some(m) = &self.map {
+            out.push(("map".into(), m.clone()));
+        }
+        out.push(("body-format".into(), self.body_format.to_string()));
+        out.push(("strict".into(), self.strict.to_string()));
+        out.push(("max-record-size".into(), self.max_record_size.to_string()));
+        out
+    }
+
     /// Pipeline options.
     pub fn pipeline_options(&self) -> PipelineOptions {
         let mut options = PipelineOptions::default();
         if let Some(n) = self.threads {
-            options.threads = n.max(1);
+            options.threads = usize::from(n);
         }
         options
     }

@@ -22,9 +22,20 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The version, with the commit when built from git: `0.1.0 (abc123def456)`.
+pub fn version() -> &'static str {
+    match env!("LEADMINER_COMMIT") {
+        "" => env!("CARGO_PKG_VERSION"),
+        commit => {
+            static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            VERSION.get_or_init(|| format!("{} ({commit})", env!("CARGO_PKG_VERSION")))
+        }
+    }
+}
+
 /// Find user innovations and lead users in community dumps.
 #[derive(Parser)]
-#[command(name = "leadminer", version, about, long_about = None)]
+#[command(name = "leadminer", version = version(), about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

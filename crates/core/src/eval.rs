@@ -301,9 +301,11 @@ mod tests {
             parent: None,
             author: None,
             created: None,
+            date: None,
             kind: PostKind::Story,
             title: None,
             url: None,
+            snippet: Default::default(),
             scores: Scores::from_fn(|_| score),
             labels: Labels::from_fn(|l| match l {
                 Label::Solution => solution,

@@ -252,6 +252,17 @@ pub fn author_or_none(name: Option<&str>) -> Option<String> {
     }
 }
 
+/// Formats Unix seconds as an ISO 8601 UTC time, `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn datetime_string(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(|| unix.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// The month of a Unix time, `YYYY-MM` (UTC).
+pub fn month_string(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0).map_or_else(|| unix.to_string(), |t| t.format("%Y-%m").to_string())
+}
+
 /// Formats Unix seconds as a `YYYY-MM-DD` UTC date.
 pub fn date_string(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0)

@@ -6,6 +6,7 @@ use crate::analyze::{Document, Signal};
 use crate::model::{Post, PostKind, Source};
 use crate::score::{Labels, PerLabel, Scores};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A signal as written to `posts.jsonl`: its span and the matched text.
@@ -21,10 +22,84 @@ pub struct SignalRecord {
     pub start: usize,
     /// End byte offset, exclusive.
     pub end: usize,
-    /// The matched text.
+    /// The matched text, cut at [`MAX_SIGNAL_TEXT`] bytes (the span keeps
+    /// its full range).
     pub text: String,
     /// The signal's weight.
     pub weight: f32,
+}
+
+/// The most bytes of a signal's matched text written (a longer match is
+/// cut at a character boundary and ends with `…`).
+pub const MAX_SIGNAL_TEXT: usize = 200;
+
+/// The bytes of a post's snippet, about.
+pub const SNIPPET_BYTES: usize = 320;
+
+/// `s` cut to at most `max` bytes at a character boundary, with `…` when
+/// cut.
+pub fn cut(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// A short passage of a post around its strongest evidence, for people
+/// (reports, spreadsheets). `start` is its byte offset in the analyzed
+/// text, so signal spans can be placed in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// Byte offset of the passage in the analyzed text.
+    pub start: usize,
+    /// The passage, as written in the post.
+    pub text: String,
+}
+
+impl Snippet {
+    /// The passage of about [`SNIPPET_BYTES`] that holds the strongest of
+    /// `signals` (the start of the text when there is none): from the
+    /// start of its sentence when that is near, else from a word boundary
+    /// shortly before it.
+    pub fn around(doc: &Document<'_>, signals: &[Signal]) -> Snippet {
+        let text: &str = &doc.text;
+        let best = signals
+            .iter()
+            .filter(|s| s.is_own() && &*s.kind != crate::analyze::kinds::FALSE_FRIEND)
+            .max_by(|a, b| a.weight.total_cmp(&b.weight).then_with(|| b.start.cmp(&a.start)));
+        let mut at = best.map_or(0, |s| s.start.min(text.len()));
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let sentence = doc.sentences.iter().find(|r| r.contains(&at)).map_or(at, |r| r.start);
+        let mut start = if at - sentence <= SNIPPET_BYTES / 2 {
+            sentence
+        } else {
+            let mut from = at - SNIPPET_BYTES / 3;
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            text[from..at].find(char::is_whitespace).map_or(at, |i| from + i + 1)
+        };
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        let mut end = (start + SNIPPET_BYTES).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < text.len() {
+            // End at a word boundary when one is near.
+            if let Some(i) = text[start..end].rfind(char::is_whitespace).filter(|i| *i > SNIPPET_BYTES / 2) {
+                end = start + i;
+            }
+        }
+        Snippet { start, text: text[start..end].to_string() }
+    }
 }
 
 impl SignalRecord {
@@ -36,7 +111,7 @@ impl SignalRecord {
             rule: Arc::clone(&s.rule),
             start: s.start,
             end: s.end,
-            text: doc.text.get(s.start..s.end).unwrap_or("").to_string(),
+            text: cut(doc.text.get(s.start..s.end).unwrap_or(""), MAX_SIGNAL_TEXT),
             weight: s.weight,
         }
     }
@@ -112,12 +187,16 @@ pub struct PostRecord {
     pub author: Option<String>,
     /// Creation time (Unix seconds).
     pub created: Option<i64>,
+    /// Creation time, ISO 8601 in UTC.
+    pub date: Option<String>,
     /// Post kind.
     pub kind: PostKind,
     /// Title.
     pub title: Option<String>,
     /// Link to the original.
     pub url: Option<String>,
+    /// A passage around the strongest evidence.
+    pub snippet: Snippet,
     /// Scores in [0, 1].
     pub scores: Scores,
     /// Labels at the weights' thresholds.
@@ -139,9 +218,11 @@ impl PostRecord {
             parent: post.parent.clone(),
             author: post.author.clone(),
             created: post.created,
+            date: post.created.map(crate::model::datetime_string),
             kind: post.kind,
             title: post.title.clone(),
             url: post.url.clone(),
+            snippet: Snippet::around(doc, signals),
             scores,
             labels,
             signals: signals.iter().map(|s| SignalRecord::new(doc, s)).collect(),
@@ -202,9 +283,49 @@ pub struct AuthorRecord {
     pub top_posts: Vec<(String, String, f32)>,
 }
 
+/// What a scan was run with, for its readers (`summary.json`, the report).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct About {
+    /// leadminer's version, with the commit when built from git.
+    pub version: String,
+    /// The scan's options, by name, as given.
+    pub options: BTreeMap<String, String>,
+}
+
+/// A file a scan read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputRecord {
+    /// Its path, as named or found.
+    pub path: String,
+    /// The format it was read as (`None`: not read).
+    pub format: Option<String>,
+    /// Its compression.
+    pub compression: Option<String>,
+    /// Its size in bytes on disk.
+    pub bytes: Option<u64>,
+    /// Why it was not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<String>,
+}
+
+/// One community's counts in one month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MonthCounts {
+    /// Posts within the filters.
+    pub posts: u64,
+    /// Posts labeled user innovation (and written).
+    pub innovations: u64,
+    /// Posts labeled need (and written).
+    pub needs: u64,
+}
+
 /// Counts and timings of a scan (`summary.json`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
+    /// What the scan was run with.
+    pub about: About,
+    /// The files, in reading order.
+    pub inputs: Vec<InputRecord>,
     /// Files read.
     pub files: usize,
     /// Posts read.
@@ -231,6 +352,13 @@ pub struct Summary {
     pub analyzer_error_examples: Vec<String>,
     /// Bytes of post text read.
     pub text_bytes: u64,
+    /// The earliest creation time of a post within the filters (ISO 8601).
+    pub first_post: Option<String>,
+    /// The latest one.
+    pub last_post: Option<String>,
+    /// Per community, per month (`YYYY-MM`, UTC): posts, user innovations
+    /// and needs. Posts without a time are not counted here.
+    pub monthly: BTreeMap<String, BTreeMap<String, MonthCounts>>,
     /// Wall-clock seconds per phase.
     pub timings: Timings,
 }

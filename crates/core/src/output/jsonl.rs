@@ -1,6 +1,6 @@
 //! The JSON-lines output: `posts.jsonl` (one [`PostRecord`] a line),
 //! `authors.jsonl` (one [`AuthorRecord`] a line, best first) and
-//! `summary.json` (the [`Summary`], pretty-printed).
+//! (`summary.json` is written by every scan: [`super::write_summary`]).
 
 use super::{Output, OutputError};
 use crate::record::{AuthorRecord, PostRecord, Summary};
@@ -32,10 +32,9 @@ impl Lines {
     }
 }
 
-/// Writes `posts.jsonl`, `authors.jsonl` and `summary.json` into a folder.
+/// Writes `posts.jsonl` and `authors.jsonl` into a folder.
 #[derive(Debug)]
 pub struct JsonLines {
-    dir: PathBuf,
     posts: Lines,
     authors: Lines,
 }
@@ -44,7 +43,6 @@ impl JsonLines {
     /// Creates the files in `dir` (which exists).
     pub fn open(dir: &Path) -> Result<JsonLines, OutputError> {
         Ok(JsonLines {
-            dir: dir.to_path_buf(),
             posts: Lines::create(dir.join("posts.jsonl"))?,
             authors: Lines::create(dir.join("authors.jsonl"))?,
         })
@@ -65,60 +63,28 @@ impl Output for JsonLines {
         self.authors.write(author)
     }
 
-    fn finish(&mut self, summary: &Summary) -> Result<(), OutputError> {
+    fn finish(&mut self, _summary: &Summary) -> Result<(), OutputError> {
         self.posts.flush()?;
-        self.authors.flush()?;
-        let path = self.dir.join("summary.json");
-        let json = serde_json::to_string_pretty(summary).map_err(OutputError::at(&path))?;
-        std::fs::write(&path, json + "\n").map_err(OutputError::at(&path))
+        self.authors.flush()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Components, ResponseSummary};
-    use crate::model::{PostKind, Source};
-    use crate::score::{Labels, Scores};
+    use crate::output::tests::{sample_author, sample_post};
 
     #[test]
     fn writes_one_line_per_record_and_the_summary() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut out = JsonLines::open(dir.path()).expect("open");
-        let post = PostRecord {
-            source: Source::Generic,
-            id: "p\"1".into(),
-            community: "bench".into(),
-            thread: None,
-            parent: None,
-            author: None,
-            created: None,
-            kind: PostKind::Topic,
-            title: Some("line\nbreak".into()),
-            url: None,
-            scores: Scores::from([0.75, 0.5, 0.0, 0.125]),
-            labels: Labels::from([true, true, false, false]),
-            signals: Vec::new(),
-            response: ResponseSummary::default(),
-        };
-        let author = AuthorRecord {
-            rank: 1,
-            author: "ann".into(),
-            score: 0.5,
-            components: Components::default(),
-            posts: 2,
-            innovations: 1,
-            needs: 0,
-            reactions: 0,
-            first: None,
-            last: None,
-            communities: vec!["bench".into()],
-            top_posts: Vec::new(),
-        };
+        let post = sample_post();
+        let author = sample_author();
         out.post(&post).expect("post");
         out.post(&post).expect("post");
         out.author(&author).expect("author");
         out.finish(&Summary { posts: 3, ..Summary::default() }).expect("finish");
+        super::super::write_summary(dir.path(), &Summary { posts: 3, ..Summary::default() }).expect("summary");
 
         let posts = std::fs::read_to_string(dir.path().join("posts.jsonl")).expect("posts");
         assert_eq!(posts.lines().count(), 2);

@@ -7,9 +7,13 @@
 //! 2. [`Output::author`] for each ranked author, best first;
 //! 3. [`Output::finish`] once, with the scan's counts.
 
+mod csv;
 mod jsonl;
+mod report;
 
+pub use self::csv::{author_columns, best_signal, post_columns, Csv};
 pub use jsonl::JsonLines;
+pub use report::Report;
 
 use crate::record::{AuthorRecord, PostRecord, Summary};
 use std::path::{Path, PathBuf};
@@ -37,8 +41,20 @@ pub struct OutputKind {
 
 /// Every output format, the default first.
 pub const OUTPUTS: &[OutputKind] = &[
-    OutputKind { name: "jsonl", files: "posts.jsonl, authors.jsonl, summary.json", open: JsonLines::open_boxed },
+    OutputKind { name: "jsonl", files: "posts.jsonl, authors.jsonl", open: JsonLines::open_boxed },
+    OutputKind { name: "csv", files: "posts.csv, authors.csv", open: Csv::open_boxed },
 ];
+
+/// The HTML report, written beside the chosen formats unless turned off.
+pub const REPORT: OutputKind = OutputKind { name: "report", files: "report.html", open: Report::open_boxed };
+
+/// Writes `summary.json` (the [`Summary`], pretty-printed) into `dir`:
+/// every scan does, whatever its formats.
+pub fn write_summary(dir: &Path, summary: &Summary) -> Result<(), OutputError> {
+    let path = dir.join("summary.json");
+    let json = serde_json::to_string_pretty(summary).map_err(OutputError::at(&path))?;
+    std::fs::write(&path, json + "\n").map_err(OutputError::at(&path))
+}
 
 /// The output format named `name`.
 pub fn by_name(name: &str) -> Option<&'static OutputKind> {
@@ -66,5 +82,52 @@ impl OutputError {
     /// A function that turns an error about `path` into an [`OutputError`].
     pub fn at<E: Into<std::io::Error>>(path: &Path) -> impl Fn(E) -> OutputError + '_ {
         move |e| OutputError { path: path.to_path_buf(), source: e.into() }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::model::{PostKind, Source};
+    use crate::record::{AuthorRecord, Components, PostRecord, ResponseSummary, Snippet};
+    use crate::score::{Labels, Scores};
+
+    /// A post record for output tests.
+    pub fn sample_post() -> PostRecord {
+        PostRecord {
+            source: Source::Generic,
+            id: "p\"1".into(),
+            community: "bench".into(),
+            thread: None,
+            parent: None,
+            author: Some("ann".into()),
+            created: Some(1_456_790_400),
+            date: Some("2016-03-01T00:00:00Z".into()),
+            kind: PostKind::Topic,
+            title: Some("line\nbreak".into()),
+            url: None,
+            snippet: Snippet { start: 0, text: "I built a jig".into() },
+            scores: Scores::from([0.75, 0.5, 0.0, 0.125]),
+            labels: Labels::from([true, true, false, false]),
+            signals: Vec::new(),
+            response: ResponseSummary::default(),
+        }
+    }
+
+    /// An author record for output tests.
+    pub fn sample_author() -> AuthorRecord {
+        AuthorRecord {
+            rank: 1,
+            author: "ann".into(),
+            score: 0.5,
+            components: Components::default(),
+            posts: 2,
+            innovations: 1,
+            needs: 0,
+            reactions: 0,
+            first: None,
+            last: None,
+            communities: vec!["bench".into()],
+            top_posts: Vec::new(),
+        }
     }
 }

@@ -5,13 +5,16 @@
 //! response and hands it to the outputs ([`Scanner::respond`]), and ends
 //! with the ranked authors and the summary ([`Scanner::run`]).
 
+mod calendar;
+
 use crate::aggregate::{Aggregate, Reaction, Spool};
+use calendar::Calendar;
 use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal, Wants};
 use crate::model::{Post, PostKind};
 use crate::output::{self, Output, OutputError, OutputKind};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
-use crate::record::{AuthorRecord, PostRecord, ResponseEvidence, Summary};
+use crate::record::{About, AuthorRecord, InputRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::{features, Features};
 use crate::score::learned::LearnedScorer;
 use crate::score::{score, Label, Labels, Scores, Weights};
@@ -55,6 +58,8 @@ pub struct Scanner {
     pub model: Option<LearnedScorer>,
     /// Filters.
     pub filters: Filters,
+    /// The version and options, written into the summary.
+    pub about: About,
 }
 
 /// What a worker makes of one block.
@@ -67,6 +72,7 @@ struct BlockResult {
     replies: Vec<(crate::model::Source, String)>,
     activity: Vec<(String, Option<i64>, String)>,
     analyzer_errors: Vec<AnalyzeError>,
+    calendar: Calendar,
     posts: u64,
     in_scope: u64,
     analyzed: u64,
@@ -116,6 +122,7 @@ impl Scanner {
             }
             r.in_scope += 1;
             r.bytes += post.text_len() as u64;
+            r.calendar.post(&post.community, post.created);
             if let Some(a) = &post.author {
                 r.activity.push((a.clone(), post.created, post.community.clone()));
             }
@@ -201,15 +208,17 @@ impl Scanner {
         let started = Instant::now();
         let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
         let mut collect = Collect::new(files.len(), spool, read.strict);
+        collect.summary.about = self.about.clone();
         pipeline::run(files, read, options, || (), |_, block| self.process(block), |res| collect.absorb(res));
-        let Collect { mut summary, mut aggregate, spool, stopped, spool_error, .. } = collect;
+        let Collect { mut summary, mut aggregate, mut calendar, spool, stopped, spool_error, .. } = collect;
         if let Some(e) = spool_error {
             return Err(OutputError { path: spool.path().to_path_buf(), source: e });
         }
         summary.timings.scan_seconds = secs(started);
 
         let output_started = Instant::now();
-        let top_posts = self.respond(spool, &mut aggregate, &mut summary, &mut outputs, top)?;
+        let top_posts = self.respond(spool, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
+        calendar.write_into(&mut summary);
         summary.authors_seen = aggregate.authors_seen();
         let authors = aggregate.rank(&self.weights.lead_user);
         summary.authors_ranked = authors.len();
@@ -222,6 +231,7 @@ impl Scanner {
         for out in &mut outputs {
             out.finish(&summary)?;
         }
+        output::write_summary(out_dir, &summary)?;
         Ok(Outcome { summary, top_posts, authors, stopped })
     }
 
@@ -232,6 +242,7 @@ impl Scanner {
         &self,
         spool: Spool,
         aggregate: &mut Aggregate,
+        calendar: &mut Calendar,
         summary: &mut Summary,
         outputs: &mut [Box<dyn Output>],
         top: usize,
@@ -246,6 +257,8 @@ impl Scanner {
             }
             summary.with_signals += 1;
             summary.labels.count(&record.labels);
+            let labels = &record.labels;
+            calendar.labeled(&record.community, record.created, labels[Label::UserInnovation], labels[Label::Need]);
             for out in outputs.iter_mut() {
                 out.post(&record)?;
             }
@@ -262,6 +275,7 @@ impl Scanner {
 struct Collect {
     summary: Summary,
     aggregate: Aggregate,
+    calendar: Calendar,
     spool: Spool,
     strict: bool,
     /// The first error, when the scan is strict.
@@ -274,6 +288,7 @@ impl Collect {
         Collect {
             summary: Summary { files, ..Summary::default() },
             aggregate: Aggregate::new(),
+            calendar: Calendar::default(),
             spool,
             strict,
             stopped: None,
@@ -290,13 +305,24 @@ impl Collect {
         summary.analyzed += res.analyzed;
         summary.text_bytes += res.bytes;
         for p in &res.parsed_events {
-            if let Parsed::Skipped(e) = p {
-                note_skip(summary, e);
-                if self.strict && self.stopped.is_none() {
-                    self.stopped = Some(e.to_string());
+            match p {
+                Parsed::Skipped(e) => {
+                    note_skip(summary, e);
+                    if self.strict && self.stopped.is_none() {
+                        self.stopped = Some(e.to_string());
+                    }
                 }
+                Parsed::File(ev) => summary.inputs.push(InputRecord {
+                    path: ev.path.display().to_string(),
+                    format: ev.format.map(|f| f.name().to_string()),
+                    compression: ev.compression.filter(|c| *c != crate::read::Compression::None).map(|c| format!("{c:?}").to_lowercase()),
+                    bytes: std::fs::metadata(&ev.path).ok().map(|m| m.len()),
+                    ignored: ev.ignored.clone(),
+                }),
+                Parsed::Post(_) => {}
             }
         }
+        self.calendar.merge(res.calendar);
         for e in &res.analyzer_errors {
             summary.analyzer_errors += 1;
             if summary.analyzer_error_examples.len() < 10 {
