@@ -8,5 +8,6 @@ mod common;
 mod learn;
 mod scan;
 mod plugins;
+mod report;
 mod rules;
 mod stats;
