@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 /// Arguments of `leadminer eval`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer eval --gold ../shared/eval/dev.jsonl ../shared/corpora/hackernews ../shared/corpora/discourse-urho3d\n      Precision, recall and F1 of the default scorer on labeled posts\n  leadminer eval --cv --gold labels.jsonl dumps/\n      Leave-one-community-out cross-validation of a learned scorer")]
 pub struct EvalArgs {
     /// Gold labels: JSON lines with source, id and 0/1 labels (repeatable).
     #[arg(long, value_name = "FILE", required = true)]

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 /// Arguments of `leadminer explain`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer explain --id 9000001 examples/data\n      One post's signals highlighted and each feature's part in its scores\n  leadminer explain --id x1a002 --scorer rules examples/data/reddit\n      The same under the hand-set weights")]
 pub struct ExplainArgs {
     /// The post's native id.
     #[arg(long, value_name = "ID")]
@@ -25,10 +26,6 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     analysis: AnalysisArgs,
-
-    /// Colour: auto (on a terminal), always or never.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    color: String,
 }
 
 /// Runs `leadminer explain`.
@@ -49,11 +46,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         },
     );
     let Some(post) = found else { bail!("no post with id '{}' in the inputs", args.id) };
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => std::io::stdout().is_terminal(),
-    };
+    let color = crate::ui::color(std::io::stdout().is_terminal());
     let doc = Document::new(&post);
     let Analyzed { signals, errors, .. } = scanner.analysis.run(&doc);
     println!("{} {} in {} by {}", post.source, post.id, post.community, post.author.as_deref().unwrap_or("-"));

@@ -99,6 +99,7 @@ impl InputArgs {
             strict: self.strict,
             registry: Registry::builtin().clone(),
             max_record: self.max_record_size,
+            progress: None,
         })
     }
 

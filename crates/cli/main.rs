@@ -8,11 +8,13 @@ mod rules_cmd;
 mod scan_cmd;
 mod snapshot_cmd;
 mod plugins_cmd;
+mod progress;
 mod stats_cmd;
 mod test_cmd;
 mod train_cmd;
+mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Scans allocate many small, short-lived buffers per post; mimalloc
@@ -33,12 +35,24 @@ pub fn version() -> &'static str {
     }
 }
 
+/// The exit codes, shown under `--help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  done, and something is wrong with the inputs or fixtures: a --strict run
+     stopped at a bad record, `test` fixtures failed, `rules check` found errors
+  2  could not run: a bad option value, an unreadable input named on the
+     command line, outputs that cannot be written";
+
 /// Find user innovations and lead users in community dumps.
 #[derive(Parser)]
-#[command(name = "leadminer", version = version(), about, long_about = None)]
+#[command(name = "leadminer", version = version(), about, long_about = None, after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    #[command(flatten)]
+    ui: ui::UiArgs,
 }
 
 #[derive(Subcommand)]
@@ -64,10 +78,68 @@ enum Command {
     Snapshot(snapshot_cmd::SnapshotArgs),
     /// Analyzer plugins: list what would be loaded, inspect a library.
     Plugins(plugins_cmd::PluginsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Write the man pages (leadminer.1 and one per subcommand) into a folder.
+    Man(ManArgs),
+}
+
+/// Arguments of `leadminer completions`.
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  leadminer completions bash > ~/.local/share/bash-completion/completions/leadminer")]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+/// Arguments of `leadminer man`.
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  leadminer man --out ~/.local/share/man/man1 && man leadminer")]
+struct ManArgs {
+    /// The folder to write into (made if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: std::path::PathBuf,
+}
+
+/// Prints the completion script of `shell`.
+fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
+    let mut command = Cli::command();
+    clap_complete::generate(args.shell, &mut command, "leadminer", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the man pages.
+fn man(args: &ManArgs) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    clap_mangen::generate_to(Cli::command(), &args.out).with_context(|| format!("cannot write into {}", args.out.display()))?;
+    println!("man pages written to {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A closed pipe on stdout (`leadminer stats ... | head -1`) ends the run
+/// quietly with success, as ripgrep does, instead of a panic message.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
+    ui::init(cli.ui.clone());
     let result = match cli.command {
         Command::Stats(args) => stats_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
@@ -78,6 +150,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules_cmd::run(args),
         Command::Snapshot(args) => snapshot_cmd::run(args),
         Command::Plugins(args) => plugins_cmd::run(args),
+        Command::Completions(args) => completions(&args),
+        Command::Man(args) => man(&args),
     };
     match result {
         Ok(code) => code,

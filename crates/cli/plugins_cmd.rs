@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 /// Arguments of `leadminer plugins`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer plugins list --plugin target/release/libmaker_hardware.so\n      What scan would load, from where\n  leadminer plugins info target/release/libmaker_hardware.so\n      What one library declares")]
 pub struct PluginsArgs {
     #[command(subcommand)]
     command: PluginsCommand,

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 /// Arguments of `leadminer rules`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer rules check my-packs/\n      Parse and check packs; errors name the file and line")]
 pub struct RulesArgs {
     #[command(subcommand)]
     command: RulesCommand,

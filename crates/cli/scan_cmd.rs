@@ -128,7 +128,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut scanner = args.analysis.scanner(filters)?;
     scanner.about = about(&args);
     let files = args.input.files()?;
-    let read = args.input.read_options()?;
+    let mut read = args.input.read_options()?;
+    read.progress = crate::progress::counters();
     let mut kinds: Vec<OutputKind> = Vec::new();
     for kind in &args.output_formats {
         if !kinds.iter().any(|k| k.name == kind.name) {
@@ -138,7 +139,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     if !args.no_report {
         kinds.push(REPORT);
     }
-    let outcome = scanner.run(&files, &read, &args.input.pipeline_options(), &args.out, &kinds, args.top)?;
+    let display = crate::progress::Display::start(read.progress.as_ref(), &files);
+    let outcome = scanner.run(&files, &read, &args.input.pipeline_options(), &args.out, &kinds, args.top);
+    display.finish();
+    let outcome = outcome?;
     print_tables(&outcome, args.top);
     if let Some(e) = &outcome.stopped {
         eprintln!("leadminer: error: {e}");

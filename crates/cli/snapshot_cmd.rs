@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 /// Arguments of `leadminer snapshot`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer snapshot examples/data > detections.txt\n      A stable rendering of every detection, for review or a snapshot test")]
 pub struct SnapshotArgs {
     #[command(flatten)]
     input: InputArgs,

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 /// Arguments of `leadminer stats`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer stats examples/data\n      Formats, posts by kind, dates, communities and skipped records\n  leadminer stats --json RC_2015-01.zst | jq .communities\n      The same as JSON")]
 pub struct StatsArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -22,7 +23,10 @@ pub struct StatsArgs {
 /// Runs `leadminer stats`.
 pub fn run(args: StatsArgs) -> Result<ExitCode> {
     let files = args.input.files()?;
-    let read = args.input.read_options()?;
+    let mut read = args.input.read_options()?;
+    read.progress = crate::progress::counters();
+    let progress = read.progress.clone();
+    let display = crate::progress::Display::start(progress.as_ref(), &files);
     let options = args.input.pipeline_options();
     let started = Instant::now();
     let mut builder = StatsBuilder::new();
@@ -37,6 +41,13 @@ pub fn run(args: StatsArgs) -> Result<ExitCode> {
         |parsed| {
             for p in &parsed {
                 builder.add(p);
+                if let Some(progress) = &progress {
+                    match p {
+                        Parsed::Post(_) => progress.add_posts(1),
+                        Parsed::Skipped(e) => progress.skip(|| e.to_string()),
+                        Parsed::File(_) => {}
+                    }
+                }
                 if let Parsed::Skipped(e) = p {
                     if strict && first_error.is_none() {
                         first_error = Some(e.clone());
@@ -46,6 +57,7 @@ pub fn run(args: StatsArgs) -> Result<ExitCode> {
             first_error.is_none()
         },
     );
+    display.finish();
     if let Some(e) = first_error {
         eprintln!("leadminer: error: {e}");
         return Ok(ExitCode::from(1));

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 /// Arguments of `leadminer test`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer test\n      Run the built-in packs' fixtures\n  leadminer test my-packs/bikes.toml\n      Run a pack's fixtures (bikes.fixtures.txt beside it)")]
 pub struct TestArgs {
     /// Rule pack files or directories, or plugin libraries (`.so`,
     /// `.dylib`, `.dll`). Each pack's fixtures are `<pack>.fixtures.txt` and

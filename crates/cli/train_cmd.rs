@@ -33,6 +33,7 @@ impl FitArgs {
 
 /// Arguments of `leadminer train`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  leadminer train --gold my-labels.jsonl --out my-model.json dumps/\n      Fit the scorer to your own labels\n  leadminer train --from-builtin --gold my-labels.jsonl --out my-model.json dumps/\n      Start from the built-in model; then `leadminer scan --model my-model.json ...`")]
 pub struct TrainArgs {
     /// Gold labels: JSON lines with source, id and 0/1 labels, as for
     /// `eval` (repeatable).

@@ -4,6 +4,7 @@
 //! repository) run when that folder exists and print a SKIPPED line when it
 //! does not; set `LEADMINER_CORPORA` to point elsewhere.
 
+mod cli;
 mod common;
 mod learn;
 mod scan;

@@ -6,6 +6,8 @@ use serde::Serialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
+use super::progress::{Counting, ReadProgress};
 
 /// The compression a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -32,8 +34,22 @@ const ZSTD_WINDOW_LOG_MAX: u32 = 31;
 /// Opens `path` and returns its compression and a buffered reader of the
 /// decompressed bytes.
 pub fn open_decompressed(path: &Path) -> Result<(Compression, Box<dyn BufRead + Send>), ReadError> {
+    open_counted(path, None)
+}
+
+/// [`open_decompressed`], counting the file's bytes (before decompression)
+/// into `progress` when given.
+pub fn open_counted(
+    path: &Path,
+    progress: Option<&Arc<ReadProgress>>,
+) -> Result<(Compression, Box<dyn BufRead + Send>), ReadError> {
     let open_err = |e: std::io::Error| ReadError::file(ErrorKind::Open, path, format!("cannot open: {e}"));
-    let mut file = BufReader::with_capacity(READ_BUFFER, File::open(path).map_err(open_err)?);
+    let raw = File::open(path).map_err(open_err)?;
+    let raw: Box<dyn std::io::Read + Send> = match progress {
+        Some(p) => Box::new(Counting::new(raw, Arc::clone(p))),
+        None => Box::new(raw),
+    };
+    let mut file = BufReader::with_capacity(READ_BUFFER, raw);
     let magic = file.fill_buf().map_err(open_err)?;
     let compression = match magic {
         [0x28, 0xB5, 0x2F, 0xFD, ..] => Compression::Zstd,

@@ -2,7 +2,8 @@
 //! the registry (unless one is forced), and let the format's reader frame
 //! its records into the sink.
 
-use super::compress::{open_decompressed, peek_head};
+use super::compress::{open_counted, peek_head};
+use super::progress::ReadProgress;
 use super::error::{ErrorKind, ReadError};
 use super::inputs::InputFile;
 use super::mapping::{BodyFormat, FieldMap};
@@ -30,6 +31,8 @@ pub struct ReadOptions {
     /// longer line, array element, XML row or document is skipped and
     /// counted, its bytes streamed past without being held.
     pub max_record: usize,
+    /// Where to count what is read, for a progress display.
+    pub progress: Option<Arc<ReadProgress>>,
 }
 
 /// The default record size limit: 64 MiB.
@@ -44,6 +47,7 @@ impl Default for ReadOptions {
             strict: false,
             registry: Registry::builtin().clone(),
             max_record: DEFAULT_MAX_RECORD,
+            progress: None,
         }
     }
 }
@@ -59,7 +63,10 @@ pub fn frame_file(index: usize, input: &InputFile, options: &ReadOptions, sink: 
         compression: None,
         ignored: None,
     };
-    let opened = open_decompressed(path).and_then(|(compression, reader)| {
+    if let Some(p) = &options.progress {
+        p.start_file(path);
+    }
+    let opened = open_counted(path, options.progress.as_ref()).and_then(|(compression, reader)| {
         let (head, reader) = peek_head(reader, DETECT_HEAD)
             .map_err(|e| ReadError::file(ErrorKind::Stream, path, format!("cannot read: {e}")))?;
         Ok((compression, head, reader))

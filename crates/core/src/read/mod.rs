@@ -34,12 +34,14 @@ pub(crate) mod json;
 pub(crate) mod json_array;
 pub mod mail;
 mod mapping;
+mod progress;
 mod reader;
 pub mod reddit;
 mod registry;
 pub mod stackexchange;
 
-pub use compress::{open_decompressed, strip_compression_suffixes, Compression};
+pub use compress::{open_counted, open_decompressed, strip_compression_suffixes, Compression};
+pub use progress::{Counting, ReadProgress};
 pub use detect::{Confidence, Probe};
 pub use error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
 pub use file::{frame_file, ReadOptions, DEFAULT_MAX_RECORD};

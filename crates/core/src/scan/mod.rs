@@ -208,6 +208,7 @@ impl Scanner {
         let started = Instant::now();
         let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
         let mut collect = Collect::new(files.len(), spool, read.strict);
+        collect.progress = read.progress.clone();
         collect.summary.about = self.about.clone();
         pipeline::run(files, read, options, || (), |_, block| self.process(block), |res| collect.absorb(res));
         let Collect { mut summary, mut aggregate, mut calendar, spool, stopped, spool_error, .. } = collect;
@@ -278,6 +279,8 @@ struct Collect {
     calendar: Calendar,
     spool: Spool,
     strict: bool,
+    /// Where posts and skips are counted for a progress display.
+    progress: Option<std::sync::Arc<crate::read::ReadProgress>>,
     /// The first error, when the scan is strict.
     stopped: Option<String>,
     spool_error: Option<std::io::Error>,
@@ -289,6 +292,7 @@ impl Collect {
             summary: Summary { files, ..Summary::default() },
             aggregate: Aggregate::new(),
             calendar: Calendar::default(),
+            progress: None,
             spool,
             strict,
             stopped: None,
@@ -301,6 +305,9 @@ impl Collect {
     fn absorb(&mut self, res: BlockResult) -> bool {
         let summary = &mut self.summary;
         summary.posts += res.posts;
+        if let Some(p) = &self.progress {
+            p.add_posts(res.posts);
+        }
         summary.in_scope += res.in_scope;
         summary.analyzed += res.analyzed;
         summary.text_bytes += res.bytes;
@@ -308,6 +315,9 @@ impl Collect {
             match p {
                 Parsed::Skipped(e) => {
                     note_skip(summary, e);
+                    if let Some(p) = &self.progress {
+                        p.skip(|| e.to_string());
+                    }
                     if self.strict && self.stopped.is_none() {
                         self.stopped = Some(e.to_string());
                     }

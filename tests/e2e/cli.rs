@@ -1,0 +1,189 @@
+//! Command-line conventions: exit codes, invalid values, a closed pipe,
+//! progress on a terminal only, colour, completions and man pages.
+
+use crate::common::{leadminer, root};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn invalid_values_are_refused_with_exit_code_2() {
+    let data = root().join("examples/data");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").expect("write");
+    let out_dir = dir.path().join("out");
+    let out = out_dir.to_str().expect("utf-8 path");
+    let cases: &[(&[&str], &str)] = &[
+        (&["scan", "--min-score", "2", "--out", out], "'2' is not a score between 0 and 1"),
+        (&["scan", "--threads", "0", "--out", out], "--threads"),
+        (&["scan", "--color", "purple", "--out", out], "purple"),
+        (&["scan", "--output-format", "xml", "--out", out], "unknown output format 'xml'"),
+        (&["scan", "--out", file.to_str().expect("utf-8 path")], "is a file, not a folder"),
+        (&["scan", "--since", "yesterday", "--out", out], "'yesterday' is not a date"),
+    ];
+    for (args, message) in cases {
+        let mut all: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        all.push(data.clone().into_os_string());
+        let result = leadminer(&all);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {}", stderr(&result));
+        assert!(stderr(&result).contains(message), "{args:?}: {}", stderr(&result));
+        assert!(!stderr(&result).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn exit_code_1_when_a_strict_run_stops() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("posts.jsonl");
+    std::fs::write(&input, "{\"id\": \"1\", \"body\": \"I built a jig\"}\n{broken\n").expect("write");
+    let out = dir.path().join("out");
+    let result = leadminer([
+        "scan".as_ref(),
+        "--strict".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        input.as_os_str(),
+    ]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(stderr(&result).contains("posts.jsonl"), "the error names the file: {}", stderr(&result));
+}
+
+#[test]
+fn a_community_that_matches_nothing_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let result = leadminer([
+        "scan".as_ref(),
+        "--community".as_ref(),
+        "nosuchplace".as_ref(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+        root().join("examples/data").as_os_str(),
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(stderr(&result).contains("no post of the 21 read is in --community nosuchplace"), "{}", stderr(&result));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadminer"))
+        .args(["stats", "--threads", "1"])
+        .arg(root().join("examples/data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Close the reading end before anything is written.
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    let status = child.wait().expect("ends");
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+}
+
+#[test]
+fn version_names_the_commit_when_built_from_git() {
+    let out = leadminer(["--version"]);
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(version.starts_with(&format!("leadminer {}", env!("CARGO_PKG_VERSION"))), "{version}");
+    let head = Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).current_dir(root()).output();
+    match head {
+        Ok(h) if h.status.success() => {
+            let commit = String::from_utf8_lossy(&h.stdout).trim().to_string();
+            assert!(version.ends_with(&format!("({commit})")), "{version} built at {commit}");
+        }
+        _ => eprintln!("SKIPPED the commit check: not a git checkout"),
+    }
+}
+
+#[test]
+fn completions_and_man_pages_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = leadminer(["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains("leadminer") && script.contains("--output-format"), "{shell}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = leadminer(["man".as_ref(), "--out".as_ref(), dir.path().as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dir.path().join("leadminer-scan.1")).expect("leadminer-scan.1");
+    assert!(page.starts_with(".ie") || page.contains(".TH"), "a man page");
+    assert!(page.contains("output\\-format"), "options documented");
+    assert!(dir.path().join("leadminer.1").is_file());
+}
+
+#[test]
+fn every_subcommand_help_has_examples() {
+    for command in ["scan", "stats", "eval", "train", "explain", "test", "rules", "snapshot", "plugins", "completions", "man"] {
+        let out = leadminer([command, "--help"]);
+        assert!(out.status.success(), "{command}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Example"), "{command} --help shows examples");
+    }
+    let out = leadminer(["--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes:"));
+}
+
+/// Runs `command` under a pseudo-terminal (`script` from util-linux), or
+/// `None` with a SKIPPED line when `script` is not installed.
+fn on_a_terminal(test: &str, command: &str, env: &[(&str, &str)]) -> Option<String> {
+    let script = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output();
+    match script {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => panic!("{test}: {command}: {}", stderr(&out)),
+        Err(_) => {
+            eprintln!("SKIPPED {test}: no `script` to make a terminal");
+            None
+        }
+    }
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display())
+}
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_leadminer"));
+    let data = root().join("examples/data");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scan = format!("{} scan --out {} {}", quote(bin), quote(dir.path()), quote(&data));
+    let Some(shown) = on_a_terminal("progress_shows_on_a_terminal_only", &scan, &[]) else { return };
+    assert!(shown.contains("21 posts, 0 skipped"), "a progress line on a terminal: {shown:?}");
+    let quiet = on_a_terminal("progress", &format!("{scan} --quiet"), &[]).expect("script ran before");
+    assert!(!quiet.contains("posts, 0 skipped"), "--quiet: {quiet:?}");
+    // In a pipe: nothing on stderr.
+    let piped = leadminer(["scan".as_ref(), "--out".as_ref(), dir.path().as_os_str(), data.as_os_str()]);
+    assert!(piped.status.success());
+    assert_eq!(stderr(&piped), "", "nothing on stderr in a pipe");
+    // --verbose names each skipped record, terminal or not.
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"id\": \"1\", \"body\": \"x\"}\n{broken\n").expect("write");
+    let out = dir.path().join("out");
+    let verbose = leadminer(["scan".as_ref(), "-v".as_ref(), "--out".as_ref(), out.as_os_str(), bad.as_os_str()]);
+    assert!(stderr(&verbose).contains("skipped: ") && stderr(&verbose).contains("bad.jsonl"), "{}", stderr(&verbose));
+}
+
+#[test]
+fn colour_follows_the_terminal_no_color_and_the_flag() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_leadminer"));
+    let data = root().join("examples/data");
+    let explain = format!("{} explain --id 9000001 {}", quote(bin), quote(&data));
+    let Some(coloured) = on_a_terminal("colour_follows_the_terminal_no_color_and_the_flag", &explain, &[]) else { return };
+    assert!(coloured.contains("\x1b["), "colour on a terminal");
+    let plain = on_a_terminal("colour", &explain, &[("NO_COLOR", "1")]).expect("script ran before");
+    assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
+    let never = on_a_terminal("colour", &format!("{explain} --color never"), &[]).expect("script ran before");
+    assert!(!never.contains("\x1b["), "--color never");
+    let always = leadminer(["explain".as_ref(), "--id".as_ref(), "9000001".as_ref(), "--color".as_ref(), "always".as_ref(), data.as_os_str()]);
+    assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b["), "--color always into a pipe");
+}
