@@ -56,7 +56,8 @@ pub struct ScanArgs {
     out: PathBuf,
 
     /// Table formats to write, one or more (a list or repeated): jsonl
-    /// (posts.jsonl, authors.jsonl), csv (posts.csv, authors.csv).
+    /// (posts.jsonl, authors.jsonl), csv (posts.csv, authors.csv), parquet
+    /// (posts.parquet, authors.parquet).
     #[arg(long = "output-format", value_name = "FORMAT", value_delimiter = ',', default_value = "jsonl", value_parser = parse_output)]
     output_formats: Vec<&'static OutputKind>,
 

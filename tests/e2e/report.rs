@@ -180,3 +180,60 @@ fn csv_rows_match_the_jsonl_records() {
         .collect();
     assert_eq!(names, expected);
 }
+
+#[test]
+fn parquet_rows_match_the_jsonl_records() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float32Type, TimestampSecondType};
+    use arrow_array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let out = tempfile::tempdir().expect("temp dir");
+    scan(&[&root().join("examples/data")], out.path(), &["--output-format", "jsonl,parquet"]);
+    let posts: Vec<serde_json::Value> = read(&out.path().join("posts.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let file = std::fs::File::open(out.path().join("posts.parquet")).expect("posts.parquet");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("a Parquet file").build().expect("reader");
+    let mut row = 0;
+    for batch in reader {
+        let batch = batch.expect("batch");
+        let column = |name: &str| batch.column_by_name(name).unwrap_or_else(|| panic!("column {name}")).clone();
+        let ids = column("id");
+        let ids = ids.as_string::<i32>();
+        let created = column("created");
+        let created = created.as_primitive::<TimestampSecondType>();
+        let signals = column("signals");
+        let signals = signals.as_list::<i32>();
+        for i in 0..batch.num_rows() {
+            let post = &posts[row];
+            assert_eq!(ids.value(i), post["id"].as_str().expect("id"));
+            assert_eq!(created.is_null(i), post["created"].is_null());
+            if !created.is_null(i) {
+                assert_eq!(created.value(i), post["created"].as_i64().expect("created"));
+            }
+            for label in ["solution", "user_innovation", "need", "commercial"] {
+                let scores = column(&format!("score_{label}"));
+                let score = f64::from(scores.as_primitive::<Float32Type>().value(i));
+                assert!((score - post["scores"][label].as_f64().expect("score")).abs() < 1e-6, "{label}");
+                let labels = column(&format!("is_{label}"));
+                assert_eq!(labels.as_boolean().value(i), post["labels"][label].as_bool().expect("label"));
+            }
+            let listed = post["signals"].as_array().expect("signals");
+            let here = signals.value(i);
+            let here = here.as_struct();
+            assert_eq!(here.len(), listed.len());
+            let texts = here.column_by_name("text").expect("text");
+            for (j, s) in listed.iter().enumerate() {
+                assert_eq!(texts.as_string::<i32>().value(j), s["text"].as_str().expect("text"));
+            }
+            row += 1;
+        }
+    }
+    assert_eq!(row, posts.len(), "one row per post");
+    let file = std::fs::File::open(out.path().join("authors.parquet")).expect("authors.parquet");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("a Parquet file").build().expect("reader");
+    let rows: usize = reader.map(|b| b.expect("batch").num_rows()).sum();
+    assert_eq!(rows, read(&out.path().join("authors.jsonl")).lines().count());
+}

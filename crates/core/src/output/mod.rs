@@ -9,9 +9,11 @@
 
 mod csv;
 mod jsonl;
+mod parquet;
 mod report;
 
 pub use self::csv::{author_columns, best_signal, post_columns, Csv};
+pub use self::parquet::{author_schema, post_schema, Parquet};
 pub use jsonl::JsonLines;
 pub use report::Report;
 
@@ -43,6 +45,7 @@ pub struct OutputKind {
 pub const OUTPUTS: &[OutputKind] = &[
     OutputKind { name: "jsonl", files: "posts.jsonl, authors.jsonl", open: JsonLines::open_boxed },
     OutputKind { name: "csv", files: "posts.csv, authors.csv", open: Csv::open_boxed },
+    OutputKind { name: "parquet", files: "posts.parquet, authors.parquet", open: Parquet::open_boxed },
 ];
 
 /// The HTML report, written beside the chosen formats unless turned off.
