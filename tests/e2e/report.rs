@@ -184,7 +184,7 @@ fn csv_rows_match_the_jsonl_records() {
 #[test]
 fn parquet_rows_match_the_jsonl_records() {
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float32Type, TimestampSecondType};
+    use arrow_array::types::{Float32Type, TimestampMillisecondType};
     use arrow_array::Array;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -203,7 +203,7 @@ fn parquet_rows_match_the_jsonl_records() {
         let ids = column("id");
         let ids = ids.as_string::<i32>();
         let created = column("created");
-        let created = created.as_primitive::<TimestampSecondType>();
+        let created = created.as_primitive::<TimestampMillisecondType>();
         let signals = column("signals");
         let signals = signals.as_list::<i32>();
         for i in 0..batch.num_rows() {
@@ -211,7 +211,7 @@ fn parquet_rows_match_the_jsonl_records() {
             assert_eq!(ids.value(i), post["id"].as_str().expect("id"));
             assert_eq!(created.is_null(i), post["created"].is_null());
             if !created.is_null(i) {
-                assert_eq!(created.value(i), post["created"].as_i64().expect("created"));
+                assert_eq!(created.value(i), post["created"].as_i64().expect("created") * 1000);
             }
             for label in ["solution", "user_innovation", "need", "commercial"] {
                 let scores = column(&format!("score_{label}"));

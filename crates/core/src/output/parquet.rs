@@ -1,12 +1,12 @@
 //! The data-tool output: `posts.parquet` and `authors.parquet` (the
 //! arrow-rs `parquet` writer, Snappy-compressed), typed: times as UTC
-//! timestamps, scores as floats, labels as booleans, a post's signals as a
+//! timestamps (milliseconds), scores as floats, labels as booleans, a post's signals as a
 //! list of structs. The schema is listed in `docs/OUTPUTS.md`.
 
 use super::{Output, OutputError};
 use crate::record::{AuthorRecord, PostRecord, Summary};
 use crate::score::Label;
-use arrow_array::builder::{BooleanBuilder, Float32Builder, StringBuilder, TimestampSecondBuilder, UInt64Builder};
+use arrow_array::builder::{BooleanBuilder, Float32Builder, StringBuilder, TimestampMillisecondBuilder, UInt64Builder};
 use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
@@ -20,8 +20,10 @@ use std::sync::Arc;
 /// Records gathered before a row group is written.
 const BATCH: usize = 8192;
 
+/// Times: UTC milliseconds, which Parquet types as a timestamp
+/// (seconds would be written as plain integers).
 fn timestamp() -> DataType {
-    DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
+    DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
 }
 
 fn signal_fields() -> Fields {
@@ -118,9 +120,9 @@ fn counts(values: impl Iterator<Item = u64>) -> ArrayRef {
 }
 
 fn times(values: impl Iterator<Item = Option<i64>>) -> ArrayRef {
-    let mut b = TimestampSecondBuilder::new().with_timezone("UTC");
+    let mut b = TimestampMillisecondBuilder::new().with_timezone("UTC");
     for v in values {
-        b.append_option(v);
+        b.append_option(v.and_then(|t| t.checked_mul(1000)));
     }
     Arc::new(b.finish())
 }
@@ -296,7 +298,7 @@ mod tests {
     use crate::output::tests::{sample_author, sample_post};
     use crate::record::SignalRecord;
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float32Type, TimestampSecondType};
+    use arrow_array::types::{Float32Type, TimestampMillisecondType};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     #[test]
@@ -327,8 +329,8 @@ mod tests {
         let batch = &batches[0];
         assert_eq!(batch.num_rows(), 2);
         assert_eq!(batch.schema().field_with_name("created").expect("created").data_type(), &timestamp());
-        let created = batch.column_by_name("created").expect("created").as_primitive::<TimestampSecondType>();
-        assert_eq!(created.value(0), 1_456_790_400);
+        let created = batch.column_by_name("created").expect("created").as_primitive::<TimestampMillisecondType>();
+        assert_eq!(created.value(0), 1_456_790_400_000);
         let score = batch.column_by_name("score_solution").expect("score").as_primitive::<Float32Type>();
         assert_eq!(score.value(0), 0.75);
         let signals = batch.column_by_name("signals").expect("signals").as_list::<i32>();
