@@ -23,8 +23,11 @@ pub struct AnalysisArgs {
     #[arg(long = "plugin", value_name = "PATH")]
     pub plugins: Vec<PathBuf>,
 
-    /// Configuration file: `[[plugin]]` entries, `[plugins.NAME]` options
-    /// and `[plugins.NAME.weights]` (see docs/PLUGINS.md).
+    /// Configuration file (default: leadminer.toml in the current folder or
+    /// the nearest parent that has one; --isolated ignores it): option
+    /// defaults per subcommand (`[scan]`, ...), `[[plugin]]` entries,
+    /// `[plugins.NAME]` options and `[plugins.NAME.weights]` (see
+    /// docs/PLUGINS.md).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 

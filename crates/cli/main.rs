@@ -1,6 +1,7 @@
 //! `leadminer`: find user innovations and lead users in community dumps.
 
 mod analysis_args;
+mod config;
 mod eval_cmd;
 mod explain_cmd;
 mod input;
@@ -14,7 +15,7 @@ mod test_cmd;
 mod train_cmd;
 mod ui;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Scans allocate many small, short-lived buffers per post; mimalloc
@@ -138,7 +139,19 @@ fn quiet_on_closed_pipe() {
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let cli = Cli::parse();
+    let command = Cli::command().mut_subcommands(|s| s.args_override_self(true));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let args = match config::with_defaults(std::env::args_os().collect(), &command, &cwd) {
+        Ok(args) => args,
+        Err(err) => {
+            eprintln!("leadminer: error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match Cli::from_arg_matches(&command.get_matches_from(args)) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     ui::init(cli.ui.clone());
     let result = match cli.command {
         Command::Stats(args) => stats_cmd::run(args),

@@ -29,6 +29,10 @@ pub struct UiArgs {
     /// Print each skipped record's location as it is skipped.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Ignore leadminer.toml files (a --config file is still read).
+    #[arg(long, global = true)]
+    pub isolated: bool,
 }
 
 static UI: OnceLock<UiArgs> = OnceLock::new();
@@ -39,7 +43,7 @@ pub fn init(args: UiArgs) {
 }
 
 fn get() -> &'static UiArgs {
-    UI.get_or_init(|| UiArgs { color: ColorChoice::Auto, quiet: false, verbose: false })
+    UI.get_or_init(|| UiArgs { color: ColorChoice::Auto, quiet: false, verbose: false, isolated: false })
 }
 
 /// Whether to colour a stream that is (or is not) a terminal.

@@ -187,3 +187,76 @@ fn colour_follows_the_terminal_no_color_and_the_flag() {
     let always = leadminer(["explain".as_ref(), "--id".as_ref(), "9000001".as_ref(), "--color".as_ref(), "always".as_ref(), data.as_os_str()]);
     assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b["), "--color always into a pipe");
 }
+
+#[test]
+fn standard_input_reads_as_a_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from_stdin = dir.path().join("stdin");
+    let from_file = dir.path().join("file");
+    let input = root().join("examples/data/hackernews/items.ndjson");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadminer"))
+        .args(["scan", "-", "--format", "hackernews", "--out"])
+        .arg(&from_stdin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let bytes = std::fs::read(&input).expect("the sample");
+    child.stdin.take().expect("stdin").write_all(&bytes).expect("write");
+    let out = child.wait_with_output().expect("ends");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result = leadminer([
+        "scan".as_ref(),
+        "--format".as_ref(),
+        "hackernews".as_ref(),
+        "--out".as_ref(),
+        from_file.as_os_str(),
+        input.as_os_str(),
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let posts = |d: &Path| std::fs::read_to_string(d.join("posts.jsonl")).expect("posts.jsonl");
+    assert!(!posts(&from_file).is_empty());
+    assert_eq!(posts(&from_stdin), posts(&from_file));
+}
+
+#[test]
+fn leadminer_toml_gives_defaults_the_command_line_overrides() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path().join("project");
+    let nested = project.join("work/here");
+    std::fs::create_dir_all(&nested).expect("dirs");
+    std::fs::write(
+        project.join("leadminer.toml"),
+        "[scan]\noutput-format = [\"csv\"]\nno-report = true\nmin-score = 0.5\n",
+    )
+    .expect("write");
+    let data = root().join("examples/data");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_leadminer")).args(args).current_dir(&nested).output().expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    let found = nested.join("found");
+    run(&["scan".as_ref(), "--out".as_ref(), found.as_os_str(), data.as_os_str()]);
+    assert!(found.join("posts.csv").is_file() && !found.join("posts.jsonl").exists(), "the file's output-format");
+    assert!(!found.join("report.html").exists(), "the file's no-report");
+    let summary = std::fs::read_to_string(found.join("summary.json")).expect("summary");
+    assert!(summary.contains("\"min-score\": \"0.5\""), "{summary}");
+    let over = nested.join("over");
+    run(&["scan".as_ref(), "--min-score".as_ref(), "0.1".as_ref(), "--out".as_ref(), over.as_os_str(), data.as_os_str()]);
+    let summary = std::fs::read_to_string(over.join("summary.json")).expect("summary");
+    assert!(summary.contains("\"min-score\": \"0.1\""), "the command line wins: {summary}");
+    let isolated = nested.join("isolated");
+    run(&["scan".as_ref(), "--isolated".as_ref(), "--out".as_ref(), isolated.as_os_str(), data.as_os_str()]);
+    assert!(isolated.join("posts.jsonl").is_file() && isolated.join("report.html").is_file(), "--isolated");
+    std::fs::write(project.join("leadminer.toml"), "[scan]\nmin-scor = 0.5\n").expect("write");
+    let bad = Command::new(env!("CARGO_BIN_EXE_leadminer"))
+        .args(["scan".as_ref(), "--out".as_ref(), isolated.as_os_str(), data.as_os_str()])
+        .current_dir(&nested)
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("leadminer.toml") && stderr(&bad).contains("min-scor"), "{}", stderr(&bad));
+}

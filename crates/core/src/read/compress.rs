@@ -44,7 +44,11 @@ pub fn open_counted(
     progress: Option<&Arc<ReadProgress>>,
 ) -> Result<(Compression, Box<dyn BufRead + Send>), ReadError> {
     let open_err = |e: std::io::Error| ReadError::file(ErrorKind::Open, path, format!("cannot open: {e}"));
-    let raw = File::open(path).map_err(open_err)?;
+    let raw: Box<dyn std::io::Read + Send> = if super::inputs::is_stdin(path) {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(open_err)?)
+    };
     let raw: Box<dyn std::io::Read + Send> = match progress {
         Some(p) => Box::new(Counting::new(raw, Arc::clone(p))),
         None => Box::new(raw),

@@ -74,7 +74,16 @@ fn identity(path: &Path, meta: &std::fs::Metadata) -> Identity {
 /// on the command line that cannot be opened is an error.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Expanded, ReadError> {
     let mut walk = Walk::default();
+    let mut stdin = false;
     for path in paths {
+        if is_stdin(path) {
+            if std::mem::replace(&mut stdin, true) {
+                walk.leave_out(path, "standard input named twice");
+            } else {
+                walk.out.files.push(InputFile { path: path.clone(), explicit: true });
+            }
+            continue;
+        }
         let meta = std::fs::metadata(path)
             .map_err(|e| ReadError::file(ErrorKind::Open, path, format!("cannot open: {e}")))?;
         if meta.is_dir() {
@@ -84,6 +93,11 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Expanded, ReadError> {
         }
     }
     Ok(walk.out)
+}
+
+/// Whether an input names standard input (`-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 #[derive(Default)]
