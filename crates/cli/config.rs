@@ -16,7 +16,8 @@
 //! ```
 //!
 //! A table is named after its subcommand and its keys are the long option
-//! names. Options on the command line win over the file's single values;
+//! names (`[plugins]` is the plugin configuration's, so the `plugins`
+//! subcommand takes no defaults). Options on the command line win over the file's single values;
 //! repeatable options (`rules`, `plugin`, `community`) add to them.
 
 use anyhow::{bail, Context, Result};
@@ -84,7 +85,10 @@ pub fn with_defaults(args: Vec<OsString>, command: &clap::Command, cwd: &Path) -
     let doc: toml::Table = text.parse().with_context(|| format!("{}: not valid TOML", file.display()))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut extra: Vec<OsString> = Vec::new();
-    if let Some(table) = doc.get(sub.get_name()) {
+    // `[plugins]` is the plugins' own configuration, not defaults for the
+    // `plugins` subcommand.
+    let defaults = doc.get(sub.get_name()).filter(|_| sub.get_name() != "plugins");
+    if let Some(table) = defaults {
         let table = table
             .as_table()
             .with_context(|| format!("{}: [{}] must be a table", file.display(), sub.get_name()))?;
@@ -169,6 +173,15 @@ mod tests {
         let mut isolated = args.clone();
         isolated.push("--isolated".into());
         assert_eq!(with_defaults(isolated.clone(), &command(), &nested).expect("ok"), isolated);
+    }
+
+    #[test]
+    fn the_plugin_configuration_is_not_taken_for_defaults() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(FILE_NAME), "[plugins.maker]\nlevel = 2\n").expect("write");
+        let command = Command::new("leadminer").subcommand(Command::new("plugins").arg(Arg::new("x")));
+        let args: Vec<OsString> = ["leadminer", "plugins", "x"].map(OsString::from).into();
+        assert_eq!(with_defaults(args.clone(), &command, dir.path()).expect("ok"), args);
     }
 
     #[test]
