@@ -124,7 +124,7 @@ impl InputArgs {
 
     /// Pipeline options.
     pub fn pipeline_options(&self) -> PipelineOptions {
-        let mut options = PipelineOptions::default();
+        let mut options = PipelineOptions { interrupt: Some(crate::interrupt::flag()), ..PipelineOptions::default() };
         if let Some(n) = self.threads {
             options.threads = usize::from(n);
         }

@@ -5,6 +5,7 @@ mod config;
 mod eval_cmd;
 mod explain_cmd;
 mod input;
+mod interrupt;
 mod rules_cmd;
 mod scan_cmd;
 mod snapshot_cmd;

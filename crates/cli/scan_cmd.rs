@@ -144,6 +144,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let outcome = scanner.run(&files, &read, &args.input.pipeline_options(), &args.out, &kinds, args.top);
     display.finish();
     let outcome = outcome?;
+    if outcome.interrupted {
+        eprintln!(
+            "leadminer: interrupted: nothing written; the results in {} are those of the previous run \
+             (the unfinished one was in {})",
+            args.out.display(),
+            args.out.join(output::PARTIAL).display()
+        );
+        return Ok(ExitCode::from(130));
+    }
     print_tables(&outcome, args.top);
     if let Some(e) = &outcome.stopped {
         eprintln!("leadminer: error: {e}");

@@ -6,6 +6,7 @@
 
 mod cli;
 mod common;
+mod interrupt;
 mod learn;
 mod scan;
 mod plugins;

@@ -13,6 +13,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Default size of a block of raw records.
 pub const DEFAULT_BLOCK_SIZE: usize = 2 << 20;
@@ -24,6 +25,16 @@ pub struct PipelineOptions {
     pub threads: usize,
     /// Target size of a block in bytes.
     pub block_size: usize,
+    /// Set (by a Ctrl-C handler) to stop reading: no block is handed on
+    /// after it is seen.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl PipelineOptions {
+    /// Whether the run was interrupted.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|i| i.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for PipelineOptions {
@@ -31,6 +42,7 @@ impl Default for PipelineOptions {
         PipelineOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             block_size: DEFAULT_BLOCK_SIZE,
+            interrupt: None,
         }
     }
 }
@@ -85,6 +97,7 @@ pub fn run<S, O, I, W, C>(
     W: Fn(&mut S, Block) -> O + Sync,
     C: FnMut(O) -> bool,
 {
+    let mut consume = |out: O| !options.interrupted() && consume(out);
     let threads = options.threads.max(1);
     if threads == 1 {
         let mut state = init();

@@ -11,11 +11,13 @@ mod csv;
 mod jsonl;
 mod parquet;
 mod report;
+mod stage;
 
 pub use self::csv::{author_columns, best_signal, post_columns, Csv};
 pub use self::parquet::{author_schema, post_schema, Parquet};
 pub use jsonl::JsonLines;
 pub use report::Report;
+pub use stage::{Stage, MARKER, PARTIAL};
 
 use crate::record::{AuthorRecord, PostRecord, Summary};
 use std::path::{Path, PathBuf};

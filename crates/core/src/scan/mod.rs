@@ -11,7 +11,7 @@ use crate::aggregate::{Aggregate, Reaction, Spool};
 use calendar::Calendar;
 use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal, Wants};
 use crate::model::{Post, PostKind};
-use crate::output::{self, Output, OutputError, OutputKind};
+use crate::output::{self, Output, OutputError, OutputKind, Stage};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{About, AuthorRecord, InputRecord, PostRecord, ResponseEvidence, Summary};
@@ -90,6 +90,9 @@ pub struct Outcome {
     pub authors: Vec<AuthorRecord>,
     /// The first error, when the scan was strict and stopped.
     pub stopped: Option<String>,
+    /// The run was interrupted (`PipelineOptions::interrupt`): nothing was
+    /// written, the previous results stand.
+    pub interrupted: bool,
 }
 
 impl Scanner {
@@ -204,6 +207,36 @@ impl Scanner {
         outputs: &[OutputKind],
         top: usize,
     ) -> Result<Outcome, OutputError> {
+        let stage = Stage::begin(out_dir)?;
+        match self.run_staged(files, read, options, &stage, outputs, top) {
+            Ok(outcome) if outcome.interrupted => {
+                stage.mark("interrupted: this scan was stopped before it finished; the results beside this folder \
+                            are those of the previous run")?;
+                Ok(outcome)
+            }
+            Ok(outcome) => {
+                stage.commit()?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                // The error is what the user is told; a failed marker is not.
+                let _ = stage.mark(&format!("failed: {e}; the results beside this folder are those of the previous run"));
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Scanner::run`] writing into the partial folder of `stage`.
+    fn run_staged(
+        &self,
+        files: &[InputFile],
+        read: &ReadOptions,
+        options: &PipelineOptions,
+        stage: &Stage,
+        outputs: &[OutputKind],
+        top: usize,
+    ) -> Result<Outcome, OutputError> {
+        let out_dir = stage.path();
         let mut outputs = output::open(outputs, out_dir)?;
         let started = Instant::now();
         let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
@@ -216,6 +249,9 @@ impl Scanner {
             return Err(OutputError { path: spool.path().to_path_buf(), source: e });
         }
         summary.timings.scan_seconds = secs(started);
+        if options.interrupted() {
+            return Ok(Outcome { summary, top_posts: Vec::new(), authors: Vec::new(), stopped, interrupted: true });
+        }
 
         let output_started = Instant::now();
         let top_posts = self.respond(spool, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
@@ -233,7 +269,7 @@ impl Scanner {
             out.finish(&summary)?;
         }
         output::write_summary(out_dir, &summary)?;
-        Ok(Outcome { summary, top_posts, authors, stopped })
+        Ok(Outcome { summary, top_posts, authors, stopped, interrupted: false })
     }
 
     /// Reads the spool back once every reply is in: attaches each post's

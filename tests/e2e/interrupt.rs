@@ -1,0 +1,100 @@
+//! A scan stopped halfway (Ctrl-C, SIGTERM, SIGKILL) leaves the previous
+//! results intact and says so; the next run replaces them whole.
+
+use crate::common::leadminer;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A generic JSON-lines dump of `posts` posts, big enough that a scan
+/// takes a while.
+fn big_input(path: &Path, posts: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    for i in 0..posts {
+        let body = format!(
+            "I built a small tool to solve my own problem number {i}, because nothing on the market fit. \
+             Is there a library that does this? I wish someone sold one. {}",
+            "More words about the workshop and the jig. ".repeat(8)
+        );
+        let post = serde_json::json!({"id": i.to_string(), "author": format!("user{}", i % 997), "body": body, "community": "bench"});
+        writeln!(out, "{post}").expect("write");
+    }
+    out.flush().expect("flush");
+}
+
+fn start(input: &Path, out: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_leadminer"))
+        .args(["scan", "--threads", "2", "--out"])
+        .arg(out)
+        .arg(input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs")
+}
+
+/// Waits until the scan is writing (its spool exists), then signals it.
+fn signal_when_running(child: &Child, out: &Path, signal: &str) {
+    let spool = out.join(".leadminer-partial/posts.spool");
+    let started = Instant::now();
+    while !spool.exists() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the scan never started writing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill runs");
+    assert!(sent.success());
+}
+
+#[test]
+fn an_interrupted_scan_keeps_the_previous_results() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("big.jsonl");
+    big_input(&input, 40_000);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    for file in ["posts.jsonl", "authors.jsonl", "summary.json", "report.html"] {
+        std::fs::write(out.join(file), "previous run\n").expect("write");
+    }
+    let previous = |out: &Path| {
+        for file in ["posts.jsonl", "authors.jsonl", "summary.json", "report.html"] {
+            assert_eq!(std::fs::read_to_string(out.join(file)).expect("read"), "previous run\n", "{file}");
+        }
+    };
+
+    // Ctrl-C and SIGTERM: a clean stop with a message and exit code 130.
+    for signal in ["-INT", "-TERM"] {
+        let child = start(&input, &out);
+        signal_when_running(&child, &out, signal);
+        let result = child.wait_with_output().expect("ends");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(130), "{signal}: {stderr}");
+        assert!(stderr.contains("interrupted: nothing written"), "{signal}: {stderr}");
+        previous(&out);
+        let marker = std::fs::read_to_string(out.join(".leadminer-partial/RUNNING")).expect("marker");
+        assert!(marker.starts_with("interrupted"), "{marker}");
+    }
+
+    // SIGKILL: no chance to clean up; the previous results still stand.
+    let child = start(&input, &out);
+    signal_when_running(&child, &out, "-KILL");
+    let result = child.wait_with_output().expect("ends");
+    assert!(!result.status.success());
+    previous(&out);
+    assert!(out.join(".leadminer-partial/RUNNING").is_file(), "the marker of the unfinished run");
+
+    // The next run replaces everything and clears the partial folder; its
+    // results are those of a scan that was never interrupted.
+    let rerun = leadminer(["scan".as_ref(), "--threads".as_ref(), "2".as_ref(), "--out".as_ref(), out.as_os_str(), input.as_os_str()]);
+    assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stderr));
+    assert!(!out.join(".leadminer-partial").exists());
+    let fresh = dir.path().join("fresh");
+    let clean = leadminer(["scan".as_ref(), "--threads".as_ref(), "1".as_ref(), "--out".as_ref(), fresh.as_os_str(), input.as_os_str()]);
+    assert!(clean.status.success());
+    for file in ["posts.jsonl", "authors.jsonl"] {
+        let a = std::fs::read(out.join(file)).expect("read");
+        let b = std::fs::read(fresh.join(file)).expect("read");
+        assert!(a == b && !a.is_empty(), "{file} differs from an uninterrupted scan");
+    }
+}
