@@ -51,7 +51,10 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     if args.cv {
-        let found = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+        let (found, skips) = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+        if let Some(code) = crate::input::report_skips(&skips, &read) {
+            return Ok(code);
+        }
         let (rows, missing) = leadminer_learn::rows(&gold, &found);
         let report = cross_validate(&rows, &args.fit.options(), args.worst)?;
         if args.json {
@@ -61,7 +64,10 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let predictions = predict(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+    let (predictions, skips) = predict(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+    if let Some(code) = crate::input::report_skips(&skips, &read) {
+        return Ok(code);
+    }
     let report = evaluate(&gold, &predictions, args.worst);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -35,7 +35,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let read = args.input.read_options()?;
     let mut found: Option<Post> = None;
     let id = args.id.as_str();
-    pipeline::for_each_post(
+    let skips = pipeline::for_each_post(
         &files,
         &read,
         &args.input.pipeline_options(),
@@ -45,6 +45,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             false
         },
     );
+    if let Some(code) = crate::input::report_skips(&skips, &read) {
+        return Ok(code);
+    }
     let Some(post) = found else { bail!("no post with id '{}' in the inputs", args.id) };
     let color = crate::ui::color(std::io::stdout().is_terminal());
     let doc = Document::new(&post);

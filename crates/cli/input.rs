@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use leadminer_core::pipeline::PipelineOptions;
+use leadminer_core::pipeline::{PipelineOptions, Skips};
 use leadminer_core::read::{expand_inputs, BodyFormat, FieldMap, Format, InputFile, ReadOptions, Registry};
 use std::path::PathBuf;
 
@@ -69,6 +69,21 @@ pub struct InputArgs {
     /// Worker threads (default: all cores). Output is the same for any value.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
+}
+
+/// Tells the user about the records a read skipped: with `--strict`, the
+/// first one as an error and exit code 1 (returned); else a note on stderr
+/// with the count and the first one (not with `--quiet`).
+pub fn report_skips(skips: &Skips, read: &ReadOptions) -> Option<std::process::ExitCode> {
+    if let Some(e) = skips.stopped(read) {
+        eprintln!("leadminer: error: {e}");
+        eprintln!("leadminer: stopped at the first bad record (--strict)");
+        return Some(std::process::ExitCode::from(1));
+    }
+    if let (Some(first), false) = (&skips.first, crate::ui::quiet()) {
+        eprintln!("note: {} records skipped, the first: {first} (--strict stops at the first)", skips.count);
+    }
+    None
 }
 
 impl InputArgs {

@@ -28,10 +28,13 @@ pub fn run(args: SnapshotArgs) -> Result<ExitCode> {
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     let mut posts: Vec<Post> = Vec::new();
-    pipeline::for_each_post(&files, &read, &args.input.pipeline_options(), Some, |post| {
+    let skips = pipeline::for_each_post(&files, &read, &args.input.pipeline_options(), Some, |post| {
         posts.push(post);
         true
     });
+    if let Some(code) = crate::input::report_skips(&skips, &read) {
+        return Ok(code);
+    }
     print!("{}", render(&scanner.analysis, &scanner.weights, &posts));
     Ok(ExitCode::SUCCESS)
 }

@@ -75,7 +75,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let scanner = args.analysis.scanner(Filters::default())?;
     let files = args.input.files()?;
     let read = args.input.read_options()?;
-    let found = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+    let (found, skips) = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+    if let Some(code) = crate::input::report_skips(&skips, &read) {
+        return Ok(code);
+    }
     let (mut rows, missing) = leadminer_learn::rows(&gold, &found);
     let base = args.from_builtin.then_some(Base::Builtin);
     if let Some(base) = base {

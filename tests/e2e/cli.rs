@@ -260,3 +260,25 @@ fn leadminer_toml_gives_defaults_the_command_line_overrides() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("leadminer.toml") && stderr(&bad).contains("min-scor"), "{}", stderr(&bad));
 }
+
+#[test]
+fn snapshot_and_explain_report_skipped_records_and_honour_strict() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("posts.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"1\", \"body\": \"I built a jig for my saw because nothing fit.\"}\n{broken\n{\"id\": \"3\", \"body\": \"I made a stand.\"}\n",
+    )
+    .expect("write");
+    for command in [&["snapshot"][..], &["explain", "--id", "3"][..]] {
+        let mut args: Vec<std::ffi::OsString> = command.iter().map(Into::into).collect();
+        args.push(input.clone().into_os_string());
+        let lenient = leadminer(&args);
+        assert!(lenient.status.success(), "{command:?}: {}", stderr(&lenient));
+        assert!(stderr(&lenient).contains("1 records skipped") && stderr(&lenient).contains("posts.jsonl: line 2"), "{command:?}: {}", stderr(&lenient));
+        args.push("--strict".into());
+        let strict = leadminer(&args);
+        assert_eq!(strict.status.code(), Some(1), "{command:?} --strict: {}", stderr(&strict));
+        assert!(stderr(&strict).contains("posts.jsonl: line 2"), "{command:?}: {}", stderr(&strict));
+    }
+}

@@ -204,17 +204,17 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
 }
 
 /// Reads the inputs and predicts every gold post found in them, exactly as
-/// `scan` scores it.
+/// `scan` scores it; with the records skipped.
 pub fn predict(
     scanner: &crate::scan::Scanner,
     files: &[crate::read::InputFile],
     read: &crate::read::ReadOptions,
     options: &crate::pipeline::PipelineOptions,
     gold: &[GoldItem],
-) -> BTreeMap<(Source, String), Prediction> {
+) -> (BTreeMap<(Source, String), Prediction>, crate::pipeline::Skips) {
     let wanted: std::collections::HashSet<(Source, String)> = gold.iter().map(|g| (g.source, g.id.clone())).collect();
     let mut out = BTreeMap::new();
-    crate::pipeline::for_each_post(
+    let skips = crate::pipeline::for_each_post(
         files,
         read,
         options,
@@ -227,7 +227,7 @@ pub fn predict(
             true
         },
     );
-    out
+    (out, skips)
 }
 
 /// A gold post as a learned scorer sees it.
@@ -242,17 +242,17 @@ pub struct Example {
 }
 
 /// Reads the inputs and computes the features of every gold post found in
-/// them (see [`Example`]), keyed by (source, id).
+/// them (see [`Example`]), keyed by (source, id); with the records skipped.
 pub fn examples(
     scanner: &crate::scan::Scanner,
     files: &[crate::read::InputFile],
     read: &crate::read::ReadOptions,
     options: &crate::pipeline::PipelineOptions,
     gold: &[GoldItem],
-) -> BTreeMap<(Source, String), Example> {
+) -> (BTreeMap<(Source, String), Example>, crate::pipeline::Skips) {
     let wanted: std::collections::HashSet<(Source, String)> = gold.iter().map(|g| (g.source, g.id.clone())).collect();
     let mut out = BTreeMap::new();
-    crate::pipeline::for_each_post(
+    let skips = crate::pipeline::for_each_post(
         files,
         read,
         options,
@@ -268,7 +268,7 @@ pub fn examples(
             true
         },
     );
-    out
+    (out, skips)
 }
 
 /// The title, or the first 100 characters of the body.

@@ -181,16 +181,42 @@ fn reader(
     sink.finish();
 }
 
+/// The records a read skipped: how many, and the first (with its
+/// location), as a scan counts them.
+#[derive(Debug, Clone, Default)]
+#[must_use = "skipped records are reported to the user"]
+pub struct Skips {
+    /// Records skipped.
+    pub count: u64,
+    /// The first one.
+    pub first: Option<ReadError>,
+}
+
+impl Skips {
+    /// Whether a strict read stopped at the first skipped record.
+    pub fn stopped(&self, read: &ReadOptions) -> Option<&ReadError> {
+        self.first.as_ref().filter(|_| read.strict)
+    }
+}
+
 /// Reads `files` and hands `pick` every post on the worker threads; what it
 /// returns reaches `consume` on the calling thread in input order.
-/// `consume` returns `false` to stop. Skipped records are left out: use
-/// [`run`] with [`parse_block`] to see them.
-pub fn for_each_post<T, P, C>(files: &[InputFile], read: &ReadOptions, options: &PipelineOptions, pick: P, mut consume: C)
+/// `consume` returns `false` to stop. Skipped records are counted in the
+/// returned [`Skips`]; with `read.strict` the read stops at the first, and
+/// no post after it reaches `consume`.
+pub fn for_each_post<T, P, C>(
+    files: &[InputFile],
+    read: &ReadOptions,
+    options: &PipelineOptions,
+    pick: P,
+    mut consume: C,
+) -> Skips
 where
     T: Send,
     P: Fn(Post) -> Option<T> + Sync,
     C: FnMut(T) -> bool,
 {
+    let mut skips = Skips::default();
     run(
         files,
         read,
@@ -200,13 +226,35 @@ where
             parse_block(block)
                 .into_iter()
                 .filter_map(|p| match p {
-                    Parsed::Post(post) => pick(post),
-                    _ => None,
+                    Parsed::Post(post) => pick(post).map(Ok),
+                    Parsed::Skipped(e) => Some(Err(e)),
+                    Parsed::File(_) => None,
                 })
-                .collect::<Vec<T>>()
+                .collect::<Vec<Result<T, ReadError>>>()
         },
-        |picked| picked.into_iter().all(&mut consume),
+        |picked| {
+            for item in picked {
+                match item {
+                    Ok(t) => {
+                        if !consume(t) {
+                            return false;
+                        }
+                    }
+                    Err(e) => {
+                        skips.count += 1;
+                        if skips.first.is_none() {
+                            skips.first = Some(e);
+                        }
+                        if read.strict {
+                            return false;
+                        }
+                    }
+                }
+            }
+            true
+        },
     );
+    skips
 }
 
 /// Reads every file completely on the current thread and returns its posts
