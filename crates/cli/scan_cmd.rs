@@ -196,7 +196,7 @@ fn print_tables(o: &Outcome, top: usize) {
         println!("\nTop user innovations");
         println!("{:>5}  {:<12} {:<12} {:<18} {:<10}  title / strongest evidence", "score", "source", "id", "author", "date");
         for r in o.top_posts.iter().take(top) {
-            let evidence = best_signal(r).map_or(String::new(), |x| format!("\"{}\"", x.text));
+            let evidence = best_signal(r).map_or(String::new(), |x| format!("\"{}\"", r.text_of(x)));
             let title = r.title.clone().unwrap_or_default();
             let shown = if title.is_empty() { evidence } else { format!("{title}  {evidence}") };
             println!(

@@ -183,7 +183,7 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
                     evidence: pred
                         .record
                         .as_ref()
-                        .map(|r| r.signals.iter().map(|s| format!("{}/{}: {}", s.kind, s.rule, s.text)).collect())
+                        .map(|r| r.signals.iter().map(|s| format!("{}/{}: {}", s.kind, s.rule, r.text_of(s))).collect())
                         .unwrap_or_default(),
                 });
             }

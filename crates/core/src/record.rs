@@ -23,7 +23,8 @@ pub struct SignalRecord {
     /// End byte offset, exclusive.
     pub end: usize,
     /// The matched text, cut at [`MAX_SIGNAL_TEXT`] bytes (the span keeps
-    /// its full range).
+    /// its full range); empty when an earlier signal of the post has the
+    /// same span, whose text it is ([`PostRecord::text_of`]).
     pub text: String,
     /// The signal's weight.
     pub weight: f32,
@@ -170,6 +171,19 @@ impl ResponseSummary {
     }
 }
 
+/// The signals with the text of a span written once: a later signal over
+/// the same bytes (another rule or kind matching the same words) keeps its
+/// span but not the text.
+fn written_once(mut signals: Vec<SignalRecord>) -> Vec<SignalRecord> {
+    let mut seen = std::collections::HashSet::new();
+    for s in &mut signals {
+        if !seen.insert((s.start, s.end)) {
+            s.text.clear();
+        }
+    }
+    signals
+}
+
 /// One line of `posts.jsonl`: a post with at least one signal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostRecord {
@@ -225,9 +239,21 @@ impl PostRecord {
             snippet: Snippet::around(doc, signals),
             scores,
             labels,
-            signals: signals.iter().map(|s| SignalRecord::new(doc, s)).collect(),
+            signals: written_once(signals.iter().map(|s| SignalRecord::new(doc, s)).collect()),
             response: ResponseSummary::default(),
         }
+    }
+
+    /// The matched text of one of this post's signals (the text of the
+    /// first signal with its span, where a repeated span's is not written).
+    pub fn text_of<'a>(&'a self, signal: &'a SignalRecord) -> &'a str {
+        if !signal.text.is_empty() {
+            return &signal.text;
+        }
+        self.signals
+            .iter()
+            .find(|s| s.start == signal.start && s.end == signal.end && !s.text.is_empty())
+            .map_or("", |s| s.text.as_str())
     }
 
     /// The highest of the scores.

@@ -113,7 +113,7 @@ impl Output for Csv {
         cells.extend(Label::ALL.map(|l| number(p.scores[l])));
         cells.extend(Label::ALL.map(|l| p.labels[l].to_string()));
         cells.push(best.map(|s| s.kind.to_string()).unwrap_or_default());
-        cells.push(best.map(|s| s.text.clone()).unwrap_or_default());
+        cells.push(best.map(|s| p.text_of(s).to_string()).unwrap_or_default());
         cells.push(p.signals.len().to_string());
         cells.push(p.response.replies.to_string());
         cells.push(p.response.reactions().to_string());

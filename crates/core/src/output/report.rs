@@ -70,7 +70,7 @@ impl ReportPost {
             snippet: snippet.text.clone(),
             highlights,
             scores: p.scores,
-            evidence: best.map(|s| s.text.clone()),
+            evidence: best.map(|s| p.text_of(s).to_string()),
             evidence_kind: best.map(|s| s.kind.to_string()),
             replies: p.response.replies,
             reactions: p.response.kinds.clone(),
