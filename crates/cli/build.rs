@@ -14,7 +14,7 @@ fn main() {
         .unwrap_or_default();
     println!("cargo:rustc-env=LEADMINER_COMMIT={commit}");
     // Rebuild when HEAD moves (a new commit, or another branch).
-    for path in [".git/HEAD", ".git/index"] {
+    for path in [".git/HEAD", ".git/index", ".git/refs/heads", ".git/packed-refs"] {
         if std::path::Path::new(path).exists() {
             println!("cargo:rerun-if-changed={path}");
         }
