@@ -23,6 +23,11 @@ pub fn corpora(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// A file's text; a test fails naming the file when it cannot be read.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Runs the `leadminer` binary with `args`.
 pub fn leadminer<I, S>(args: I) -> Output
 where

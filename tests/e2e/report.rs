@@ -1,7 +1,7 @@
 //! The results people open: `report.html` in a real headless Chromium,
 //! and the CSV tables read back by a CSV parser.
 
-use crate::common::{leadminer, root, scratch_dir};
+use crate::common::{leadminer, read, root, scratch_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,10 +12,6 @@ fn scan(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
     let result = leadminer(&args);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     result
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Headless Chromium, or `None` with a SKIPPED line outside CI (CI

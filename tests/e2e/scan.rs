@@ -1,7 +1,7 @@
 //! `leadminer scan`, `eval`, `explain` and `test` on the bundled sample
 //! data and on every shared corpus.
 
-use crate::common::{corpora, leadminer, root};
+use crate::common::{corpora, leadminer, read, root};
 use std::path::Path;
 
 fn scan(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
@@ -9,10 +9,6 @@ fn scan(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
     args.extend(extra.iter().map(Into::into));
     args.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
     leadminer(&args)
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
