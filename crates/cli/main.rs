@@ -11,6 +11,7 @@ mod scan_cmd;
 mod snapshot_cmd;
 mod plugins_cmd;
 mod progress;
+mod pyramid_cmd;
 mod stats_cmd;
 mod test_cmd;
 mod train_cmd;
@@ -70,6 +71,9 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Fit the learned scorer to labeled posts; `--model` uses it.
     Train(train_cmd::TrainArgs),
+    /// From one person, follow whom they point to ("ask X", "@X's plugin")
+    /// through a scan's pointers: lead-user pyramiding.
+    Pyramid(pyramid_cmd::PyramidArgs),
     /// Show one post with its signals highlighted and its scores explained.
     Explain(explain_cmd::ExplainArgs),
     /// Run the annotated fixtures of rule packs; non-zero exit on failure.
@@ -160,6 +164,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
+        Command::Pyramid(args) => pyramid_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Snapshot(args) => snapshot_cmd::run(args),

@@ -84,6 +84,12 @@ pub struct ScanArgs {
     /// Rows of the printed tables.
     #[arg(long, value_name = "N", default_value_t = 10)]
     top: usize,
+
+    /// Rank one author per name across sites. By default an author is a
+    /// name on one site (reddit.com, news.ycombinator.com, a forum's host,
+    /// a list): the same name elsewhere may be someone else.
+    #[arg(long)]
+    merge_authors: bool,
 }
 
 /// Parses a `YYYY-MM-DD` date to Unix seconds.
@@ -106,6 +112,9 @@ fn about(args: &ScanArgs) -> About {
         }
     }
     options.push(("min-score".into(), args.min_score.to_string()));
+    if args.merge_authors {
+        options.push(("merge-authors".into(), "true".into()));
+    }
     About { version: crate::version().to_string(), options: options.into_iter().collect() }
 }
 
@@ -128,6 +137,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     };
     let mut scanner = args.analysis.scanner(filters)?;
     scanner.about = about(&args);
+    scanner.merge_authors = args.merge_authors;
     let files = args.input.files()?;
     let mut read = args.input.read_options()?;
     read.progress = crate::progress::counters();
@@ -172,7 +182,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 
 /// The closing lines: where the results are and what to do next.
 fn print_next_steps(o: &Outcome, args: &ScanArgs) {
-    let mut files: Vec<&str> = vec!["summary.json"];
+    let mut files: Vec<&str> = vec!["summary.json", output::POINTERS];
     for kind in &args.output_formats {
         files.extend(kind.files.split(", "));
     }
@@ -180,6 +190,9 @@ fn print_next_steps(o: &Outcome, args: &ScanArgs) {
     if let Some(best) = o.top_posts.first() {
         let inputs: Vec<String> = args.input.inputs.iter().map(|p| p.display().to_string()).collect();
         println!("explain the top post: leadminer explain --id {} {}", best.id, inputs.join(" "));
+    }
+    if let Some(lead) = o.authors.first() {
+        println!("follow who points to whom: leadminer pyramid {} --from {}", args.out.display(), lead.author);
     }
     if !args.no_report {
         println!("open the report: {}", args.out.join("report.html").display());
@@ -215,19 +228,29 @@ fn print_tables(o: &Outcome, top: usize) {
     }
     if !o.authors.is_empty() {
         println!("\nTop lead users");
-        println!("{:>4} {:>5}  {:<22} {:>5} {:>5} {:>9}  communities", "rank", "score", "author", "innov", "needs", "reactions");
-        for a in o.authors.iter().take(top) {
+        println!("{:>4} {:>6}  {:<22} {:>5} {:>5} {:>9}  early on / communities", "rank", "score", "author", "innov", "needs", "reactions");
+        for a in o.authors.iter().filter(|a| !a.producer).take(top) {
+            let topics: Vec<&str> = a.topics.iter().map(|t| t.topic.as_str()).collect();
+            let shown = if topics.is_empty() { a.communities.join(", ") } else { topics.join(", ") };
             println!(
-                "{:>4} {:>5.2}  {:<22} {:>5} {:>5} {:>9}  {}",
+                "{:>4} {:>6.4}  {:<22} {:>5} {:>5} {:>9}  {}",
                 a.rank,
                 a.score,
                 truncate(&a.author, 22),
                 a.innovations,
                 a.needs,
                 a.reactions,
-                truncate(&a.communities.join(", "), 40)
+                truncate(&shown, 40)
             );
         }
+        let producers: Vec<&str> = o.authors.iter().filter(|a| a.producer).map(|a| a.author.as_str()).collect();
+        if !producers.is_empty() {
+            println!("producers, ranked apart: {}", truncate(&producers.join(", "), 100));
+        }
+    }
+    for (community, topics) in s.rising_topics.iter().take(top) {
+        let names: Vec<String> = topics.iter().take(5).map(|t| format!("{} ({:+.1})", t.topic, t.rise)).collect();
+        println!("\nRising in {community}: {}", names.join(", "));
     }
 }
 

@@ -7,6 +7,7 @@
 mod cli;
 mod common;
 mod interrupt;
+mod lead_users;
 mod learn;
 mod scan;
 mod plugins;

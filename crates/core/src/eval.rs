@@ -305,6 +305,7 @@ mod tests {
             kind: PostKind::Story,
             title: None,
             url: None,
+            link_submission: false,
             snippet: Default::default(),
             scores: Scores::from_fn(|_| score),
             labels: Labels::from_fn(|l| match l {

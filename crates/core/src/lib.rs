@@ -11,6 +11,7 @@ pub mod analyze;
 pub mod eval;
 pub mod fixtures;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod pipeline;
 pub mod plugin_host;
@@ -22,5 +23,6 @@ pub mod setup;
 pub mod snapshot;
 pub mod stats;
 pub mod text;
+pub mod trends;
 
 pub use model::{Post, PostKind, Region, RegionKind, Source};

@@ -238,9 +238,38 @@ impl Post {
             .map(|r| r.kind)
     }
 
+    /// The site the author's name belongs to (see [`site_of`]).
+    pub fn site(&self) -> &str {
+        site_of(self.source, &self.community)
+    }
+
+    /// Whether the post submits a link to content it does not present as
+    /// the submitter's own: a thread start with an external link, no text
+    /// of its own, and (on Hacker News) not a "Show HN". What its title
+    /// says in the first person is the linked author's, not the
+    /// submitter's.
+    pub fn is_link_submission(&self) -> bool {
+        let show = self.title.as_deref().is_some_and(|t| {
+            let t = t.trim_start();
+            t.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("show hn"))
+        });
+        self.kind.is_thread_start() && self.link.is_some() && self.body.trim().is_empty() && !show
+    }
+
     /// Size of the post's text in bytes (title and body).
     pub fn text_len(&self) -> usize {
         self.title.as_ref().map_or(0, String::len) + self.body.len()
+    }
+}
+
+/// The site an author's name belongs to: one for all of Reddit and one for
+/// Hacker News (names are site-wide there); elsewhere the community up to
+/// its first `/` (a forum's host, a Stack Exchange site, a list).
+pub fn site_of(source: Source, community: &str) -> &str {
+    match source {
+        Source::Reddit => "reddit.com",
+        Source::HackerNews => "news.ycombinator.com",
+        _ => community.split('/').next().unwrap_or(community),
     }
 }
 

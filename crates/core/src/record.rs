@@ -209,6 +209,10 @@ pub struct PostRecord {
     pub title: Option<String>,
     /// Link to the original.
     pub url: Option<String>,
+    /// A submitted link to someone else's content: its author is not
+    /// credited with what it describes (see `Post::is_link_submission`).
+    #[serde(default)]
+    pub link_submission: bool,
     /// A passage around the strongest evidence.
     pub snippet: Snippet,
     /// Scores in [0, 1].
@@ -236,6 +240,7 @@ impl PostRecord {
             kind: post.kind,
             title: post.title.clone(),
             url: post.url.clone(),
+            link_submission: post.is_link_submission(),
             snippet: Snippet::around(doc, signals),
             scores,
             labels,
@@ -263,41 +268,155 @@ impl PostRecord {
     }
 }
 
-/// The components of an author's score, each in [0, 1].
+/// The components of an author's lead-user score (see
+/// `docs/LEAD_USERS.md`). Each is the author's standing among the ranked
+/// authors on one [`Measures`] quantity: 0 where the quantity is 0, else
+/// the share of ranked authors below them plus half of those level with
+/// them, so it lies in (0, 1) and no two unequal quantities get the same.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Components {
-    /// Noisy-or of user-innovation scores of labeled posts.
+    /// User innovations and their quality.
     pub innovation: f32,
-    /// Noisy-or of half the need scores of labeled posts.
+    /// Stated needs (expected benefit).
     pub need: f32,
-    /// 1 - exp(-reactions / 3).
+    /// Lead time on rising topics.
+    pub lead_time: f32,
+    /// Response and adoption their posts drew.
     pub response: f32,
-    /// Noisy-or of expertise strength.
+    /// Position in the reply and pointer network (betweenness).
+    pub network: f32,
+    /// People who point to them.
+    pub pointers: f32,
+    /// Expertise shown.
     pub expertise: f32,
-    /// Days between first and last post over 365, at most 1.
-    pub span: f32,
-    /// (communities - 1) / 3, at most 1.
-    pub communities: f32,
+}
+
+impl Components {
+    /// The components' names, in the order of [`Components::values`].
+    pub const NAMES: [&'static str; 7] = ["innovation", "need", "lead_time", "response", "network", "pointers", "expertise"];
+
+    /// The components' values, in the order of [`Components::NAMES`].
+    pub fn values(&self) -> [f32; 7] {
+        [self.innovation, self.need, self.lead_time, self.response, self.network, self.pointers, self.expertise]
+    }
+}
+
+/// The quantities behind an author's [`Components`], as measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Measures {
+    /// Quality times focus: the mean user-innovation score of their best
+    /// (up to three) credited user innovations times the
+    /// share of their posts that are user innovations (drawn towards 10%
+    /// as if they had ten more posts).
+    pub innovation: f32,
+    /// The same for stated needs: strength of their best (up to three) needs
+    /// times the share of their posts that state one.
+    pub need: f32,
+    /// Mean earliness over every rising topic they posted on.
+    pub lead_time: f32,
+    /// Reactions to their credited posts (adoption, "how did you make it",
+    /// "where can I buy one") per credited user innovation or need (plus
+    /// one).
+    pub response: f32,
+    /// Betweenness in their site's reply and pointer network (normalized;
+    /// estimated from sampled sources on large networks) over their posts
+    /// to the power 1.5. Betweenness tends to grow with the square of a
+    /// member's activity (each reply joins them to one more person, and
+    /// the pairs they can stand between grow as its square); this keeps a
+    /// square-root growth.
+    pub network: f32,
+    /// Distinct authors whose posts point to them, per post of theirs.
+    pub pointers: f32,
+    /// Strength of their best (up to three) posts' expertise times the share of
+    /// their posts that show any.
+    pub expertise: f32,
+}
+
+/// A post that shows something of an author: (source, id, score).
+pub type PostRef = (String, String, f32);
+
+/// Someone who points to an author, and where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointedBy {
+    /// The author who points.
+    pub author: String,
+    /// Their posts that point (ids), first first.
+    pub posts: Vec<String>,
+}
+
+/// A rising topic an author was early on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorTopic {
+    /// The community.
+    pub community: String,
+    /// The topic, as first written.
+    pub topic: String,
+    /// The author's first post on it (ISO 8601, UTC).
+    pub first: String,
+    /// Days from that post to the topic's median post (negative: after).
+    pub lead_days: i64,
+    /// Share of the topic's posts that came after theirs.
+    pub earliness: f32,
+}
+
+/// A community's rising topic (`summary.json`, the report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RisingTopic {
+    /// The topic, as first written.
+    pub topic: String,
+    /// Need and solution posts on it.
+    pub posts: u64,
+    /// Of those, in the earlier half of the community's posts.
+    pub before: u64,
+    /// In the later half.
+    pub after: u64,
+    /// How far the later count is above what the community's keyphrases
+    /// as a whole would give, in standard deviations (see
+    /// `trends::topics`).
+    pub rise: f32,
+    /// Its first post (ISO 8601, UTC).
+    pub first: String,
+    /// The first authors to post on it.
+    pub early: Vec<String>,
+    /// Posts per month (`YYYY-MM`).
+    pub monthly: BTreeMap<String, u64>,
 }
 
 /// One line of `authors.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthorRecord {
-    /// Rank, from 1.
+    /// Rank, from 1 (producers after everyone else).
     pub rank: usize,
-    /// The author.
+    /// A stable id of the author's key (source, site, name): the same
+    /// author gets the same id in every scan.
+    pub id: String,
+    /// The author's name.
     pub author: String,
+    /// The platform (`None` with `--merge-authors`).
+    pub source: Option<String>,
+    /// The site their name belongs to: `reddit.com`,
+    /// `news.ycombinator.com`, a forum's host, a Stack Exchange site, a
+    /// list (`None` with `--merge-authors`).
+    pub site: Option<String>,
     /// The lead-user score in [0, 1].
     pub score: f32,
-    /// Its components.
+    /// Whether their posts are mostly a producer's: releases,
+    /// announcements, merge notices, commercial posts.
+    pub producer: bool,
+    /// Why they were flagged a producer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer_reason: Option<String>,
+    /// The components of the score.
     pub components: Components,
+    /// The quantities behind them.
+    pub measures: Measures,
     /// Posts seen.
     pub posts: u64,
-    /// Posts labeled user innovation.
+    /// Credited posts labeled user innovation.
     pub innovations: u64,
-    /// Posts labeled need.
+    /// Credited posts labeled need.
     pub needs: u64,
-    /// Reactions received on their posts.
+    /// Reactions received on their credited posts.
     pub reactions: u64,
     /// First post (Unix seconds).
     pub first: Option<i64>,
@@ -305,8 +424,31 @@ pub struct AuthorRecord {
     pub last: Option<i64>,
     /// Communities posted in.
     pub communities: Vec<String>,
-    /// Their strongest innovation posts: (source, id, score), best first.
-    pub top_posts: Vec<(String, String, f32)>,
+    /// Their strongest innovation posts, best first.
+    pub top_posts: Vec<PostRef>,
+    /// Their strongest need posts, best first.
+    pub need_posts: Vec<PostRef>,
+    /// Rising topics they were early on, earliest first.
+    pub topics: Vec<AuthorTopic>,
+    /// Who points to them (most posts first).
+    pub pointed_by: Vec<PointedBy>,
+}
+
+/// One line of `pointers.jsonl`: one author pointing to another on a site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointerRecord {
+    /// The site both belong to.
+    pub site: String,
+    /// Who points.
+    pub from: String,
+    /// Who is pointed to.
+    pub to: String,
+    /// How many posts point.
+    pub count: u64,
+    /// The first posts that point (ids).
+    pub posts: Vec<String>,
+    /// The pointing phrase of the first of them.
+    pub text: String,
 }
 
 /// What a scan was run with, for its readers (`summary.json`, the report).
@@ -385,8 +527,31 @@ pub struct Summary {
     /// Per community, per month (`YYYY-MM`, UTC): posts, user innovations
     /// and needs. Posts without a time are not counted here.
     pub monthly: BTreeMap<String, BTreeMap<String, MonthCounts>>,
+    /// Per community, its rising need and solution topics, most rising
+    /// first.
+    pub rising_topics: BTreeMap<String, Vec<RisingTopic>>,
+    /// The reply and pointer networks, per site.
+    pub networks: Vec<NetworkSummary>,
+    /// Keyphrases found in fewer need and solution posts than this were
+    /// dropped while reading to bound memory (0: none were).
+    pub topics_pruned_below: u32,
     /// Wall-clock seconds per phase.
     pub timings: Timings,
+}
+
+/// One site's network (`summary.json`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NetworkSummary {
+    /// The site.
+    pub site: String,
+    /// Authors with at least one reply or pointer edge.
+    pub authors: usize,
+    /// Distinct pairs who replied to or pointed to each other.
+    pub edges: usize,
+    /// Pointer edges (author to author) among them.
+    pub pointers: usize,
+    /// Sources sampled for betweenness (all authors: exact).
+    pub sources: usize,
 }
 
 /// Posts per label.

@@ -216,7 +216,8 @@ fn same_named_fields_need_no_mapping() {
     };
     let (posts, _) = read_all(std::slice::from_ref(&path), &opts).expect("ok");
     assert_eq!(posts[0].author.as_deref(), Some("bench"));
-    assert_eq!(posts[0].kind, PostKind::Other);
+    // Its kind unread, a record with a title and no parent starts a thread.
+    assert_eq!(posts[0].kind, PostKind::Topic);
     assert_eq!(posts[0].title.as_deref(), Some("Bench power supply"));
     assert!(posts[0].body.contains("<br>"), "{}", posts[0].body);
 }

@@ -63,6 +63,7 @@ fn every_output_given_sees_the_same_results() {
         analysis: standard_analysis(&[], Vec::new()).expect("built-in analysis"),
         weights: Weights::builtin(),
         filters: Filters::default(),
+        merge_authors: false,
     };
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
     let files = expand_inputs(&[data]).expect("sample data").files;

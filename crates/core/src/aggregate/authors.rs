@@ -1,37 +1,59 @@
-//! The lead-user ranking: per author, user innovations and their quality,
-//! stated needs, community response, expertise, activity span and
-//! communities, combined with the `[lead_user]` weights.
+//! The author table: every author of a scan, keyed by (source, site, name)
+//! — the same name on two sites is two people unless the scan merges
+//! authors — with what their posts showed: activity, credited user
+//! innovations and needs with their best posts, expertise, reactions, and
+//! producer work. [`super::ranking`] turns it into the lead-user ranking.
 
-use crate::record::{AuthorRecord, Components, PostRecord};
-use crate::score::{Label, LeadUserWeights};
+use super::producer::Announcement;
 use crate::analyze::kinds;
-use crate::model::Source;
+use crate::model::{site_of, Source};
+use crate::record::PostRecord;
+use crate::score::Label;
 use compact_str::CompactString;
 use std::collections::HashMap;
 
-/// How many example posts an author's record lists.
-const EXAMPLES: usize = 5;
+/// How many example posts of each kind an author's record lists.
+pub const EXAMPLES: usize = 5;
+/// How many best posts a quality measure averages.
+pub const BEST: usize = 3;
 /// How many communities are remembered per author.
 const MAX_COMMUNITIES: usize = 32;
 
-/// What the table keeps of every author: 48 bytes, with one small
-/// allocation for their communities and a boxed [`Found`] once they have
-/// an analyzed post.
+/// An author's id: their index in the table, given in order of first sight.
+pub type AuthorId = u32;
+
+/// Who wrote a post: its source, community and author name.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    /// The platform.
+    pub source: Source,
+    /// The community (the site is derived from it).
+    pub community: &'a str,
+    /// The author's name.
+    pub name: &'a str,
+}
+
+/// What the table keeps of every author, with one small allocation for
+/// their communities and a boxed [`Found`] once they have an analyzed post.
 #[derive(Debug, Clone, Default)]
-struct Acc {
-    posts: u32,
-    span: Span,
-    /// Ids of the communities posted in (see [`AuthorTable::communities`]),
-    /// in the order first seen.
-    communities: Box<[u32]>,
+pub(crate) struct Acc {
+    pub(crate) name: CompactString,
+    /// The site id (0 for everyone when authors are merged).
+    pub(crate) site: u32,
+    pub(crate) posts: u32,
+    pub(crate) span: Span,
+    /// Ids of the communities posted in, in the order first seen.
+    pub(crate) communities: Box<[u32]>,
+    /// Releases of the community's own project they announced.
+    pub(crate) own_releases: u32,
     /// What their analyzed posts showed; `None` while they have none.
-    found: Option<Box<Found>>,
+    pub(crate) found: Option<Box<Found>>,
 }
 
 /// The times of an author's first and last post (Unix seconds); empty
 /// (first after last) until a post with a time is seen.
 #[derive(Debug, Clone, Copy)]
-struct Span {
+pub(crate) struct Span {
     first: i64,
     last: i64,
 }
@@ -48,63 +70,117 @@ impl Span {
         self.last = self.last.max(t);
     }
 
-    fn get(self) -> Option<(i64, i64)> {
+    pub(crate) fn get(self) -> Option<(i64, i64)> {
         (self.first <= self.last).then_some((self.first, self.last))
     }
 }
 
-/// What an author's analyzed posts showed.
-#[derive(Debug, Clone)]
-struct Found {
-    innovations: u64,
-    needs: u64,
-    reactions: u64,
-    miss_innovation: f32,
-    miss_need: f32,
-    miss_expertise: f32,
-    /// The strongest innovation posts: (source, id, score), best first.
-    top: Vec<(Source, String, f32)>,
+/// A post kept as evidence: (source, id, score).
+pub(crate) type Kept = (Source, String, f32);
+
+/// What an author's analyzed, credited posts showed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Found {
+    pub(crate) innovations: u64,
+    pub(crate) needs: u64,
+    pub(crate) reactions: u64,
+    /// Posts that announce, release or merge, or are labeled commercial.
+    pub(crate) producer_posts: u64,
+    /// User innovations that are not producer posts.
+    pub(crate) own_innovations: u64,
+    /// The strongest innovation posts, best first.
+    pub(crate) top: Vec<Kept>,
+    /// The strongest need posts, best first.
+    pub(crate) top_needs: Vec<Kept>,
+    /// The strongest expertise shown in one post, best first.
+    pub(crate) expertise: Vec<f32>,
+    /// Posts that show expertise.
+    pub(crate) expert_posts: u64,
 }
 
-impl Default for Found {
-    fn default() -> Self {
-        Found {
-            innovations: 0,
-            needs: 0,
-            reactions: 0,
-            miss_innovation: 1.0,
-            miss_need: 1.0,
-            miss_expertise: 1.0,
-            top: Vec::new(),
-        }
+/// Inserts `item` into a list kept sorted best first (by `score`, then by
+/// source and id), at most `keep` long.
+fn keep_best(list: &mut Vec<Kept>, item: Kept, keep: usize) {
+    let order = |x: &Kept, y: &Kept| y.2.total_cmp(&x.2).then_with(|| (x.0.as_str(), &x.1).cmp(&(y.0.as_str(), &y.1)));
+    let at = list.partition_point(|x| order(x, &item).is_lt());
+    if at < keep {
+        list.insert(at, item);
+        list.truncate(keep);
     }
 }
 
 /// Accumulates author statistics over a scan.
-///
-/// An author costs one table entry (72 bytes, names of up to 24 bytes
-/// inline), a small allocation for their communities, and one for what
-/// their analyzed posts showed, if any; community names are stored once for
-/// the whole table.
 #[derive(Debug, Default)]
 pub struct AuthorTable {
-    authors: HashMap<CompactString, Acc, ahash::RandomState>,
+    /// Ids by (site, name).
+    ids: HashMap<(u32, CompactString), AuthorId, ahash::RandomState>,
+    pub(crate) authors: Vec<Acc>,
+    /// Sites by id: (source, name); empty when authors are merged.
+    pub(crate) sites: Vec<(Source, CompactString)>,
+    site_ids: HashMap<(Source, CompactString), u32, ahash::RandomState>,
     /// Community names by id.
-    communities: Vec<CompactString>,
-    /// Community ids by name.
+    pub(crate) communities: Vec<CompactString>,
     community_ids: HashMap<CompactString, u32, ahash::RandomState>,
+    /// One author per name across sites (`--merge-authors`).
+    merge: bool,
 }
 
 impl AuthorTable {
-    /// An empty table.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty table; `merge` keys authors by name alone, across sites.
+    pub fn new(merge: bool) -> Self {
+        AuthorTable { merge, ..Self::default() }
     }
 
-    /// The entry of `author`, made on first sight.
-    fn entry(&mut self, author: &str) -> &mut Acc {
-        // A name of up to 24 bytes makes a key without allocating.
-        self.authors.entry(CompactString::from(author)).or_default()
+    /// Whether authors are merged across sites.
+    pub fn merged(&self) -> bool {
+        self.merge
+    }
+
+    fn site_id(&mut self, source: Source, community: &str) -> u32 {
+        if self.merge {
+            return 0;
+        }
+        let site = site_of(source, community);
+        if let Some(&id) = self.site_ids.get(&(source, CompactString::from(site))) {
+            return id;
+        }
+        let id = self.sites.len() as u32;
+        self.sites.push((source, CompactString::from(site)));
+        self.site_ids.insert((source, CompactString::from(site)), id);
+        id
+    }
+
+    /// The id of `who`, made on first sight.
+    pub fn id(&mut self, who: Who<'_>) -> AuthorId {
+        let site = self.site_id(who.source, who.community);
+        let key = (site, CompactString::from(who.name));
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
+        }
+        let id = self.authors.len() as AuthorId;
+        self.authors.push(Acc { name: key.1.clone(), site, ..Acc::default() });
+        self.ids.insert(key, id);
+        id
+    }
+
+    /// The id of the author `name` of a site, if they were seen.
+    pub(crate) fn find(&self, site: u32, name: &str) -> Option<AuthorId> {
+        self.ids.get(&(site, CompactString::from(name))).copied()
+    }
+
+    /// The author's name.
+    pub fn name(&self, id: AuthorId) -> &str {
+        &self.authors[id as usize].name
+    }
+
+    /// Every author's name in lower case.
+    pub(crate) fn lowercase_names(&self) -> std::collections::HashSet<String> {
+        self.authors.iter().map(|a| a.name.to_lowercase().to_string()).collect()
+    }
+
+    /// The source and site name of a site id (`None` when merged).
+    pub(crate) fn site(&self, site: u32) -> Option<(Source, &str)> {
+        self.sites.get(site as usize).map(|(s, n)| (*s, n.as_str()))
     }
 
     /// The id of a community, given on first sight.
@@ -128,13 +204,17 @@ impl AuthorTable {
         self.authors.is_empty()
     }
 
-    /// Records one post's activity.
-    pub fn activity(&mut self, author: &str, created: Option<i64>, community: &str) {
-        let community = self.community_id(community);
-        let a = self.entry(author);
+    /// Records one post's activity; returns the author's id.
+    pub fn activity(&mut self, who: Who<'_>, created: Option<i64>, announcement: Announcement) -> AuthorId {
+        let community = self.community_id(who.community);
+        let id = self.id(who);
+        let a = &mut self.authors[id as usize];
         a.posts = a.posts.saturating_add(1);
         if let Some(t) = created {
             a.span.add(t);
+        }
+        if announcement == Announcement::OwnRelease {
+            a.own_releases += 1;
         }
         if a.communities.len() < MAX_COMMUNITIES && !a.communities.contains(&community) {
             // Rare after the first: the exact-size slice saves the table
@@ -143,92 +223,55 @@ impl AuthorTable {
             ids.push(community);
             a.communities = ids.into_boxed_slice();
         }
+        id
     }
 
-    /// Records an analyzed post of the author; the reactions it received
-    /// are added by [`AuthorTable::reactions`] once they are known.
-    pub fn post(&mut self, r: &PostRecord) {
-        let Some(author) = &r.author else { return };
-        let a = self.entry(author).found.get_or_insert_with(Box::default);
+    /// Records an analyzed post of the author (`announcement`: what its
+    /// title announces); the reactions it received are added by
+    /// [`AuthorTable::reactions`] once they are known. A link submission
+    /// credits its submitter with nothing.
+    pub fn post(&mut self, r: &PostRecord, announcement: Announcement) {
+        let Some(name) = &r.author else { return };
+        if r.link_submission {
+            return;
+        }
+        let id = self.id(Who { source: r.source, community: &r.community, name });
+        let a = self.authors[id as usize].found.get_or_insert_with(Box::default);
+        let producer = announcement != Announcement::None || r.labels[Label::Commercial];
+        if producer {
+            a.producer_posts += 1;
+        }
         if r.labels[Label::UserInnovation] {
             a.innovations += 1;
-            a.miss_innovation *= 1.0 - r.scores[Label::UserInnovation];
-            a.top.push((r.source, r.id.clone(), r.scores[Label::UserInnovation]));
-            a.top.sort_by(|x, y| y.2.total_cmp(&x.2).then_with(|| (x.0.as_str(), &x.1).cmp(&(y.0.as_str(), &y.1))));
-            a.top.truncate(EXAMPLES);
+            if !producer {
+                a.own_innovations += 1;
+            }
+            keep_best(&mut a.top, (r.source, r.id.clone(), r.scores[Label::UserInnovation]), EXAMPLES);
         }
         if r.labels[Label::Need] {
             a.needs += 1;
-            a.miss_need *= 1.0 - 0.5 * r.scores[Label::Need];
+            keep_best(&mut a.top_needs, (r.source, r.id.clone(), r.scores[Label::Need]), EXAMPLES);
         }
         let expertise = 1.0
             - r.signals
                 .iter()
                 .filter(|s| &*s.kind == kinds::EXPERTISE)
                 .fold(1.0, |miss, s| miss * (1.0 - s.weight));
-        a.miss_expertise *= 1.0 - 0.5 * expertise;
-        a.reactions += r.response.reactions();
-    }
-
-    /// Adds reactions an author's post received.
-    pub fn reactions(&mut self, author: &str, reactions: u64) {
-        if let Some(a) = self.authors.get_mut(author) {
-            a.found.get_or_insert_with(Box::default).reactions += reactions;
+        if expertise > 0.0 {
+            a.expert_posts += 1;
+            let at = a.expertise.partition_point(|&x| x >= expertise);
+            a.expertise.insert(at, expertise);
+            a.expertise.truncate(BEST);
         }
     }
 
-    /// Ranks the authors who have at least one user innovation or need.
-    pub fn rank(self, w: &LeadUserWeights) -> Vec<AuthorRecord> {
-        let names = &self.communities;
-        let mut out: Vec<AuthorRecord> = self
-            .authors
-            .into_iter()
-            .filter_map(|(author, a)| {
-                let f = a.found.as_deref().filter(|f| f.innovations > 0 || f.needs > 0)?;
-                let span = a.span.get();
-                let days = span.map_or(0.0, |(first, last)| (last - first) as f32 / 86_400.0);
-                let c = Components {
-                    innovation: r3(1.0 - f.miss_innovation),
-                    need: r3(1.0 - f.miss_need),
-                    response: r3(1.0 - (-(f.reactions as f32) / 3.0).exp()),
-                    expertise: r3(1.0 - f.miss_expertise),
-                    span: r3((days / 365.0).min(1.0)),
-                    communities: r3(((a.communities.len().max(1) - 1) as f32 / 3.0).min(1.0)),
-                };
-                let score = r3(w.innovation * c.innovation
-                    + w.need * c.need
-                    + w.response * c.response
-                    + w.expertise * c.expertise
-                    + w.span * c.span
-                    + w.communities * c.communities);
-                let mut communities: Vec<String> = a.communities.iter().map(|&c| names[c as usize].to_string()).collect();
-                communities.sort_unstable();
-                Some(AuthorRecord {
-                    rank: 0,
-                    author: author.into_string(),
-                    score,
-                    components: c,
-                    posts: u64::from(a.posts),
-                    innovations: f.innovations,
-                    needs: f.needs,
-                    reactions: f.reactions,
-                    first: span.map(|(first, _)| first),
-                    last: span.map(|(_, last)| last),
-                    communities,
-                    top_posts: f.top.iter().map(|(s, i, x)| (s.as_str().to_string(), i.clone(), r3(*x))).collect(),
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.author.cmp(&b.author)));
-        for (i, r) in out.iter_mut().enumerate() {
-            r.rank = i + 1;
+    /// Adds reactions a credited post of `who` received.
+    pub fn reactions(&mut self, who: Who<'_>, reactions: u64) {
+        let site = if self.merge { Some(0) } else { self.site_ids.get(&(who.source, CompactString::from(site_of(who.source, who.community)))).copied() };
+        if let Some(id) = site.and_then(|site| self.find(site, who.name)) {
+            self.authors[id as usize].found.get_or_insert_with(Box::default).reactions += reactions;
         }
-        out
     }
-}
-
-fn r3(x: f32) -> f32 {
-    crate::score::round3(x)
 }
 
 #[cfg(test)]
@@ -237,7 +280,7 @@ mod tests {
     use crate::model::PostKind;
     use crate::score::{Labels, Scores};
 
-    fn innovation(author: &str, id: &str, score: f32) -> PostRecord {
+    pub(crate) fn innovation(author: &str, id: &str, score: f32) -> PostRecord {
         PostRecord {
             source: Source::Reddit,
             id: id.into(),
@@ -250,6 +293,7 @@ mod tests {
             kind: PostKind::Comment,
             title: None,
             url: None,
+            link_submission: false,
             snippet: Default::default(),
             scores: Scores::from([score, score, 0.0, 0.0]),
             labels: Labels::from([true, true, false, false]),
@@ -258,45 +302,56 @@ mod tests {
         }
     }
 
-    #[test]
-    fn activity_span_communities_and_findings() {
-        let mut t = AuthorTable::new();
-        t.activity("ann", Some(500), "woodworking");
-        t.activity("ann", None, "DIY");
-        t.activity("ann", Some(100), "woodworking");
-        t.activity("bob", None, "DIY");
-        t.post(&innovation("ann", "a1", 0.5));
-        t.post(&innovation("ann", "a2", 0.8));
-        t.reactions("ann", 2);
-        t.reactions("nobody", 5);
-        assert_eq!(t.len(), 2);
-        let ranked = t.rank(&LeadUserWeights::default());
-        assert_eq!(ranked.len(), 1, "bob has no findings");
-        let ann = &ranked[0];
-        assert_eq!((ann.posts, ann.first, ann.last), (3, Some(100), Some(500)));
-        assert_eq!(ann.communities, ["DIY", "woodworking"], "sorted by name");
-        assert_eq!((ann.innovations, ann.reactions), (2, 2));
-        let top: Vec<&str> = ann.top_posts.iter().map(|(_, id, _)| id.as_str()).collect();
-        assert_eq!(top, ["a2", "a1"], "best first");
-        assert_eq!(ann.top_posts[0].0, "reddit");
-        assert!((ann.components.innovation - 0.9).abs() < 1e-6);
+    fn who<'a>(source: Source, community: &'a str, name: &'a str) -> Who<'a> {
+        Who { source, community, name }
     }
 
     #[test]
-    fn an_author_without_times_has_no_span_and_communities_are_capped() {
-        let mut t = AuthorTable::new();
-        for i in 0..40 {
-            t.activity("cy", None, &format!("c{i:02}"));
+    fn authors_are_keyed_by_site_unless_merged() {
+        let mut t = AuthorTable::new(false);
+        let a = t.activity(who(Source::Reddit, "DIY", "ann"), Some(1), Announcement::None);
+        let b = t.activity(who(Source::Reddit, "woodworking", "ann"), Some(2), Announcement::None);
+        let c = t.activity(who(Source::HackerNews, "hackernews", "ann"), Some(3), Announcement::None);
+        let d = t.activity(who(Source::Generic, "forum.example.org/tools", "ann"), None, Announcement::None);
+        let e = t.activity(who(Source::Generic, "forum.example.org/help", "ann"), None, Announcement::None);
+        assert_eq!(a, b, "one Reddit account across subreddits");
+        assert_eq!(d, e, "one forum account across its boards");
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.site(t.authors[d as usize].site), Some((Source::Generic, "forum.example.org")));
+
+        let mut merged = AuthorTable::new(true);
+        merged.activity(who(Source::Reddit, "DIY", "ann"), Some(1), Announcement::None);
+        merged.activity(who(Source::HackerNews, "hackernews", "ann"), Some(3), Announcement::None);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged.authors[0].posts, 2);
+    }
+
+    #[test]
+    fn best_posts_are_kept_in_order_and_link_submissions_credit_nobody() {
+        let mut t = AuthorTable::new(false);
+        for (id, score) in [("a1", 0.5), ("a2", 0.8), ("a3", 0.6), ("a4", 0.8)] {
+            t.post(&innovation("ann", id, score), Announcement::None);
         }
-        t.post(&innovation("cy", "c1", 0.9));
-        let ranked = t.rank(&LeadUserWeights::default());
-        assert_eq!((ranked[0].first, ranked[0].last), (None, None));
-        assert_eq!(ranked[0].communities.len(), MAX_COMMUNITIES);
-        assert_eq!(ranked[0].communities.last().map(String::as_str), Some("c31"), "the first seen are kept");
+        let mut link = innovation("ann", "l1", 0.99);
+        link.link_submission = true;
+        t.post(&link, Announcement::None);
+        t.reactions(who(Source::Reddit, "DIY", "ann"), 2);
+        t.reactions(who(Source::Reddit, "DIY", "nobody"), 5);
+        let found = t.authors[0].found.as_deref().expect("found");
+        let ids: Vec<&str> = found.top.iter().map(|(_, id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["a2", "a4", "a3", "a1"], "best first, ties by id");
+        assert_eq!((found.innovations, found.reactions), (4, 2));
+        assert_eq!(t.len(), 1, "reactions to an unknown author make no entry");
     }
 
     #[test]
-    fn an_author_entry_stays_small() {
-        assert!(std::mem::size_of::<Acc>() <= 48, "{}", std::mem::size_of::<Acc>());
+    fn communities_are_capped() {
+        let mut t = AuthorTable::new(false);
+        for i in 0..40 {
+            t.activity(who(Source::Reddit, &format!("c{i:02}"), "cy"), None, Announcement::None);
+        }
+        assert_eq!(t.authors[0].communities.len(), MAX_COMMUNITIES);
     }
 }

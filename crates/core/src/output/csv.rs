@@ -6,7 +6,7 @@
 
 use super::{Output, OutputError};
 use crate::model::datetime_string;
-use crate::record::{cut, AuthorRecord, PostRecord, Summary};
+use crate::record::{cut, AuthorRecord, Components, PostRecord, Summary};
 use crate::score::Label;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ pub struct Csv {
 /// The columns of `posts.csv`.
 pub fn post_columns() -> Vec<String> {
     let mut c: Vec<String> =
-        ["source", "id", "community", "author", "date", "created", "kind", "title", "url", "snippet"].map(String::from).into();
+        ["source", "id", "community", "author", "date", "created", "kind", "title", "url", "link_submission", "snippet"].map(String::from).into();
     c.extend(Label::ALL.map(|l| format!("score_{}", l.name())));
     c.extend(Label::ALL.map(|l| format!("is_{}", l.name())));
     c.extend(["evidence_kind", "evidence", "signals", "replies", "reactions"].map(String::from));
@@ -57,12 +57,13 @@ pub fn post_columns() -> Vec<String> {
 
 /// The columns of `authors.csv`.
 pub fn author_columns() -> Vec<String> {
-    [
-        "rank", "author", "score", "innovation", "need", "response", "expertise", "span", "communities_score", "posts",
-        "innovations", "needs", "reactions", "first", "last", "communities", "top_posts",
-    ]
-    .map(String::from)
-    .into()
+    let mut columns: Vec<String> = ["rank", "id", "author", "site", "score", "producer"].map(String::from).into();
+    columns.extend(Components::NAMES.iter().map(|c| format!("{c}_score")));
+    columns.extend(
+        ["posts", "innovations", "needs", "reactions", "first", "last", "communities", "top_posts", "topics", "pointed_by"]
+            .map(String::from),
+    );
+    columns
 }
 
 /// The strongest own signal of a post (the first of equal weight).
@@ -108,6 +109,7 @@ impl Output for Csv {
             p.kind.as_str().to_string(),
             p.title.clone().unwrap_or_default(),
             p.url.clone().unwrap_or_default(),
+            p.link_submission.to_string(),
             p.snippet.text.clone(),
         ];
         cells.extend(Label::ALL.map(|l| number(p.scores[l])));
@@ -121,17 +123,16 @@ impl Output for Csv {
     }
 
     fn author(&mut self, a: &AuthorRecord) -> Result<(), OutputError> {
-        let c = &a.components;
-        let cells: Vec<String> = vec![
+        let mut cells: Vec<String> = vec![
             a.rank.to_string(),
+            a.id.clone(),
             a.author.clone(),
+            a.site.clone().unwrap_or_default(),
             number(a.score),
-            number(c.innovation),
-            number(c.need),
-            number(c.response),
-            number(c.expertise),
-            number(c.span),
-            number(c.communities),
+            a.producer.to_string(),
+        ];
+        cells.extend(a.components.values().map(number));
+        cells.extend([
             a.posts.to_string(),
             a.innovations.to_string(),
             a.needs.to_string(),
@@ -140,7 +141,9 @@ impl Output for Csv {
             a.last.map(datetime_string).unwrap_or_default(),
             a.communities.join("; "),
             a.top_posts.iter().map(|(source, id, _)| format!("{source}:{id}")).collect::<Vec<_>>().join("; "),
-        ];
+            a.topics.iter().map(|t| format!("{}: {} ({} days ahead)", t.community, t.topic, t.lead_days)).collect::<Vec<_>>().join("; "),
+            a.pointed_by.iter().map(|p| p.author.as_str()).collect::<Vec<_>>().join("; "),
+        ]);
         self.authors.row(cells.iter().map(String::as_str))
     }
 

@@ -61,6 +61,21 @@ pub fn write_summary(dir: &Path, summary: &Summary) -> Result<(), OutputError> {
     std::fs::write(&path, json + "\n").map_err(OutputError::at(&path))
 }
 
+/// Writes `pointers.jsonl`: who points to whom on each site (read by
+/// `leadminer pyramid`).
+pub fn write_pointers(dir: &Path, pointers: &[crate::record::PointerRecord]) -> Result<(), OutputError> {
+    let path = dir.join(POINTERS);
+    let mut text = String::new();
+    for p in pointers {
+        text.push_str(&serde_json::to_string(p).map_err(OutputError::at(&path))?);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).map_err(OutputError::at(&path))
+}
+
+/// The file of a scan's pointer edges.
+pub const POINTERS: &str = "pointers.jsonl";
+
 /// The output format named `name`.
 pub fn by_name(name: &str) -> Option<&'static OutputKind> {
     OUTPUTS.iter().find(|k| k.name.eq_ignore_ascii_case(name))
@@ -93,7 +108,7 @@ impl OutputError {
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::model::{PostKind, Source};
-    use crate::record::{AuthorRecord, Components, PostRecord, ResponseSummary, Snippet};
+    use crate::record::{AuthorRecord, AuthorTopic, Components, PointedBy, PostRecord, ResponseSummary, Snippet};
     use crate::score::{Labels, Scores};
 
     /// A post record for output tests.
@@ -110,6 +125,7 @@ pub(crate) mod tests {
             kind: PostKind::Topic,
             title: Some("line\nbreak".into()),
             url: None,
+            link_submission: false,
             snippet: Snippet { start: 0, text: "I built a jig".into() },
             scores: Scores::from([0.75, 0.5, 0.0, 0.125]),
             labels: Labels::from([true, true, false, false]),
@@ -122,9 +138,15 @@ pub(crate) mod tests {
     pub fn sample_author() -> AuthorRecord {
         AuthorRecord {
             rank: 1,
+            id: "0123456789abcdef".into(),
             author: "ann".into(),
+            source: Some("generic".into()),
+            site: Some("bench".into()),
             score: 0.5,
+            producer: false,
+            producer_reason: None,
             components: Components::default(),
+            measures: Default::default(),
             posts: 2,
             innovations: 1,
             needs: 0,
@@ -133,6 +155,15 @@ pub(crate) mod tests {
             last: None,
             communities: vec!["bench".into()],
             top_posts: Vec::new(),
+            need_posts: Vec::new(),
+            topics: vec![AuthorTopic {
+                community: "bench".into(),
+                topic: "jig".into(),
+                first: "2016-03-01T00:00:00Z".into(),
+                lead_days: 12,
+                earliness: 0.8,
+            }],
+            pointed_by: vec![PointedBy { author: "bob".into(), posts: vec!["p2".into()] }],
         }
     }
 }

@@ -4,10 +4,10 @@
 //! list of structs. The schema is listed in `docs/OUTPUTS.md`.
 
 use super::{Output, OutputError};
-use crate::record::{AuthorRecord, PostRecord, Summary};
+use crate::record::{AuthorRecord, Components, PostRecord, Summary};
 use crate::score::Label;
 use arrow_array::builder::{BooleanBuilder, Float32Builder, StringBuilder, TimestampMillisecondBuilder, UInt64Builder};
-use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
+use arrow_array::{ArrayRef, BooleanArray, Int64Array, ListArray, RecordBatch, StructArray};
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
@@ -38,6 +38,16 @@ fn signal_fields() -> Fields {
     ])
 }
 
+fn topic_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("community", DataType::Utf8, false),
+        Field::new("topic", DataType::Utf8, false),
+        Field::new("first", DataType::Utf8, false),
+        Field::new("lead_days", DataType::Int64, false),
+        Field::new("earliness", DataType::Float32, false),
+    ])
+}
+
 fn top_post_fields() -> Fields {
     Fields::from(vec![
         Field::new("source", DataType::Utf8, false),
@@ -59,6 +69,7 @@ pub fn post_schema() -> SchemaRef {
         Field::new("kind", DataType::Utf8, false),
         Field::new("title", DataType::Utf8, true),
         Field::new("url", DataType::Utf8, true),
+        Field::new("link_submission", DataType::Boolean, false),
         Field::new("snippet", DataType::Utf8, false),
         Field::new("snippet_start", DataType::UInt64, false),
     ];
@@ -78,11 +89,14 @@ pub fn post_schema() -> SchemaRef {
 pub fn author_schema() -> SchemaRef {
     let mut fields = vec![
         Field::new("rank", DataType::UInt64, false),
+        Field::new("id", DataType::Utf8, false),
         Field::new("author", DataType::Utf8, false),
+        Field::new("site", DataType::Utf8, true),
         Field::new("score", DataType::Float32, false),
+        Field::new("producer", DataType::Boolean, false),
     ];
-    for c in ["innovation", "need", "response", "expertise", "span", "communities_score"] {
-        fields.push(Field::new(c, DataType::Float32, false));
+    for c in Components::NAMES {
+        fields.push(Field::new(format!("{c}_score"), DataType::Float32, false));
     }
     for c in ["posts", "innovations", "needs", "reactions"] {
         fields.push(Field::new(c, DataType::UInt64, false));
@@ -95,6 +109,12 @@ pub fn author_schema() -> SchemaRef {
         DataType::List(Arc::new(Field::new("item", DataType::Struct(top_post_fields()), false))),
         false,
     ));
+    fields.push(Field::new(
+        "topics",
+        DataType::List(Arc::new(Field::new("item", DataType::Struct(topic_fields()), false))),
+        false,
+    ));
+    fields.push(Field::new("pointed_by", DataType::List(Arc::new(Field::new("item", DataType::Utf8, false))), false));
     Arc::new(Schema::new(fields))
 }
 
@@ -147,6 +167,7 @@ fn post_batch(posts: &[PostRecord]) -> Result<RecordBatch, arrow_schema::ArrowEr
         strings(posts.iter().map(|p| Some(p.kind.as_str()))),
         strings(posts.iter().map(|p| p.title.as_deref())),
         strings(posts.iter().map(|p| p.url.as_deref())),
+        Arc::new(BooleanArray::from(posts.iter().map(|p| p.link_submission).collect::<Vec<bool>>())),
         strings(posts.iter().map(|p| Some(p.snippet.text.as_str()))),
         counts(posts.iter().map(|p| p.snippet.start as u64)),
     ];
@@ -177,19 +198,14 @@ fn post_batch(posts: &[PostRecord]) -> Result<RecordBatch, arrow_schema::ArrowEr
 fn author_batch(authors: &[AuthorRecord]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let mut columns: Vec<ArrayRef> = vec![
         counts(authors.iter().map(|a| a.rank as u64)),
+        strings(authors.iter().map(|a| Some(a.id.as_str()))),
         strings(authors.iter().map(|a| Some(a.author.as_str()))),
+        strings(authors.iter().map(|a| a.site.as_deref())),
         floats(authors.iter().map(|a| a.score)),
+        Arc::new(BooleanArray::from(authors.iter().map(|a| a.producer).collect::<Vec<bool>>())),
     ];
-    let components: [fn(&AuthorRecord) -> f32; 6] = [
-        |a| a.components.innovation,
-        |a| a.components.need,
-        |a| a.components.response,
-        |a| a.components.expertise,
-        |a| a.components.span,
-        |a| a.components.communities,
-    ];
-    for c in components {
-        columns.push(floats(authors.iter().map(c)));
+    for i in 0..Components::NAMES.len() {
+        columns.push(floats(authors.iter().map(|a| a.components.values()[i])));
     }
     let tallies: [fn(&AuthorRecord) -> u64; 4] = [|a| a.posts, |a| a.innovations, |a| a.needs, |a| a.reactions];
     for c in tallies {
@@ -208,6 +224,19 @@ fn author_batch(authors: &[AuthorRecord]) -> Result<RecordBatch, arrow_schema::A
         floats(top.map(|(_, _, score)| *score)),
     ];
     columns.push(list_of_structs(top_post_fields(), authors.iter().map(|a| a.top_posts.len()).collect(), top_columns)?);
+    let topics = authors.iter().flat_map(|a| &a.topics);
+    let topic_columns: Vec<ArrayRef> = vec![
+        strings(topics.clone().map(|t| Some(t.community.as_str()))),
+        strings(topics.clone().map(|t| Some(t.topic.as_str()))),
+        strings(topics.clone().map(|t| Some(t.first.as_str()))),
+        Arc::new(Int64Array::from(topics.clone().map(|t| t.lead_days).collect::<Vec<i64>>())),
+        floats(topics.map(|t| t.earliness)),
+    ];
+    columns.push(list_of_structs(topic_fields(), authors.iter().map(|a| a.topics.len()).collect(), topic_columns)?);
+    let pointed_by = strings(authors.iter().flat_map(|a| a.pointed_by.iter().map(|p| Some(p.author.as_str()))));
+    let item = Arc::new(Field::new("item", DataType::Utf8, false));
+    let lengths = OffsetBuffer::from_lengths(authors.iter().map(|a| a.pointed_by.len()));
+    columns.push(Arc::new(ListArray::try_new(item, lengths, pointed_by, None)?));
     RecordBatch::try_new(author_schema(), columns)
 }
 

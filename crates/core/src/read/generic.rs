@@ -158,10 +158,14 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
         .get(ID, &record)
         .and_then(scalar)
         .ok_or_else(|| ParseError::new(format!("record without an id (field `{id_field}`)")))?;
-    let kind = map
-        .get(KIND, &record)
-        .and_then(Value::as_str)
-        .map_or(PostKind::Other, kind_from_name);
+    // Without a kind field: a record answering another is a reply, one
+    // with a title and no parent starts a thread.
+    let kind = match map.get(KIND, &record).and_then(Value::as_str) {
+        Some(name) => kind_from_name(name),
+        None if map.get(PARENT, &record).and_then(scalar).is_some() => PostKind::Reply,
+        None if map.get(TITLE, &record).and_then(scalar).is_some() => PostKind::Topic,
+        None => PostKind::Other,
+    };
     let mut post = Post::new(Source::Generic, id.clone(), kind);
     match map.get(BODY, &record) {
         None => {

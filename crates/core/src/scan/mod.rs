@@ -7,7 +7,7 @@
 
 mod calendar;
 
-use crate::aggregate::{Aggregate, Reaction, Spool};
+use crate::aggregate::{Activity, Aggregate, Reaction, Spool, TopicPost};
 use calendar::Calendar;
 use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal, Wants};
 use crate::model::{Post, PostKind};
@@ -17,7 +17,9 @@ use crate::read::{InputFile, ReadError, ReadOptions};
 use crate::record::{About, AuthorRecord, InputRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::{features, Features};
 use crate::score::learned::LearnedScorer;
+use crate::network::pointers::pointers;
 use crate::score::{score, Label, Labels, Scores, Weights};
+use crate::trends::keyphrases;
 use std::path::Path;
 use std::time::Instant;
 
@@ -60,6 +62,9 @@ pub struct Scanner {
     pub filters: Filters,
     /// The version and options, written into the summary.
     pub about: About,
+    /// Rank authors by name across sites (`--merge-authors`) instead of by
+    /// (source, site, name).
+    pub merge_authors: bool,
 }
 
 /// What a worker makes of one block.
@@ -70,7 +75,9 @@ struct BlockResult {
     reactions: Vec<Reaction>,
     /// The source and the parent id of each reply.
     replies: Vec<(crate::model::Source, String)>,
-    activity: Vec<(String, Option<i64>, String)>,
+    activity: Vec<Activity>,
+    /// Need and solution posts' keyphrases.
+    topics: Vec<TopicPost>,
     analyzer_errors: Vec<AnalyzeError>,
     calendar: Calendar,
     posts: u64,
@@ -126,15 +133,15 @@ impl Scanner {
             r.in_scope += 1;
             r.bytes += post.text_len() as u64;
             r.calendar.post(&post.community, post.created);
-            if let Some(a) = &post.author {
-                r.activity.push((a.clone(), post.created, post.community.clone()));
-            }
             // The post this one answers, if it is a reply.
             let parent = post
                 .parent
                 .as_ref()
                 .filter(|_| !post.kind.is_thread_start() && post.kind != PostKind::Other);
             r.replies.extend(parent.map(|id| (post.source, id.clone())));
+            if let Some(author) = &post.author {
+                r.activity.push(activity(&post, author, parent));
+            }
             let Some((doc, Analyzed { signals, errors, listed })) = self.analyze(&post) else { continue };
             r.analyzed += 1;
             r.analyzer_errors.extend(errors);
@@ -152,8 +159,21 @@ impl Scanner {
                     .collect();
                 r.reactions.push(Reaction::new(post.source, target, evidence));
             }
-            if listed {
-                r.records.extend(self.record(&post, &doc, &own));
+            if !listed {
+                continue;
+            }
+            if let Some(record) = self.record(&post, &doc, &own) {
+                let (need, solution) = (record.labels[Label::Need], record.labels[Label::Solution]);
+                if let (true, Some(created)) = (need || solution, post.created) {
+                    r.topics.push(TopicPost {
+                        source: post.source,
+                        community: post.community.clone(),
+                        author: post.author.clone().filter(|_| !record.link_submission),
+                        created,
+                        phrases: keyphrases(&doc),
+                    });
+                }
+                r.records.push(record);
             }
         }
         r
@@ -240,7 +260,7 @@ impl Scanner {
         let mut outputs = output::open(outputs, out_dir)?;
         let started = Instant::now();
         let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
-        let mut collect = Collect::new(files.len(), spool, read.strict);
+        let mut collect = Collect::new(files.len(), spool, read.strict, self.merge_authors);
         collect.progress = read.progress.clone();
         collect.summary.about = self.about.clone();
         pipeline::run(files, read, options, || (), |_, block| self.process(block), |res| collect.absorb(res));
@@ -257,8 +277,13 @@ impl Scanner {
         let top_posts = self.respond(spool, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
         calendar.write_into(&mut summary);
         summary.authors_seen = aggregate.authors_seen();
-        let authors = aggregate.rank(&self.weights.lead_user);
+        let finished = aggregate.finish(&self.weights.lead_user);
+        let authors = finished.authors;
         summary.authors_ranked = authors.len();
+        summary.rising_topics = finished.rising;
+        summary.networks = finished.networks;
+        summary.topics_pruned_below = finished.topics_pruned_below;
+        output::write_pointers(out_dir, &finished.pointers)?;
         for author in &authors {
             for out in &mut outputs {
                 out.author(author)?;
@@ -323,10 +348,10 @@ struct Collect {
 }
 
 impl Collect {
-    fn new(files: usize, spool: Spool, strict: bool) -> Self {
+    fn new(files: usize, spool: Spool, strict: bool, merge_authors: bool) -> Self {
         Collect {
             summary: Summary { files, ..Summary::default() },
-            aggregate: Aggregate::new(),
+            aggregate: Aggregate::new(merge_authors),
             calendar: Calendar::default(),
             progress: None,
             spool,
@@ -378,14 +403,17 @@ impl Collect {
                 self.stopped = Some(e.to_string());
             }
         }
-        for (author, created, community) in &res.activity {
-            self.aggregate.activity(author, *created, community);
+        for a in &res.activity {
+            self.aggregate.activity(a);
         }
         for (source, parent) in &res.replies {
             self.aggregate.reply(*source, parent);
         }
         for reaction in res.reactions {
             self.aggregate.react(reaction);
+        }
+        for t in &res.topics {
+            self.aggregate.topics(t);
         }
         for record in &res.records {
             self.aggregate.post(record);
@@ -397,6 +425,21 @@ impl Collect {
         }
         self.stopped.is_none() && self.spool_error.is_none()
     }
+}
+
+/// A post's part in the aggregate: its author, the post it answers, what
+/// its title announces, whom it points to.
+fn activity(post: &Post, author: &str, parent: Option<&String>) -> Activity {
+    let mut a = Activity::new(post, author);
+    a.parent = parent.cloned();
+    a.pointers = pointers(&post.body, &post.regions)
+        .into_iter()
+        .map(|p| {
+            let text = post.body.get(p.start..p.end).unwrap_or("").to_string();
+            (p, text)
+        })
+        .collect();
+    a
 }
 
 fn note_skip(summary: &mut Summary, e: &ReadError) {

@@ -45,23 +45,25 @@ pub struct InnovationWeights {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeadUserWeights {
-    /// User innovations and their scores.
+    /// User innovations and their quality.
     pub innovation: f32,
     /// Stated needs (high expected benefit).
     pub need: f32,
-    /// Response received to their posts.
+    /// Lead time on rising topics.
+    pub lead_time: f32,
+    /// Response and adoption their posts drew.
     pub response: f32,
-    /// Expertise signals.
+    /// Betweenness in the reply and pointer network.
+    pub network: f32,
+    /// People who point to them.
+    pub pointers: f32,
+    /// Expertise shown.
     pub expertise: f32,
-    /// Span of activity.
-    pub span: f32,
-    /// Number of communities.
-    pub communities: f32,
 }
 
 impl Default for LeadUserWeights {
     fn default() -> Self {
-        LeadUserWeights { innovation: 0.45, need: 0.15, response: 0.15, expertise: 0.1, span: 0.1, communities: 0.05 }
+        LeadUserWeights { innovation: 0.35, need: 0.15, lead_time: 0.15, response: 0.1, network: 0.1, pointers: 0.05, expertise: 0.1 }
     }
 }
 
@@ -276,7 +278,7 @@ mod tests {
         assert!(w.label(Label::UserInnovation).is_none(), "derived");
         assert!(w.kinds().contains("need_solution"));
         let lead = &w.lead_user;
-        let sum = lead.innovation + lead.need + lead.response + lead.expertise + lead.span + lead.communities;
+        let sum = lead.innovation + lead.need + lead.lead_time + lead.response + lead.network + lead.pointers + lead.expertise;
         assert!((sum - 1.0).abs() < 1e-6, "{lead:?}");
     }
 
