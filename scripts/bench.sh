@@ -19,7 +19,10 @@
 # then the memory of the tables that grow:
 # scan's peak on the same corpus with every comment by a different author
 # (the author table's cost per million authors) and, with BENCH_LARGE_MB,
-# on a larger corpus. Results go to stdout and target/bench/results.md.
+# on a larger corpus; and the time and peak memory of sampled betweenness
+# (the lead-user network component) on a generated reply network of
+# BENCH_AUTHORS authors (default 1,000,000). Results go to stdout and
+# target/bench/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +43,7 @@ need python3 python3
 need perl perl
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 
-cargo build --release --quiet --bin leadminer --example gen_corpus
+cargo build --release --quiet --bin leadminer --example gen_corpus --example bench_betweenness
 bin=target/release/leadminer
 
 stem="$out/RC_bench_${size_mb}mb"
@@ -157,4 +160,10 @@ need bc bc
   echo
   printf 'Author table: about %.0f MB per million authors.\n' \
     "$(echo "($kb_many - $kb_few) * 1000000 / 1024 / ($n_many - $n_few)" | bc -l)"
+  echo
+  # The network component: sampled betweenness on a million authors.
+  tf=$(mktemp)
+  line=$(/usr/bin/time -f "%M" -o "$tf" target/release/examples/bench_betweenness "${BENCH_AUTHORS:-1000000}")
+  echo "$line; peak $(( $(cat "$tf") / 1024 )) MB"
+  rm -f "$tf"
 } | tee "$out/results.md"
