@@ -59,13 +59,41 @@ struct Mention {
     author: Option<u32>,
 }
 
+/// Forms of one keyphrase counted, at most this many (later ones are not).
+const FORMS: usize = 4;
+
+/// A keyphrase's key and the first [`FORMS`] forms it was written in,
+/// with how often.
+#[derive(Debug)]
+struct Term {
+    key: CompactString,
+    forms: Vec<(CompactString, u32)>,
+}
+
+impl Term {
+    /// The form written most often (the earliest among equals): "covid"
+    /// rather than the one post that first wrote "covide".
+    fn surface(&self) -> &str {
+        let best = self.forms.iter().enumerate().max_by_key(|(i, (_, n))| (*n, std::cmp::Reverse(*i)));
+        best.map_or(self.key.as_str(), |(_, (form, _))| form.as_str())
+    }
+
+    fn count(&mut self, form: &str) {
+        if let Some((_, n)) = self.forms.iter_mut().find(|(f, _)| f == form) {
+            *n += 1;
+        } else if self.forms.len() < FORMS {
+            self.forms.push((CompactString::from(form), 1));
+        }
+    }
+}
+
 /// The keyphrases of a scan's need and solution posts, in input order.
 #[derive(Debug, Default)]
 pub struct TopicTable {
     communities: Vec<CompactString>,
     community_ids: HashMap<CompactString, u32, ahash::RandomState>,
-    /// Key and surface form (as first seen) of every keyphrase.
-    terms: Vec<(CompactString, CompactString)>,
+    /// Every keyphrase: its key and the forms it was written in.
+    terms: Vec<Term>,
     term_ids: HashMap<CompactString, u32, ahash::RandomState>,
     /// Mentions per keyphrase so far (for pruning).
     term_counts: Vec<u32>,
@@ -117,7 +145,7 @@ impl TopicTable {
                 Some(&id) => id,
                 None => {
                     let id = self.terms.len() as u32;
-                    self.terms.push((CompactString::from(&p.key), CompactString::from(&p.surface)));
+                    self.terms.push(Term { key: CompactString::from(&p.key), forms: Vec::new() });
                     self.term_ids.insert(CompactString::from(&p.key), id);
                     self.term_counts.push(0);
                     id
@@ -128,6 +156,7 @@ impl TopicTable {
                 continue;
             }
             self.term_counts[term as usize] += 1;
+            self.terms[term as usize].count(&p.surface);
             self.mentions.push(Mention { community, term, time: created, author });
         }
         if self.mentions.len() > MAX_MENTIONS {
@@ -201,7 +230,7 @@ impl TopicTable {
         let mut in_phrase: HashMap<(u32, &str), usize> = HashMap::new();
         for g in &groups {
             let m = &self.mentions[g[0] as usize];
-            let key = self.terms[m.term as usize].0.as_str();
+            let key = self.terms[m.term as usize].key.as_str();
             if let Some((a, b)) = key.split_once(' ').filter(|_| g.len() >= MIN_POSTS) {
                 for word in [a, b] {
                     let best = in_phrase.entry((m.community, word)).or_default();
@@ -213,7 +242,8 @@ impl TopicTable {
         let mut leads: HashMap<u32, Vec<(f64, AuthorTopic)>> = HashMap::new();
         for group in groups {
             let first = &self.mentions[group[0] as usize];
-            let (community, (key, surface)) = (first.community, &self.terms[first.term as usize]);
+            let (community, term) = (first.community, &self.terms[first.term as usize]);
+            let (key, surface) = (&term.key, term.surface());
             let (median, total) = split[community as usize];
             let n = group.len();
             if n < MIN_POSTS || (total >= GENERAL_FROM && n as f64 > MAX_SHARE * total as f64) {
@@ -286,3 +316,60 @@ impl TopicTable {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kp(key: &str, surface: &str) -> Keyphrase {
+        Keyphrase { key: key.to_string(), surface: surface.to_string() }
+    }
+
+    /// Sixty posts a day apart, each on a steady topic; from the fortieth,
+    /// half of them also on a new one, first raised by author 3 on day 3.
+    fn table() -> TopicTable {
+        let mut t = TopicTable::new();
+        for day in 0..60i64 {
+            let mut phrases = vec![kp(&format!("steady{}", day % 4), &format!("steady{}", day % 4))];
+            if day == 3 {
+                phrases.push(kp("hail net", "hail nett"));
+            } else if day >= 40 && day % 2 == 0 {
+                phrases.push(kp("hail net", "hail net"));
+            }
+            t.post("c", day * 86_400, Some(day as u32), &phrases);
+        }
+        t
+    }
+
+    #[test]
+    fn a_topic_of_the_later_half_rises_and_steady_ones_do_not() {
+        let trends = table().analyze(|id| format!("a{id}"), |_| false);
+        let rising = &trends.rising["c"];
+        let topics: Vec<&str> = rising.iter().map(|r| r.topic.as_str()).collect();
+        assert_eq!(topics, ["hail net"], "{rising:?}");
+        assert_eq!((rising[0].posts, rising[0].early[0].as_str()), (11, "a3"));
+        // The earliest author leads with every later post after theirs.
+        let (mean, topics) = &trends.leads[&3];
+        assert!((mean - 10.0 / 11.0).abs() < 1e-6, "{mean}");
+        assert_eq!(topics[0].topic, "hail net");
+        assert!(topics[0].lead_days > 0);
+        assert!(!trends.leads.contains_key(&1), "a steady topic gives no lead");
+    }
+
+    #[test]
+    fn the_form_written_most_often_names_the_topic() {
+        let mut term = Term { key: "covid".into(), forms: Vec::new() };
+        for form in ["covide", "covid", "covid"] {
+            term.count(form);
+        }
+        assert_eq!(term.surface(), "covid");
+        let trends = table().analyze(|id| format!("a{id}"), |_| false);
+        assert_eq!(trends.rising["c"][0].topic, "hail net");
+    }
+
+    #[test]
+    fn author_names_are_not_topics() {
+        let trends = table().analyze(|id| format!("a{id}"), |topic| topic == "hail net");
+        assert!(trends.rising.get("c").is_none_or(Vec::is_empty));
+    }
+}
