@@ -81,6 +81,38 @@ fn spearman(x: &[f64], y: &[f64]) -> f64 {
     cov / (vx * vy).sqrt()
 }
 
+/// What the ranking promises on any scan (`ranked`: the non-producers,
+/// best first): ordered by score then id, the top 20 scores distinct, no
+/// component at its maximum for more than 5% of the authors, and among the
+/// top 200 a Spearman correlation of score and post count under 0.4.
+fn assert_ranking_spreads(ranked: &[&Value], what: &str) {
+    for pair in ranked.windows(2) {
+        let (a, b) = (pair[0]["score"].as_f64().unwrap(), pair[1]["score"].as_f64().unwrap());
+        assert!(a > b || (a == b && pair[0]["id"].as_str() < pair[1]["id"].as_str()), "{what}: {} before {}", pair[0], pair[1]);
+    }
+    let top: Vec<f64> = ranked.iter().take(20).map(|a| a["score"].as_f64().unwrap()).collect();
+    let mut distinct = top.clone();
+    distinct.dedup();
+    let shown: Vec<String> = ranked.iter().take(20).map(|a| format!("{} {} {}", a["author"], a["score"], a["measures"])).collect();
+    assert_eq!(distinct.len(), top.len().min(20), "{what}: top scores: {shown:#?}");
+    for component in ["innovation", "need", "lead_time", "response", "network", "pointers", "expertise"] {
+        let values: Vec<f64> = ranked.iter().map(|a| a["components"][component].as_f64().unwrap()).collect();
+        let max = values.iter().copied().fold(0.0, f64::max);
+        assert!(max < 1.0, "{what}: {component} reaches 1");
+        let at_max = values.iter().filter(|&&v| v == max).count();
+        assert!(
+            max == 0.0 || at_max * 20 <= values.len(),
+            "{what}: {component}: {at_max} of {} authors at its maximum {max}",
+            values.len()
+        );
+    }
+    let top200: Vec<&&Value> = ranked.iter().take(200).collect();
+    let scores: Vec<f64> = top200.iter().map(|a| a["score"].as_f64().unwrap()).collect();
+    let posts: Vec<f64> = top200.iter().map(|a| a["posts"].as_f64().unwrap()).collect();
+    let rho = spearman(&scores, &posts);
+    assert!(rho < 0.4, "{what}: Spearman correlation of score and posts among the top 200: {rho:.3}");
+}
+
 const DAY: i64 = 86_400;
 const START: i64 = 1_577_836_800; // 2020-01-01
 
@@ -186,37 +218,7 @@ fn scores_spread_and_do_not_follow_volume() {
     let ranked: Vec<&Value> = authors.iter().filter(|a| a["producer"] == false).collect();
     assert!(ranked.len() >= 150, "{} authors ranked", ranked.len());
 
-    // Ranked best first, ties by the stable id.
-    for pair in ranked.windows(2) {
-        let (a, b) = (pair[0]["score"].as_f64().unwrap(), pair[1]["score"].as_f64().unwrap());
-        assert!(a > b || (a == b && pair[0]["id"].as_str() < pair[1]["id"].as_str()), "{} before {}", pair[0], pair[1]);
-    }
-    // The top 20 have distinct scores.
-    let top: Vec<f64> = ranked.iter().take(20).map(|a| a["score"].as_f64().unwrap()).collect();
-    let mut distinct = top.clone();
-    distinct.dedup();
-    let shown: Vec<String> = ranked.iter().take(20).map(|a| format!("{} {} {}", a["author"], a["score"], a["measures"])).collect();
-    assert_eq!(distinct.len(), 20, "top scores: {shown:#?}");
-
-    // No component is at its maximum for more than 5% of the authors.
-    for component in ["innovation", "need", "lead_time", "response", "network", "pointers", "expertise"] {
-        let values: Vec<f64> = ranked.iter().map(|a| a["components"][component].as_f64().unwrap()).collect();
-        let max = values.iter().copied().fold(0.0, f64::max);
-        assert!(max < 1.0, "{component} reaches 1");
-        let at_max = values.iter().filter(|&&v| v == max).count();
-        assert!(
-            max == 0.0 || at_max * 20 <= values.len(),
-            "{component}: {at_max} of {} authors at its maximum {max}",
-            values.len()
-        );
-    }
-
-    // The score does not follow the post count among the top 200.
-    let top200: Vec<&&Value> = ranked.iter().take(200).collect();
-    let scores: Vec<f64> = top200.iter().map(|a| a["score"].as_f64().unwrap()).collect();
-    let posts: Vec<f64> = top200.iter().map(|a| a["posts"].as_f64().unwrap()).collect();
-    let rho = spearman(&scores, &posts);
-    assert!(rho < 0.4, "Spearman correlation of score and posts among the top 200: {rho:.3}");
+    assert_ranking_spreads(&ranked, "the generated forum");
     // Nor do the heaviest posters crowd the top: of the 13 members with
     // more than 100 posts, at most 3 are among the top 20.
     let heavy = ranked.iter().take(20).filter(|a| a["posts"].as_u64().unwrap() > 100).count();
@@ -441,4 +443,37 @@ fn pyramid_follows_pointers_outward() {
     let missing = leadminer(["pyramid", "/nonexistent/scan", "--from", "x"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("pointers.jsonl"));
+}
+
+/// The same promises on the development corpora, and the cases the issue
+/// named: the Urho3D developer who posted its releases is a producer, and
+/// whoever submitted the link to an article in which its author says he
+/// built Dropbox is not credited with it.
+#[test]
+fn corpora_rankings_spread_and_tell_producers_and_link_submitters_apart() {
+    let Some(dir) = crate::common::corpora("corpora_rankings_spread_and_tell_producers_and_link_submitters_apart") else {
+        return;
+    };
+    let out = tempfile::tempdir().expect("temp dir");
+    for corpus in ["discourse-urho3d", "hackernews"] {
+        let to = out.path().join(corpus);
+        let r = leadminer(["scan".as_ref(), "-q".as_ref(), "--no-report".as_ref(), "--out".as_ref(), to.as_os_str(), dir.join(corpus).as_os_str()]);
+        assert!(r.status.success(), "scan {corpus}: {}", String::from_utf8_lossy(&r.stderr));
+        let authors = jsonl(&to.join("authors.jsonl"));
+        let ranked: Vec<&Value> = authors.iter().filter(|a| a["producer"] == false).collect();
+        assert!(ranked.len() > 500, "{corpus}: {} ranked", ranked.len());
+        assert_ranking_spreads(&ranked, corpus);
+        let summary: Value = serde_json::from_str(&read(&to.join("summary.json"))).expect("summary");
+        assert!(summary["rising_topics"].as_object().is_some_and(|r| !r.is_empty()), "{corpus}: no rising topics");
+        if corpus == "discourse-urho3d" {
+            let lead = author(&authors, "cadaver").expect("the developer who posted the releases");
+            assert_eq!(lead["producer"], true, "{lead}");
+        } else {
+            let posts = jsonl(&to.join("posts.jsonl"));
+            let dropbox = posts.iter().find(|p| p["id"] == "25091212").expect("the Dropbox article is listed");
+            assert_eq!(dropbox["link_submission"], true);
+            let submitter = dropbox["author"].as_str().expect("a submitter");
+            assert!(author(&authors, submitter).is_none_or(|a| a["top_posts"].as_array().unwrap().iter().all(|p| p[1] != "25091212")));
+        }
+    }
 }
