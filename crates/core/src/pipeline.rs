@@ -8,7 +8,7 @@
 //! thread count.
 
 use crate::model::Post;
-use crate::read::{expand_inputs, frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, Sink};
+use crate::read::{expand_inputs, frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, RecordPosts, Sink};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -62,20 +62,21 @@ pub enum Parsed {
 /// Parses every record of a block into posts, keeping input order.
 pub fn parse_block(block: Block) -> Vec<Parsed> {
     let mut out = Vec::with_capacity(block.items.len());
-    let mut posts = Vec::new();
+    let mut posts = RecordPosts::default();
     for item in block.items {
         match item {
             Item::File(ev) => out.push(Parsed::File(ev)),
             Item::Error(e) => out.push(Parsed::Skipped(e)),
-            Item::Record { ctx, range, loc } => {
-                match ctx.parse(&block.data[range], loc, &mut posts) {
-                    Ok(()) => out.extend(posts.drain(..).map(Parsed::Post)),
-                    Err(e) => {
-                        posts.clear();
-                        out.push(Parsed::Skipped(e));
-                    }
+            Item::Record { ctx, range, loc } => match ctx.parse(&block.data[range], loc, &mut posts) {
+                Ok(()) => out.extend(posts.drain().map(|p| match p {
+                    Ok(post) => Parsed::Post(post),
+                    Err(lost) => Parsed::Skipped(ctx.record_error(loc, lost)),
+                })),
+                Err(e) => {
+                    posts.clear();
+                    out.push(Parsed::Skipped(e));
                 }
-            }
+            },
         }
     }
     out

@@ -140,6 +140,59 @@ fn csv_bad_rows_are_skipped_alone() {
 }
 
 #[test]
+fn csv_an_unbalanced_quote_loses_only_its_row() {
+    // Row b opens a quote it never closes: read as one stream it swallows
+    // the rows after it up to the next quote.
+    let data: &[u8] = b"id,text,score\n\
+        a,first,1\n\
+        b,\"never closed,2\n\
+        c,third,3\n\
+        d,\"quoted, with a comma\",4\n\
+        e,\"a body over\ntwo lines\",5\n\
+        f,last,6\n";
+    let (_dir, path) = temp_file("rows.csv", data);
+    let (posts, skipped) = read(&path, "id=id,body=text,score=score");
+    assert_eq!(ids(&posts), ["a", "c", "d", "e", "f"]);
+    assert_eq!(posts[2].body, "quoted, with a comma");
+    assert_eq!(posts[3].body, "a body over\ntwo lines");
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    let (offset, line) = locate(data, b"b,");
+    assert_eq!((skipped[0].line, skipped[0].offset), (Some(line), Some(offset)), "{}", skipped[0]);
+    assert!(skipped[0].message.contains("quote"), "{}", skipped[0]);
+
+    // A quote still open at the end of the file loses its line only.
+    let (_dir, path) = temp_file("rows.csv", b"id,text\n1,one\n2,\"open\n3,three\n4,four\n");
+    let (posts, skipped) = read(&path, "id=id,body=text");
+    assert_eq!(ids(&posts), ["1", "3", "4"]);
+    assert_eq!((skipped.len(), skipped[0].line), (1, Some(3)), "{skipped:#?}");
+
+    // With --strict the read stops there and nothing after it is kept.
+    let opts = ReadOptions { strict: true, ..options("id=id,body=text") };
+    let err = read_all(std::slice::from_ref(&path), &opts).expect_err("strict reading fails");
+    assert_eq!(err.line, Some(3));
+}
+
+#[test]
+fn csv_rows_are_capped_by_the_record_limit() {
+    let mut data = b"id,text\n1,one\n2,\"".to_vec();
+    for _ in 0..200 {
+        data.extend_from_slice(b"a line of an endless quoted field\n");
+    }
+    data.extend_from_slice(b"\"\n3,three\n");
+    let long_line = format!("4,{}\n5,five\n", "x".repeat(5000));
+    data.extend_from_slice(long_line.as_bytes());
+    let (_dir, path) = temp_file("rows.csv", &data);
+    let opts = ReadOptions { max_record: 1000, ..options("id=id,body=text") };
+    let (posts, skipped) = read_all(&[path], &opts).expect("lenient");
+    // Row 2 gives up at the limit; its lines are read again as rows of one
+    // field each, which are counted too; the row of 5000 bytes is skipped.
+    assert_eq!(posts.first().map(|p| p.id.as_str()), Some("1"));
+    assert_eq!(posts.iter().rev().take(2).map(|p| p.id.as_str()).collect::<Vec<_>>(), ["5", "3"]);
+    assert!(skipped.iter().any(|e| e.line == Some(3) && e.message.contains("record limit")), "{skipped:#?}");
+    assert!(skipped.iter().any(|e| e.line == Some(205) && e.message.contains("record limit")), "{skipped:#?}");
+}
+
+#[test]
 fn csv_without_the_mapped_body_column_is_refused() {
     let (_dir, path) = temp_file("rows.csv", b"id,content\n1,hello\n");
     let (posts, skipped) = read(&path, "id=id,body=text");

@@ -140,3 +140,31 @@ fn archives_get_one_clear_message() {
         assert!(skipped[0].to_string().contains(name) && skipped[0].message.contains(says), "{}", skipped[0]);
     }
 }
+
+#[test]
+fn a_damaged_discourse_post_loses_only_itself() {
+    let topic: serde_json::Value =
+        serde_json::from_slice(&fixture("discourse/terrain-water-shader.7.json")).expect("fixture is JSON");
+    let (whole, skipped) = read_bytes("terrain-water-shader.7.json", &fixture("discourse/terrain-water-shader.7.json"));
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(whole, ["70", "71", "72"]);
+
+    let mut damaged = topic.clone();
+    damaged["post_stream"]["posts"][1]["cooked"] = serde_json::json!(12345);
+    let bytes = serde_json::to_vec(&damaged).expect("serialize");
+    let (posts, skipped) = read_bytes("terrain-water-shader.7.json", &bytes);
+    assert_eq!(posts, ["70", "72"]);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    let e = &skipped[0];
+    assert_eq!((e.kind, e.record.as_deref()), (ErrorKind::Record, Some("71")), "{e}");
+    assert!(e.message.contains("post of topic 7"), "{e}");
+    // Strict reading stops at the lost post.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("terrain-water-shader.7.json");
+    std::fs::write(&path, &bytes).expect("write");
+    let strict = ReadOptions { strict: true, ..ReadOptions::default() };
+    match read_all(&[path], &strict) {
+        Err(e) => assert_eq!(e.record.as_deref(), Some("71"), "{e}"),
+        Ok((posts, _)) => panic!("strict reading went on with {} posts", posts.len()),
+    }
+}

@@ -5,10 +5,11 @@ use super::detect::{Confidence, Probe};
 use super::error::{ParseError, ReadError, RecordLoc};
 use super::framing::frame_document;
 use super::json::iso_to_unix;
-use super::reader::{FileCtx, Format, Reader, Sink};
+use super::reader::{FileCtx, Format, Reader, RecordPosts, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::html;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -49,7 +50,7 @@ impl Reader for DiscourseReader {
         frame_document(ctx, reader, sink)
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
         parse(ctx, bytes, out)
     }
 }
@@ -79,8 +80,16 @@ enum TagName<'a> {
 
 #[derive(Deserialize)]
 struct PostStream<'a> {
+    /// Each post as written, read on its own so that one damaged post
+    /// loses only itself.
     #[serde(borrow)]
-    posts: Vec<DPost<'a>>,
+    posts: Vec<&'a RawValue>,
+}
+
+/// Just the id of a post that could not be read.
+#[derive(Deserialize)]
+struct PostId {
+    id: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -112,26 +121,45 @@ struct Action {
 /// Discourse's action id for likes.
 const LIKE_ACTION: u64 = 2;
 
-/// Parses one topic into its posts.
-pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
+/// Parses one topic into its posts. A post that cannot be read (a field of
+/// the wrong type) is noted as lost in `out`; the topic's other posts are
+/// kept.
+pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut RecordPosts) -> Result<(), ParseError> {
     let topic: Topic<'_> = super::json::from_record(bytes)?;
     let topic_id = topic
         .id
         .ok_or_else(|| ParseError::new("topic without an `id`"))?
         .to_string();
-    let host = ctx
-        .community
-        .clone()
-        .or_else(|| topic.post_stream.posts.iter().find_map(|p| host_from_avatar(p.avatar_template.as_deref()?)))
-        .or_else(|| host_anywhere(bytes))
-        .or_else(|| folder_name(ctx))
-        .unwrap_or_default();
-    let by_number: HashMap<u64, u64> = topic
+    let mut posts: Vec<Result<DPost<'_>, ParseError>> = topic
         .post_stream
         .posts
         .iter()
-        .filter_map(|p| Some((p.post_number?, p.id)))
+        .map(|raw| {
+            serde_json::from_str::<DPost<'_>>(raw.get()).map_err(|e| {
+                let id = serde_json::from_str::<PostId>(raw.get())
+                    .ok()
+                    .and_then(|p| p.id)
+                    .map(|id| match id {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    });
+                let message = format!("post of topic {topic_id} skipped: invalid JSON: {e}");
+                match id {
+                    Some(id) => ParseError::with_id(id, message),
+                    None => ParseError::new(message),
+                }
+            })
+        })
         .collect();
+    let read = || posts.iter().filter_map(|p| p.as_ref().ok());
+    let host = ctx
+        .community
+        .clone()
+        .or_else(|| read().find_map(|p| host_from_avatar(p.avatar_template.as_deref()?)))
+        .or_else(|| host_anywhere(bytes))
+        .or_else(|| folder_name(ctx))
+        .unwrap_or_default();
+    let by_number: HashMap<u64, u64> = read().filter_map(|p| Some((p.post_number?, p.id))).collect();
     let first_id = by_number.get(&1).map(|id| id.to_string());
     let tags: Vec<String> = topic
         .tags
@@ -141,7 +169,14 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
             TagName::Name(n) | TagName::Object { name: n } => n.into_owned(),
         })
         .collect();
-    for p in topic.post_stream.posts {
+    for p in posts.drain(..) {
+        let p = match p {
+            Ok(p) => p,
+            Err(lost) => {
+                out.lose(lost);
+                continue;
+            }
+        };
         let number = p.post_number.unwrap_or(0);
         let kind = if number == 1 { PostKind::Topic } else { PostKind::Reply };
         let mut post = Post::new(Source::Discourse, p.id.to_string(), kind);

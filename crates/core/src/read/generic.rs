@@ -2,17 +2,18 @@
 //! which input field holds which post field.
 //!
 //! JSON lines are framed one record per line by the shared line framer; CSV
-//! rows are framed by [`frame_csv`], which turns each row into a JSON object
+//! rows are framed by `csv_rows`, which turns each row into a JSON object
 //! (column name to string value) so that both go through the same [`parse`].
 
 use super::compress::{strip_compression_suffixes, strip_suffix_ignore_case};
 use super::detect::{Confidence, Probe};
-use super::error::{ErrorKind, ParseError, ReadError, RecordLoc};
+use super::error::{ParseError, ReadError, RecordLoc};
+use super::csv_rows::frame_csv;
 use super::framing::frame_lines;
 use super::json::iso_to_unix;
-use super::mapping::{FieldMap, BODY, ID, KIND, TARGETS};
+use super::mapping::{FieldMap, BODY, ID, KIND};
 use super::mapping::{AUTHOR, COMMUNITY, CREATED, PARENT, SCORE, THREAD, TITLE, URL};
-use super::reader::{FileCtx, Format, Reader, Sink};
+use super::reader::{FileCtx, Format, Reader, RecordPosts, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::plain;
 use serde_json::Value;
@@ -78,8 +79,8 @@ impl Reader for GenericReader {
         }
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
-        parse(ctx, bytes, out)
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
+        parse(ctx, bytes, &mut out.posts)
     }
 }
 
@@ -145,7 +146,7 @@ fn file_stem(path: &Path) -> String {
 }
 
 /// Parses one record: a JSON object (a JSON line, or a CSV row turned into
-/// one by [`frame_csv`]) read through the file's [`FieldMap`].
+/// one by the CSV framer) read through the file's [`FieldMap`].
 pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), ParseError> {
     static DEFAULT_MAP: LazyLock<FieldMap> = LazyLock::new(FieldMap::default);
     let map = ctx.map.as_deref().unwrap_or(&DEFAULT_MAP);
@@ -198,161 +199,6 @@ pub fn parse(ctx: &FileCtx, bytes: &[u8], out: &mut Vec<Post>) -> Result<(), Par
     Ok(())
 }
 
-/// Frames a CSV file with a header row: each row becomes one record, a JSON
-/// object from column names to string values, located by the row's line and
-/// byte offset.
-///
-/// A row with the wrong number of fields, or with bytes that are not UTF-8,
-/// is reported as a record error and skipped; an I/O failure ends the file.
-/// The columns named for `id` and `body` must exist in the header.
-pub fn frame_csv(ctx: &Arc<FileCtx>, reader: Box<dyn BufRead + Send>, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(reader);
-    let headers = match csv.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(csv_stream_error(ctx, &e)),
-    };
-    if headers.is_empty() {
-        return Ok(());
-    }
-    let mut names = Vec::with_capacity(headers.len());
-    for (i, h) in headers.iter().enumerate() {
-        let name = std::str::from_utf8(h).map_err(|_| {
-            ReadError::file(
-                ErrorKind::Format,
-                &ctx.path,
-                format!("CSV header column {} is not UTF-8", i + 1),
-            )
-        })?;
-        names.push(name.trim().to_string());
-    }
-    check_columns(ctx, &names)?;
-    let mut row = csv::ByteRecord::new();
-    while !sink.is_stopped() {
-        match csv.read_byte_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {
-                let loc = row.position().map_or_else(RecordLoc::default, |p| RecordLoc {
-                    line: Some(p.line()),
-                    offset: p.byte(),
-                });
-                let start = sink.data().len();
-                match write_object(sink.data(), &names, &row) {
-                    Ok(()) => {
-                        let end = sink.data().len();
-                        sink.commit(ctx, start, end, loc);
-                    }
-                    Err(column) => {
-                        sink.data().truncate(start);
-                        let name = names.get(column).map_or("?", String::as_str);
-                        sink.error(ReadError::record(
-                            &ctx.path,
-                            loc,
-                            format!("column {} ({name}) is not valid UTF-8", column + 1),
-                        ));
-                    }
-                }
-            }
-            Err(e) => match e.kind() {
-                csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
-                    let loc = pos.as_ref().map_or_else(RecordLoc::default, |p| RecordLoc {
-                        line: Some(p.line()),
-                        offset: p.byte(),
-                    });
-                    sink.error(ReadError::record(
-                        &ctx.path,
-                        loc,
-                        format!("row has {len} fields, the header has {expected_len}"),
-                    ));
-                }
-                _ => return Err(csv_stream_error(ctx, &e)),
-            },
-        }
-    }
-    Ok(())
-}
-
-/// The `id` and `body` columns must be in the header.
-fn check_columns(ctx: &FileCtx, names: &[String]) -> Result<(), ReadError> {
-    let default_map;
-    let map = match ctx.map.as_deref() {
-        Some(map) => map,
-        None => {
-            default_map = FieldMap::default();
-            &default_map
-        }
-    };
-    for target in [ID, BODY] {
-        let Some(source) = map.field(target) else {
-            continue;
-        };
-        if !names.iter().any(|n| n == source) {
-            return Err(ReadError::file(
-                ErrorKind::Format,
-                &ctx.path,
-                format!(
-                    "CSV has no column '{source}' (mapped to {}); its columns: {}",
-                    TARGETS[target],
-                    names.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Writes a row as a JSON object; on invalid UTF-8 returns the column.
-fn write_object(out: &mut Vec<u8>, names: &[String], row: &csv::ByteRecord) -> Result<(), usize> {
-    out.push(b'{');
-    for (i, (name, field)) in names.iter().zip(row.iter()).enumerate() {
-        let value = std::str::from_utf8(field).map_err(|_| i)?;
-        if i > 0 {
-            out.push(b',');
-        }
-        write_json_string(out, name);
-        out.push(b':');
-        write_json_string(out, value);
-    }
-    out.push(b'}');
-    Ok(())
-}
-
-/// Appends `s` as a quoted JSON string.
-fn write_json_string(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    let mut from = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape: Option<&[u8]> = match b {
-            b'"' => Some(b"\\\""),
-            b'\\' => Some(b"\\\\"),
-            b'\n' => Some(b"\\n"),
-            b'\r' => Some(b"\\r"),
-            b'\t' => Some(b"\\t"),
-            0..=0x1F => None,
-            _ => continue,
-        };
-        out.extend_from_slice(&s.as_bytes()[from..i]);
-        match escape {
-            Some(e) => out.extend_from_slice(e),
-            None => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
-        }
-        from = i + 1;
-    }
-    out.extend_from_slice(&s.as_bytes()[from..]);
-    out.push(b'"');
-}
-
-fn csv_stream_error(ctx: &FileCtx, e: &csv::Error) -> ReadError {
-    let mut err = ReadError::file(ErrorKind::Stream, &ctx.path, format!("CSV: {e}"));
-    if let Some(pos) = e.position() {
-        err.offset = Some(pos.byte());
-        err.line = Some(pos.line());
-    }
-    err
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,14 +210,6 @@ mod tests {
         assert_eq!(timestamp(&Value::from(1_700_000_000_123i64)), Some(1_700_000_000));
         assert_eq!(timestamp(&Value::from("2014-05-14T08:11:02Z")), Some(1_400_055_062));
         assert_eq!(timestamp(&Value::from("soon")), None);
-    }
-
-    #[test]
-    fn json_strings() {
-        let mut out = Vec::new();
-        write_json_string(&mut out, "a\"b\\c\nd\u{1}é");
-        let back: String = serde_json::from_slice(&out).unwrap();
-        assert_eq!(back, "a\"b\\c\nd\u{1}é");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::error::{ParseError, ReadError, RecordLoc};
 use super::framing::frame_lines;
 use super::json::lenient_i64;
 use super::json_array::frame_json_array;
-use super::reader::{FileCtx, Format, Reader, Sink};
+use super::reader::{FileCtx, Format, Reader, RecordPosts, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::html;
 use serde::Deserialize;
@@ -65,8 +65,8 @@ impl Reader for HackerNewsReader {
         }
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
-        parse(ctx, bytes, out)
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
+        parse(ctx, bytes, &mut out.posts)
     }
 }
 

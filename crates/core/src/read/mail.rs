@@ -61,7 +61,7 @@
 
 use super::detect::{Confidence, Probe};
 use super::error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
-use super::reader::{FileCtx, Format, Reader, Sink};
+use super::reader::{FileCtx, Format, Reader, RecordPosts, Sink};
 use crate::model::{Post, PostKind, Source};
 use crate::text::{html, plain, Text};
 use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
@@ -133,8 +133,8 @@ impl Reader for MailReader {
         frame(ctx, reader, sink)
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
-        parse(ctx, bytes, loc, out)
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
+        parse(ctx, bytes, loc, &mut out.posts)
     }
 }
 

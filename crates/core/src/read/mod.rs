@@ -14,14 +14,15 @@
 //! once in the [`Registry`] (`registry.rs`). The other modules are shared:
 //! `reader` (the trait, [`Format`], [`FileCtx`], [`Sink`]), `detect` (what
 //! detection looks at), `file` (reading one input: open, detect, frame),
-//! `framing` (line and whole-document framers), `json` (JSON records and
-//! array framing), `compress`, `error`, `inputs` and `mapping` (the generic
-//! formats' [`FieldMap`] and [`BodyFormat`]). This module only declares
+//! `framing` (line and whole-document framers), `csv_rows` (CSV rows),
+//! `json` (JSON records and array framing), `compress`, `error`, `inputs`
+//! and `mapping` (the generic formats' [`FieldMap`] and [`BodyFormat`]). This module only declares
 //! and re-exports them; the modules import each other without cycles.
 //!
 //! [`Post`]: crate::model::Post
 
 mod compress;
+mod csv_rows;
 mod detect;
 pub mod discourse;
 mod error;
@@ -50,5 +51,5 @@ pub use inputs::{expand_inputs, Expanded, InputFile, LeftOut};
 pub use json::iso_to_unix as iso_date;
 pub use json::required_id as json_id;
 pub use mapping::{BodyFormat, FieldMap};
-pub use reader::{Block, FileCtx, FileEvent, Format, Item, Reader, Sink};
+pub use reader::{Block, FileCtx, FileEvent, Format, Item, Reader, RecordPosts, Sink};
 pub use registry::{detect_format, Registry};

@@ -65,8 +65,11 @@ pub trait Reader: Send + Sync + 'static {
     ) -> Result<(), ReadError>;
 
     /// Parses one raw record, located at `loc` in its file, appending its
-    /// posts to `out`.
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError>;
+    /// posts to `out`. A record that holds several posts (a Discourse
+    /// topic) and loses one of them to damage notes the loss with
+    /// [`RecordPosts::lose`] and goes on; an error returned loses the whole
+    /// record.
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError>;
 }
 
 /// A dump format: a handle to its [`Reader`]. Formats are equal when their
@@ -149,11 +152,65 @@ impl FileCtx {
     /// Parses one raw record of this file with its format's reader,
     /// appending its posts to `out`; a failure names the file, the
     /// record's location and, when it was read, its id.
-    pub fn parse(&self, bytes: &[u8], loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ReadError> {
-        self.format.reader().parse(self, bytes, loc, out).map_err(|e| {
-            let mut err = ReadError::record(&self.path, loc, e.message);
-            err.record = e.id;
-            err
+    pub fn parse(&self, bytes: &[u8], loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ReadError> {
+        self.format.reader().parse(self, bytes, loc, out).map_err(|e| self.record_error(loc, e))
+    }
+
+    /// A record's [`ParseError`] as a [`ReadError`] naming this file and
+    /// the record's location.
+    pub fn record_error(&self, loc: RecordLoc, e: ParseError) -> ReadError {
+        let mut err = ReadError::record(&self.path, loc, e.message);
+        err.record = e.id;
+        err
+    }
+}
+
+/// The posts parsed from one record, and the parts of the record lost to
+/// damage, each at its place among the posts.
+#[derive(Debug, Default)]
+pub struct RecordPosts {
+    /// The posts, in the record's order.
+    pub posts: Vec<Post>,
+    /// Each lost part with the number of posts read before it.
+    lost: Vec<(usize, ParseError)>,
+}
+
+impl RecordPosts {
+    /// Adds a post.
+    pub fn push(&mut self, post: Post) {
+        self.posts.push(post);
+    }
+
+    /// Notes that a part of the record (one post of a topic) could not be
+    /// read; it is skipped and counted, the rest of the record is kept.
+    pub fn lose(&mut self, err: ParseError) {
+        self.lost.push((self.posts.len(), err));
+    }
+
+    /// Whether nothing was read or lost.
+    pub fn is_empty(&self) -> bool {
+        self.posts.is_empty() && self.lost.is_empty()
+    }
+
+    /// Empties it, keeping its allocation.
+    pub fn clear(&mut self) {
+        self.posts.clear();
+        self.lost.clear();
+    }
+
+    /// Takes the posts and losses out in order: `Ok` for a post, `Err` for
+    /// a lost part.
+    pub fn drain(&mut self) -> impl Iterator<Item = Result<Post, ParseError>> + '_ {
+        let mut lost = self.lost.drain(..).peekable();
+        let mut posts = self.posts.drain(..).enumerate().peekable();
+        std::iter::from_fn(move || {
+            let next_post = posts.peek().map(|(i, _)| *i);
+            match (lost.peek(), next_post) {
+                (Some((at, _)), Some(i)) if *at <= i => lost.next().map(|(_, e)| Err(e)),
+                (_, Some(_)) => posts.next().map(|(_, p)| Ok(p)),
+                (Some(_), None) => lost.next().map(|(_, e)| Err(e)),
+                (None, None) => None,
+            }
         })
     }
 }

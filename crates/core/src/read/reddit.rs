@@ -7,7 +7,7 @@ use super::detect::{Confidence, Probe};
 use super::error::{ParseError, ReadError, RecordLoc};
 use super::framing::frame_lines;
 use super::json::{id_string, lenient_i64};
-use super::reader::{FileCtx, Format, Reader, Sink};
+use super::reader::{FileCtx, Format, Reader, RecordPosts, Sink};
 use crate::model::{author_or_none, Post, PostKind, Source};
 use crate::text::markdown;
 use serde::Deserialize;
@@ -60,8 +60,8 @@ impl Reader for RedditReader {
         frame_lines(ctx, reader, sink)
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
-        parse(ctx, bytes, out)
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
+        parse(ctx, bytes, &mut out.posts)
     }
 }
 

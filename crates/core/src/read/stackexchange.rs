@@ -46,7 +46,7 @@ use super::compress::{strip_compression_suffixes, strip_suffix_ignore_case};
 use super::detect::{Confidence, Probe};
 use super::error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
 use super::json::iso_to_unix;
-use super::reader::{FileCtx, Format, Reader, Sink};
+use super::reader::{FileCtx, Format, Reader, RecordPosts, Sink};
 use crate::model::{Post, PostKind, Source};
 use crate::text::{html, markdown};
 use quick_xml::events::BytesStart;
@@ -133,8 +133,8 @@ impl Reader for StackExchangeReader {
         frame(ctx, reader, sink)
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
-        parse(ctx, bytes, out)
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
+        parse(ctx, bytes, &mut out.posts)
     }
 }
 

@@ -4,7 +4,7 @@
 //! uses the public API, so it shows what adding a format takes.
 
 use leadminer_core::model::author_or_none;
-use leadminer_core::read::{frame_lines, Confidence, FileCtx, Format, ParseError, Probe, ReadError, Reader, RecordLoc, Sink};
+use leadminer_core::read::{frame_lines, Confidence, FileCtx, Format, ParseError, Probe, ReadError, Reader, RecordLoc, RecordPosts, Sink};
 use leadminer_core::text::plain;
 use leadminer_core::{Post, PostKind, Source};
 use std::io::BufRead;
@@ -39,7 +39,7 @@ impl Reader for TinyReader {
         frame_lines(ctx, reader, sink)
     }
 
-    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut Vec<Post>) -> Result<(), ParseError> {
+    fn parse(&self, ctx: &FileCtx, bytes: &[u8], _loc: RecordLoc, out: &mut RecordPosts) -> Result<(), ParseError> {
         let line = std::str::from_utf8(bytes).map_err(|_| ParseError::new("line is not UTF-8"))?;
         let mut fields = line.splitn(3, '|');
         let (Some(id), Some(author), Some(text)) = (fields.next(), fields.next(), fields.next()) else {
