@@ -205,6 +205,13 @@ fn print_tables(o: &Outcome, top: usize) {
         "{} posts read, {} analyzed, {} with signals: {} user innovations, {} needs, {} commercial; {} skipped",
         s.posts, s.analyzed, s.with_signals, s.labels[Label::UserInnovation], s.labels[Label::Need], s.labels[Label::Commercial], s.skipped
     );
+    if s.bad_fields > 0 {
+        println!(
+            "{} impossible dates dropped (posts kept without them), first: {}",
+            s.bad_fields,
+            s.bad_field_examples.first().map_or("", String::as_str)
+        );
+    }
     if !o.top_posts.is_empty() {
         println!("\nTop user innovations");
         println!("{:>5}  {:<12} {:<12} {:<18} {:<10}  title / strongest evidence", "score", "source", "id", "author", "date");

@@ -45,7 +45,7 @@ pub fn run(args: StatsArgs) -> Result<ExitCode> {
                     match p {
                         Parsed::Post(_) => progress.add_posts(1),
                         Parsed::Skipped(e) => progress.skip(|| e.to_string()),
-                        Parsed::File(_) => {}
+                        Parsed::File(_) | Parsed::BadField(_) => {}
                     }
                 }
                 if let Parsed::Skipped(e) = p {
@@ -98,6 +98,11 @@ fn print_table(stats: &Stats, secs: f64) {
         println!("  authors   {}", authors.join(", "));
         if f.skipped > 0 {
             println!("  skipped   {}", f.skipped);
+        }
+        if f.bad_fields > 0 {
+            println!("  bad dates {} (posts kept without them)", f.bad_fields);
+        }
+        if f.skipped > 0 || f.bad_fields > 0 {
             for r in &f.skip_reasons {
                 println!("    {r}");
             }

@@ -66,7 +66,7 @@ fn strict_stops_at_the_first_bad_record() {
     let input = dir.path().join("RC_2023-01.ndjson");
     std::fs::write(
         &input,
-        "{\"id\":\"a\",\"author\":\"x\",\"body\":\"I built a jig.\",\"subreddit\":\"DIY\",\"created_utc\":1,\"link_id\":\"t3_q\"}\n{not json\n",
+        "{\"id\":\"a\",\"author\":\"x\",\"body\":\"I built a jig.\",\"subreddit\":\"DIY\",\"created_utc\":1672531200,\"link_id\":\"t3_q\"}\n{not json\n",
     )
     .expect("write");
     let out = dir.path().join("out");
@@ -75,6 +75,45 @@ fn strict_stops_at_the_first_bad_record() {
     let summary: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).expect("summary");
     assert_eq!(summary["skipped"], 1);
     assert!(summary["skipped_examples"][0].as_str().is_some_and(|s| s.contains("line 2")), "{summary}");
+    let strict = scan(&[&input], &out, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("line 2"));
+}
+
+#[test]
+fn impossible_dates_are_counted_and_dropped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("RC_2023-01.ndjson");
+    let line = |id: &str, created: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"author\":\"u{id}\",\"body\":\"I built a jig for my saw.\",\"subreddit\":\"DIY\",\"created_utc\":{created},\"link_id\":\"t3_q\"}}\n"
+        )
+    };
+    let text = [
+        line("a", "1672531200"),
+        line("b", "86400"),
+        line("c", &i64::MAX.to_string()),
+        line("d", &i64::MIN.to_string()),
+        line("e", "4102444800"),
+        line("f", "1672617600"),
+    ]
+    .concat();
+    std::fs::write(&input, text).expect("write");
+    let out = dir.path().join("out");
+    let lenient = scan(&[&input], &out, &["--min-score", "0"]);
+    assert!(lenient.status.success(), "{}", String::from_utf8_lossy(&lenient.stderr));
+    let summary: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).expect("summary");
+    assert_eq!((summary["posts"].as_u64(), summary["skipped"].as_u64()), (Some(6), Some(0)), "{summary}");
+    assert_eq!(summary["bad_fields"], 4, "{summary}");
+    assert!(summary["bad_field_examples"][0].as_str().is_some_and(|s| s.contains("line 2") && s.contains("86400")), "{summary}");
+    assert_eq!((summary["first_post"].as_str(), summary["last_post"].as_str()), (Some("2023-01-01T00:00:00Z"), Some("2023-01-02T00:00:00Z")), "{summary}");
+    let authors = read(&out.join("authors.jsonl"));
+    for author in authors.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).expect("author")) {
+        for field in ["first", "last"] {
+            let t = author[field].as_i64();
+            assert!(t.is_none_or(|t| (1_672_531_200..=1_672_617_600).contains(&t)), "{author}");
+        }
+    }
     let strict = scan(&[&input], &out, &["--strict"]);
     assert_eq!(strict.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&strict.stderr).contains("line 2"));

@@ -8,7 +8,7 @@
 //! thread count.
 
 use crate::model::Post;
-use crate::read::{expand_inputs, frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, RecordPosts, Sink};
+use crate::read::{check_created, expand_inputs, frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, RecordPosts, Sink};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -57,6 +57,9 @@ pub enum Parsed {
     Post(Post),
     /// A record or stream that was skipped.
     Skipped(ReadError),
+    /// A field of the post before it held an impossible value and was
+    /// dropped (the post is kept).
+    BadField(ReadError),
 }
 
 /// Parses every record of a block into posts, keeping input order.
@@ -68,10 +71,18 @@ pub fn parse_block(block: Block) -> Vec<Parsed> {
             Item::File(ev) => out.push(Parsed::File(ev)),
             Item::Error(e) => out.push(Parsed::Skipped(e)),
             Item::Record { ctx, range, loc } => match ctx.parse(&block.data[range], loc, &mut posts) {
-                Ok(()) => out.extend(posts.drain().map(|p| match p {
-                    Ok(post) => Parsed::Post(post),
-                    Err(lost) => Parsed::Skipped(ctx.record_error(loc, lost)),
-                })),
+                Ok(()) => {
+                    for p in posts.drain() {
+                        match p {
+                            Ok(mut post) => {
+                                let bad = check_created(&ctx, loc, &mut post);
+                                out.push(Parsed::Post(post));
+                                out.extend(bad.map(Parsed::BadField));
+                            }
+                            Err(lost) => out.push(Parsed::Skipped(ctx.record_error(loc, lost))),
+                        }
+                    }
+                }
                 Err(e) => {
                     posts.clear();
                     out.push(Parsed::Skipped(e));
@@ -229,7 +240,7 @@ where
                 .filter_map(|p| match p {
                     Parsed::Post(post) => pick(post).map(Ok),
                     Parsed::Skipped(e) => Some(Err(e)),
-                    Parsed::File(_) => None,
+                    Parsed::File(_) | Parsed::BadField(_) => None,
                 })
                 .collect::<Vec<Result<T, ReadError>>>()
         },
@@ -259,7 +270,8 @@ where
 }
 
 /// Reads every file completely on the current thread and returns its posts
-/// and skipped records. Convenient for tests and small inputs; scans use
+/// and its problems: skipped records and dropped fields (kind
+/// [`ErrorKind::Field`](crate::read::ErrorKind::Field)). Convenient for tests and small inputs; scans use
 /// [`run`].
 pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Post>, Vec<ReadError>), ReadError> {
     let files = expand_inputs(paths)?.files;
@@ -270,7 +282,7 @@ pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Post>, 
         for p in parsed {
             match p {
                 Parsed::Post(post) => posts.push(post),
-                Parsed::Skipped(e) => skipped.push(e),
+                Parsed::Skipped(e) | Parsed::BadField(e) => skipped.push(e),
                 Parsed::File(_) => {}
             }
         }

@@ -514,6 +514,11 @@ pub struct Summary {
     pub skipped: u64,
     /// The first skipped records, with their locations.
     pub skipped_examples: Vec<String>,
+    /// Fields dropped for an impossible value (a creation time before 1990
+    /// or after next year); their posts were kept without them.
+    pub bad_fields: u64,
+    /// The first dropped fields, with their records.
+    pub bad_field_examples: Vec<String>,
     /// Analyzer failures (the post kept the other analyzers' signals).
     pub analyzer_errors: u64,
     /// The first analyzer failures.

@@ -49,7 +49,9 @@ pub struct FileStats {
     pub text_bytes: u64,
     /// Records skipped.
     pub skipped: u64,
-    /// The first few skip reasons, with their locations.
+    /// Fields dropped for an impossible value (the post was kept).
+    pub bad_fields: u64,
+    /// The first few skip and dropped-field reasons, with their locations.
     pub skip_reasons: Vec<String>,
 }
 
@@ -108,6 +110,7 @@ impl StatsBuilder {
                         no_author: 0,
                         text_bytes: 0,
                         skipped: 0,
+                        bad_fields: 0,
                         skip_reasons: Vec::new(),
                     },
                     threads: HashSet::default(),
@@ -116,6 +119,14 @@ impl StatsBuilder {
             }
             Parsed::Post(post) => self.add_post(post),
             Parsed::Skipped(err) => self.add_skip(err),
+            Parsed::BadField(err) => {
+                if let Some(acc) = self.current() {
+                    acc.stats.bad_fields += 1;
+                    if acc.stats.skip_reasons.len() < KEEP_REASONS {
+                        acc.stats.skip_reasons.push(err.to_string());
+                    }
+                }
+            }
         }
     }
 

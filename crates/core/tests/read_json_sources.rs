@@ -152,9 +152,9 @@ fn hackernews_array_and_ndjson() {
 
 #[test]
 fn hackernews_bad_array_element_is_skipped_alone() {
-    let bytes = br#"[{"by":"a","id":1,"time":1,"title":"One","type":"story"},
-{"by":"b","id":2,"time":2,"title":"Two","type":"story","score":},
-{"by":"c","id":3,"time":3,"title":"Three","type":"story"}]"#;
+    let bytes = br#"[{"by":"a","id":1,"time":1400000001,"title":"One","type":"story"},
+{"by":"b","id":2,"time":1400000002,"title":"Two","type":"story","score":},
+{"by":"c","id":3,"time":1400000003,"title":"Three","type":"story"}]"#;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = temp_file(&dir, "items.json", bytes);
     let (posts, skipped) = read(&[path]);
@@ -167,7 +167,7 @@ fn hackernews_bad_array_element_is_skipped_alone() {
 
 #[test]
 fn hackernews_truncated_array_keeps_earlier_items() {
-    let bytes = br#"[{"by":"a","id":1,"time":1,"title":"One","type":"story"},{"by":"b","id":2,"time":2,"ti"#;
+    let bytes = br#"[{"by":"a","id":1,"time":1400000001,"title":"One","type":"story"},{"by":"b","id":2,"time":2,"ti"#;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = temp_file(&dir, "items.json", bytes);
     let (posts, skipped) = read(&[path]);

@@ -23,7 +23,8 @@ fn read_bytes(name: &str, bytes: &[u8]) -> (Vec<String>, Vec<ReadError>) {
 /// dumps are.
 fn hn_array(first: u32, n: u32) -> String {
     let items: Vec<String> = (first..first + n)
-        .map(|i| format!(r#"{{"by":"u{i}","id":{i},"time":{i},"title":"Story {i} {{with}} [brackets]","type":"story"}}"#))
+        .map(|i| (i, 1_400_000_000 + i))
+        .map(|(i, t)| format!(r#"{{"by":"u{i}","id":{i},"time":{t},"title":"Story {i} {{with}} [brackets]","type":"story"}}"#))
         .collect();
     format!("[{}]", items.join(","))
 }
@@ -95,7 +96,7 @@ fn strict_stops_at_the_first_damage() {
 fn an_error_quotes_a_short_excerpt_of_the_input() {
     let huge = "x".repeat(5 << 20);
     // An element that is a string: the parser quotes it in its error.
-    let text = format!(r#"[{{"by":"a","id":1,"time":1,"type":"story"}},"{huge}"]"#);
+    let text = format!(r#"[{{"by":"a","id":1,"time":1400000000,"type":"story"}},"{huge}"]"#);
     let (posts, skipped) = read_bytes("items.json", text.as_bytes());
     assert_eq!(posts, ["1"]);
     assert_eq!(skipped.len(), 1, "{skipped:?}");
@@ -107,11 +108,11 @@ fn an_error_quotes_a_short_excerpt_of_the_input() {
 #[test]
 fn an_overlong_line_is_skipped_without_being_held() {
     let mut text = String::new();
-    text.push_str(r#"{"id":"a","author":"x","body":"one","subreddit":"s","created_utc":1}"#);
+    text.push_str(r#"{"id":"a","author":"x","body":"one","subreddit":"s","created_utc":1600000000}"#);
     text.push('\n');
-    text.push_str(&format!(r#"{{"id":"b","author":"x","body":"{}","subreddit":"s","created_utc":1}}"#, "y".repeat(10_000)));
+    text.push_str(&format!(r#"{{"id":"b","author":"x","body":"{}","subreddit":"s","created_utc":1600000000}}"#, "y".repeat(10_000)));
     text.push('\n');
-    text.push_str(r#"{"id":"c","author":"x","body":"three","subreddit":"s","created_utc":1}"#);
+    text.push_str(r#"{"id":"c","author":"x","body":"three","subreddit":"s","created_utc":1600000000}"#);
     text.push('\n');
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("RC_2020-01.ndjson");

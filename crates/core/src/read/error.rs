@@ -17,6 +17,9 @@ pub enum ErrorKind {
     Stream,
     /// One record was malformed; reading went on with the next.
     Record,
+    /// One field of a record held an impossible value (a date before 1990
+    /// or after next year); the record was kept without it.
+    Field,
 }
 
 /// A reading error with its location.

@@ -15,6 +15,7 @@
 //! `reader` (the trait, [`Format`], [`FileCtx`], [`Sink`]), `detect` (what
 //! detection looks at), `file` (reading one input: open, detect, frame),
 //! `framing` (line and whole-document framers), `csv_rows` (CSV rows),
+//! `dates` (which creation times are believed),
 //! `json` (JSON records and array framing), `compress`, `error`, `inputs`
 //! and `mapping` (the generic formats' [`FieldMap`] and [`BodyFormat`]). This module only declares
 //! and re-exports them; the modules import each other without cycles.
@@ -23,6 +24,7 @@
 
 mod compress;
 mod csv_rows;
+mod dates;
 mod detect;
 pub mod discourse;
 mod error;
@@ -43,6 +45,8 @@ pub mod stackexchange;
 
 pub use compress::{open_counted, open_decompressed, strip_compression_suffixes, Compression};
 pub use progress::{Counting, ReadProgress};
+pub use dates::plausible_times;
+pub(crate) use dates::check_created;
 pub use detect::{Confidence, Probe};
 pub use error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
 pub use file::{frame_file, ReadOptions, DEFAULT_MAX_RECORD};

@@ -390,6 +390,15 @@ impl Collect {
                     bytes: std::fs::metadata(&ev.path).ok().map(|m| m.len()),
                     ignored: ev.ignored.clone(),
                 }),
+                Parsed::BadField(e) => {
+                    summary.bad_fields += 1;
+                    if summary.bad_field_examples.len() < 10 {
+                        summary.bad_field_examples.push(e.to_string());
+                    }
+                    if self.strict && self.stopped.is_none() {
+                        self.stopped = Some(e.to_string());
+                    }
+                }
                 Parsed::Post(_) => {}
             }
         }
