@@ -8,7 +8,7 @@
 //! thread count.
 
 use crate::model::Post;
-use crate::read::{check_created, expand_inputs, frame_file, Block, FileEvent, InputFile, Item, ReadError, ReadOptions, RecordPosts, Sink};
+use crate::read::{check_created, expand_inputs, frame_file, Block, FileCtx, FileEvent, Format, InputFile, Item, ReadError, ReadOptions, RecordPosts, Sink};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -294,4 +294,35 @@ pub fn read_all(paths: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Post>, 
         }
     }
     Ok((posts, skipped))
+}
+
+/// Frames and parses `bytes` as the (decompressed) contents of a file of
+/// `format` at `path`, without touching the disk: every post and problem,
+/// in input order. For fuzzing, and for tests that hold their input in
+/// memory; `options` gives the mapping, body format and record limit.
+pub fn parse_bytes(format: Format, path: &std::path::Path, bytes: &[u8], options: &ReadOptions) -> Vec<Parsed> {
+    let reader = format.reader();
+    let ctx = Arc::new(FileCtx {
+        index: 0,
+        path: path.to_path_buf(),
+        format,
+        compression: crate::read::Compression::None,
+        community: reader.community(path),
+        map: options.map.clone().map(Arc::new),
+        body_format: options.body_format,
+        max_record: options.max_record,
+    });
+    let mut parsed = Vec::new();
+    let mut emit = |block: Block| {
+        parsed.extend(parse_block(block));
+        true
+    };
+    let mut sink = Sink::new(DEFAULT_BLOCK_SIZE, &mut emit);
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let stream: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    if let Err(e) = reader.frame(&ctx, head, stream, &mut sink) {
+        sink.error(e);
+    }
+    sink.finish();
+    parsed
 }

@@ -9,11 +9,13 @@
 
 mod csv;
 mod jsonl;
+#[cfg(feature = "parquet")]
 mod parquet;
 mod report;
 mod stage;
 
 pub use self::csv::{author_columns, best_signal, post_columns, Csv};
+#[cfg(feature = "parquet")]
 pub use self::parquet::{author_schema, post_schema, Parquet};
 pub use jsonl::JsonLines;
 pub use report::Report;
@@ -44,10 +46,18 @@ pub struct OutputKind {
 }
 
 /// Every output format, the default first.
+#[cfg(feature = "parquet")]
 pub const OUTPUTS: &[OutputKind] = &[
     OutputKind { name: "jsonl", files: "posts.jsonl, authors.jsonl", open: JsonLines::open_boxed },
     OutputKind { name: "csv", files: "posts.csv, authors.csv", open: Csv::open_boxed },
     OutputKind { name: "parquet", files: "posts.parquet, authors.parquet", open: Parquet::open_boxed },
+];
+
+/// Every output format, the default first (built without Parquet).
+#[cfg(not(feature = "parquet"))]
+pub const OUTPUTS: &[OutputKind] = &[
+    OutputKind { name: "jsonl", files: "posts.jsonl, authors.jsonl", open: JsonLines::open_boxed },
+    OutputKind { name: "csv", files: "posts.csv, authors.csv", open: Csv::open_boxed },
 ];
 
 /// The HTML report, written beside the chosen formats unless turned off.

@@ -6,7 +6,7 @@
 use super::error::{ErrorKind, ReadError, RecordLoc};
 use super::reader::FileCtx;
 use crate::model::{datetime_string, Post};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -14,7 +14,11 @@ use std::sync::LazyLock;
 const EARLIEST: i64 = 631_152_000;
 
 static PLAUSIBLE: LazyLock<Range<i64>> = LazyLock::new(|| {
-    let after_next_year = Utc::now().year() + 2;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let year = chrono::DateTime::from_timestamp(now, 0).map_or(2026, |t| t.year());
+    let after_next_year = year + 2;
     let end = chrono::NaiveDate::from_ymd_opt(after_next_year, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map_or(i64::MAX, |t| t.and_utc().timestamp());

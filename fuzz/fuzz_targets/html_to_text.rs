@@ -1,0 +1,10 @@
+//! HTML bodies to text with quote and code regions.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(html) = std::str::from_utf8(data) else { return };
+    let text = leadminer_core::text::html::to_text(html);
+    leadminer_fuzz::check_regions(&text.text, text.regions.iter().map(|r| (r.start, r.end)));
+});
