@@ -22,7 +22,9 @@ Examples:
   leadminer scan dump/ --output-format jsonl,csv --no-report --out tables
       Tables for a spreadsheet, no HTML report
   leadminer scan posts.jsonl --map body=text,author=user.name --out out
-      A JSON-lines export with its own field names";
+      A JSON-lines export with its own field names
+  leadminer scan RS_2023-*.zst --out big --resume
+      Go on with a scan of big that was stopped (same inputs and options)";
 
 /// The output format named `s` (see `OUTPUTS`).
 fn parse_output(s: &str) -> Result<&'static OutputKind, String> {
@@ -90,6 +92,14 @@ pub struct ScanArgs {
     /// a list): the same name elsewhere may be someone else.
     #[arg(long)]
     merge_authors: bool,
+
+    /// Go on with a scan into --out that was interrupted (Ctrl-C, a kill,
+    /// a crash) from its last checkpoint, instead of starting over. The
+    /// inputs and options must be the same; the outputs are those an
+    /// uninterrupted scan writes. Without a checkpoint, scans from the
+    /// start.
+    #[arg(long)]
+    resume: bool,
 }
 
 /// Parses a `YYYY-MM-DD` date to Unix seconds.
@@ -138,6 +148,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut scanner = args.analysis.scanner(filters)?;
     scanner.about = about(&args);
     scanner.merge_authors = args.merge_authors;
+    scanner.resume = args.resume;
     let files = args.input.files()?;
     let mut read = args.input.read_options()?;
     read.progress = crate::progress::counters();
@@ -157,11 +168,16 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     if outcome.interrupted {
         eprintln!(
             "leadminer: interrupted: nothing written; the results in {} are those of the previous run \
-             (the unfinished one was in {})",
+             (the unfinished one is in {}; add --resume to the same command to go on from where it stopped)",
             args.out.display(),
             args.out.join(output::PARTIAL).display()
         );
         return Ok(ExitCode::from(130));
+    }
+    match outcome.resumed {
+        Some(blocks) => eprintln!("resumed after {blocks} blocks read by the interrupted scan"),
+        None if args.resume => eprintln!("note: no interrupted scan to resume in {}; scanned from the start", args.out.display()),
+        None => {}
     }
     print_tables(&outcome, args.top);
     if let Some(e) = &outcome.stopped {

@@ -8,7 +8,7 @@
 //! thread count.
 
 use crate::model::Post;
-use crate::read::{check_created, expand_inputs, frame_file, Block, FileCtx, FileEvent, Format, InputFile, Item, ReadError, ReadOptions, RecordPosts, Sink};
+use crate::read::{check_created, expand_inputs, frame_file, Block, FileCtx, FileEvent, Format, InputFile, Item, Position, ReadError, ReadOptions, RecordPosts, Sink};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,6 +28,9 @@ pub struct PipelineOptions {
     /// Set (by a Ctrl-C handler) to stop reading: no block is handed on
     /// after it is seen.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Continue a read that stopped here: earlier files are not opened,
+    /// the items of this one up to here are framed but dropped.
+    pub resume: Option<Position>,
 }
 
 impl PipelineOptions {
@@ -43,6 +46,7 @@ impl Default for PipelineOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             block_size: DEFAULT_BLOCK_SIZE,
             interrupt: None,
+            resume: None,
         }
     }
 }
@@ -115,12 +119,7 @@ pub fn run<S, O, I, W, C>(
         let mut state = init();
         let mut emit = |block: Block| consume(work(&mut state, block));
         let mut sink = Sink::new(options.block_size, &mut emit);
-        for (index, file) in files.iter().enumerate() {
-            if sink.is_stopped() {
-                break;
-            }
-            frame_file(index, file, read, &mut sink);
-        }
+        frame_files(files, read, options.resume, &mut sink);
         sink.finish();
         return;
     }
@@ -136,7 +135,7 @@ pub fn run<S, O, I, W, C>(
 
     std::thread::scope(|scope| {
         let stop = &stop;
-        scope.spawn(move || reader(files, read, options.block_size, block_tx, permit_rx, stop));
+        scope.spawn(move || reader(files, read, options, block_tx, permit_rx, stop));
         for _ in 0..threads {
             let block_rx: Receiver<Block> = block_rx.clone();
             let result_tx: Sender<(u64, O)> = result_tx.clone();
@@ -172,7 +171,7 @@ pub fn run<S, O, I, W, C>(
 fn reader(
     files: &[InputFile],
     read: &ReadOptions,
-    block_size: usize,
+    options: &PipelineOptions,
     block_tx: Sender<Block>,
     permit_rx: Receiver<()>,
     stop: &AtomicBool,
@@ -183,14 +182,23 @@ fn reader(
         }
         block_tx.send(block).is_ok()
     };
-    let mut sink = Sink::new(block_size, &mut emit);
-    for (index, file) in files.iter().enumerate() {
+    let mut sink = Sink::new(options.block_size, &mut emit);
+    frame_files(files, read, options.resume, &mut sink);
+    sink.finish();
+}
+
+/// Frames `files` into `sink` in order, from `resume` on when given.
+fn frame_files(files: &[InputFile], read: &ReadOptions, resume: Option<Position>, sink: &mut Sink<'_>) {
+    if let Some(position) = resume {
+        sink.skip_to(position);
+    }
+    let first = resume.map_or(0, |p| p.file);
+    for (index, file) in files.iter().enumerate().skip(first) {
         if sink.is_stopped() {
             break;
         }
-        frame_file(index, file, read, &mut sink);
+        frame_file(index, file, read, sink);
     }
-    sink.finish();
 }
 
 /// The records a read skipped: how many, and the first (with its

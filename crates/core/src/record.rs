@@ -461,7 +461,7 @@ pub struct About {
 }
 
 /// A file a scan read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputRecord {
     /// Its path, as named or found.
     pub path: String,
@@ -477,7 +477,7 @@ pub struct InputRecord {
 }
 
 /// One community's counts in one month.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthCounts {
     /// Posts within the filters.
     pub posts: u64,

@@ -64,6 +64,7 @@ fn every_output_given_sees_the_same_results() {
         weights: Weights::builtin(),
         filters: Filters::default(),
         merge_authors: false,
+        resume: false,
     };
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
     let files = expand_inputs(&[data]).expect("sample data").files;

@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 pub const EVIDENCE_PER_POST: usize = 5;
 
 /// One reply's reactions, bound for the post it answers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Reaction {
     target: PostKey,
     evidence: Vec<ResponseEvidence>,
@@ -54,7 +54,7 @@ impl Reaction {
 }
 
 /// One post's part in the aggregate, made on a worker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Activity {
     /// The platform.
     pub source: Source,
@@ -96,7 +96,7 @@ impl Activity {
 }
 
 /// A need or solution post's keyphrases, for the trends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TopicPost {
     /// The platform.
     pub source: Source,

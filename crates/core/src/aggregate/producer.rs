@@ -8,7 +8,7 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 /// What a thread's title announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Announcement {
     /// Nothing.
     #[default]

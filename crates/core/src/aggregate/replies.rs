@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 /// A post's fingerprint: three words of two independently keyed hashes of
 /// its source and id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PostKey([u32; 3]);
 
 /// Fixed keys: fingerprints are the same for every worker of a scan.

@@ -14,7 +14,7 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 /// How a post points to someone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Via {
     /// An `@name` or `u/name` mention: the name is a handle.
     Mention,
@@ -23,7 +23,7 @@ pub enum Via {
 }
 
 /// One candidate pointer in a text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pointer {
     /// The name as written.
     pub name: String,

@@ -3,7 +3,8 @@
 //! only when everything is written are the files moved into `DIR`, each
 //! by a rename that replaces the previous run's file. A run that fails or
 //! is interrupted leaves the previous results untouched and the partial
-//! folder with its marker, which says why; the next run clears it.
+//! folder with its marker, which says why; the next run clears it, unless
+//! it resumes the interrupted one ([`Stage::resume`]).
 
 use super::OutputError;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,19 @@ impl Stage {
         std::fs::create_dir(&dir).map_err(OutputError::at(&dir))?;
         let stage = Stage { out: out.to_path_buf(), dir };
         stage.mark("a leadminer scan is writing here; if no scan is running, it stopped before it finished \
+                    and the results beside this folder are those of the previous run")?;
+        Ok(stage)
+    }
+
+    /// Like [`Stage::begin`], but keeps the partial folder of an
+    /// interrupted scan (its checkpoint) when there is one.
+    pub fn resume(out: &Path) -> Result<Stage, OutputError> {
+        let dir = out.join(PARTIAL);
+        if !dir.is_dir() {
+            return Stage::begin(out);
+        }
+        let stage = Stage { out: out.to_path_buf(), dir };
+        stage.mark("a leadminer scan is resuming here; if no scan is running, it stopped before it finished \
                     and the results beside this folder are those of the previous run")?;
         Ok(stage)
     }

@@ -55,5 +55,5 @@ pub use inputs::{expand_inputs, Expanded, InputFile, LeftOut};
 pub use json::iso_to_unix as iso_date;
 pub use json::required_id as json_id;
 pub use mapping::{BodyFormat, FieldMap};
-pub use reader::{Block, FileCtx, FileEvent, Format, Item, Reader, RecordPosts, Sink};
+pub use reader::{Block, FileCtx, FileEvent, Format, Item, Position, Reader, RecordPosts, Sink};
 pub use registry::{detect_format, Registry};

@@ -215,11 +215,25 @@ impl RecordPosts {
     }
 }
 
+/// A place in the stream of items that framing makes of the inputs: after
+/// the first `items` items (its file event, records and errors) of the
+/// file at `file` in the input list. Framing is deterministic, so a read
+/// started again can skip to it ([`Sink::skip_to`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    /// The file's place in the expanded input list.
+    pub file: usize,
+    /// Items of that file up to here.
+    pub items: u64,
+}
+
 /// A batch of raw records, the unit of parallel work.
 #[derive(Debug, Default)]
 pub struct Block {
     /// Position of the block in the stream of blocks (0, 1, 2, ...).
     pub seq: u64,
+    /// Where its last item ends.
+    pub end: Position,
     /// The records' bytes, back to back.
     pub data: Vec<u8>,
     /// Records, errors and file events in input order.
@@ -266,6 +280,10 @@ pub struct Sink<'a> {
     block: Block,
     emit: &'a mut dyn FnMut(Block) -> bool,
     stopped: bool,
+    /// Where the items framed so far end.
+    at: Position,
+    /// Items up to here are dropped (a resumed read).
+    skip: Option<Position>,
 }
 
 impl<'a> Sink<'a> {
@@ -280,7 +298,25 @@ impl<'a> Sink<'a> {
             },
             emit,
             stopped: false,
+            at: Position::default(),
+            skip: None,
         }
+    }
+
+    /// Drops every item up to `position`: a read started again from the
+    /// beginning continues where a previous one stopped.
+    pub fn skip_to(&mut self, position: Position) {
+        self.skip = Some(position);
+    }
+
+    /// Counts one more item of the current file; whether it is kept.
+    fn keep(&mut self) -> bool {
+        self.at.items += 1;
+        let kept = self.skip.is_none_or(|s| self.at.file > s.file || (self.at.file == s.file && self.at.items > s.items));
+        if kept {
+            self.block.end = self.at;
+        }
+        kept
     }
 
     /// Whether the consumer asked to stop.
@@ -296,6 +332,10 @@ impl<'a> Sink<'a> {
     /// Records `data[start..end]` (written through [`Sink::data`]) as one
     /// record; bytes after `end` are dropped.
     pub fn commit(&mut self, ctx: &Arc<FileCtx>, start: usize, end: usize, loc: RecordLoc) {
+        if !self.keep() {
+            self.block.data.truncate(start);
+            return;
+        }
         self.block.data.truncate(end);
         self.block.items.push(Item::Record {
             ctx: Arc::clone(ctx),
@@ -317,11 +357,16 @@ impl<'a> Sink<'a> {
 
     /// Adds an error in input order.
     pub fn error(&mut self, err: ReadError) {
-        self.block.items.push(Item::Error(err));
+        if self.keep() {
+            self.block.items.push(Item::Error(err));
+        }
     }
 
     pub(super) fn file(&mut self, event: FileEvent) {
-        self.block.items.push(Item::File(event));
+        self.at = Position { file: event.index, items: 0 };
+        if self.keep() {
+            self.block.items.push(Item::File(event));
+        }
     }
 
     /// Emits the current block if it holds anything.
@@ -332,6 +377,7 @@ impl<'a> Sink<'a> {
         let seq = self.block.seq;
         let next = Block {
             seq: seq + 1,
+            end: self.at,
             data: Vec::with_capacity(self.target + self.target / 4),
             // The next block holds about as many records as this one.
             items: Vec::with_capacity(self.block.items.len() + self.block.items.len() / 8),

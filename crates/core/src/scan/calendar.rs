@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 type MonthIndex = i32;
 
 /// Counts by community and month, and the earliest and latest post time.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
     months: BTreeMap<String, BTreeMap<MonthIndex, MonthCounts>>,
     first: Option<i64>,

@@ -6,14 +6,16 @@
 //! with the ranked authors and the summary ([`Scanner::run`]).
 
 mod calendar;
+mod checkpoint;
 
 use crate::aggregate::{Activity, Aggregate, Reaction, Spool, TopicPost};
 use calendar::Calendar;
-use crate::analyze::{kinds, Analysis, AnalyzeError, Analyzed, Document, Signal, Wants};
+use crate::analyze::{kinds, Analysis, Analyzed, Document, Signal, Wants};
 use crate::model::{Post, PostKind};
 use crate::output::{self, Output, OutputError, OutputKind, Stage};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
-use crate::read::{InputFile, ReadError, ReadOptions};
+use crate::read::{InputFile, Position, ReadOptions};
+use checkpoint::{Journal, ResumeError};
 use crate::record::{About, AuthorRecord, InputRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::{features, Features};
 use crate::score::learned::LearnedScorer;
@@ -65,12 +67,19 @@ pub struct Scanner {
     /// Rank authors by name across sites (`--merge-authors`) instead of by
     /// (source, site, name).
     pub merge_authors: bool,
+    /// Go on with an interrupted scan of the same inputs and options into
+    /// the same folder from its last checkpoint, instead of starting over
+    /// (`--resume`).
+    pub resume: bool,
 }
 
-/// What a worker makes of one block.
-#[derive(Debug, Default)]
+/// What a worker makes of one block; what the checkpoint journal keeps.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct BlockResult {
-    parsed_events: Vec<Parsed>,
+    /// Where in the inputs the block ends.
+    end: Position,
+    /// Files opened, records skipped, fields dropped, in input order.
+    events: Vec<ReadEvent>,
     records: Vec<PostRecord>,
     reactions: Vec<Reaction>,
     /// The source and the parent id of each reply.
@@ -78,12 +87,49 @@ struct BlockResult {
     activity: Vec<Activity>,
     /// Need and solution posts' keyphrases.
     topics: Vec<TopicPost>,
-    analyzer_errors: Vec<AnalyzeError>,
+    analyzer_errors: Vec<String>,
     calendar: Calendar,
     posts: u64,
     in_scope: u64,
     analyzed: u64,
     bytes: u64,
+}
+
+/// What reading a block reported besides posts.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+enum ReadEvent {
+    /// A file was opened, ignored or found unreadable.
+    Input {
+        path: String,
+        format: Option<String>,
+        compression: Option<String>,
+        bytes: Option<u64>,
+        ignored: Option<String>,
+    },
+    /// A record was skipped (the error as shown).
+    Skipped(String),
+    /// A field was dropped (the error as shown).
+    BadField(String),
+}
+
+impl ReadEvent {
+    fn of(parsed: Parsed) -> Option<ReadEvent> {
+        Some(match parsed {
+            Parsed::Post(_) => return None,
+            Parsed::Skipped(e) => ReadEvent::Skipped(e.to_string()),
+            Parsed::BadField(e) => ReadEvent::BadField(e.to_string()),
+            Parsed::File(ev) => ReadEvent::Input {
+                path: ev.path.display().to_string(),
+                format: ev.format.map(|f| f.name().to_string()),
+                compression: ev
+                    .compression
+                    .filter(|c| *c != crate::read::Compression::None)
+                    .map(|c| format!("{c:?}").to_lowercase()),
+                bytes: std::fs::metadata(&ev.path).ok().map(|m| m.len()),
+                ignored: ev.ignored,
+            },
+        })
+    }
 }
 
 /// The result of a scan.
@@ -100,6 +146,9 @@ pub struct Outcome {
     /// The run was interrupted (`PipelineOptions::interrupt`): nothing was
     /// written, the previous results stand.
     pub interrupted: bool,
+    /// Blocks of an interrupted scan that this one resumed after
+    /// (`Scanner::resume`); `None` when it started from the beginning.
+    pub resumed: Option<u64>,
 }
 
 impl Scanner {
@@ -117,12 +166,12 @@ impl Scanner {
 
     /// Reads, analyzes and scores the posts of one block (on a worker).
     fn process(&self, block: crate::read::Block) -> BlockResult {
-        let mut r = BlockResult::default();
+        let mut r = BlockResult { end: block.end, ..BlockResult::default() };
         for parsed in parse_block(block) {
             let post = match parsed {
                 Parsed::Post(p) => p,
                 other => {
-                    r.parsed_events.push(other);
+                    r.events.extend(ReadEvent::of(other));
                     continue;
                 }
             };
@@ -144,7 +193,7 @@ impl Scanner {
             }
             let Some((doc, Analyzed { signals, errors, listed })) = self.analyze(&post) else { continue };
             r.analyzed += 1;
-            r.analyzer_errors.extend(errors);
+            r.analyzer_errors.extend(errors.iter().map(ToString::to_string));
             let (responses, own): (Vec<Signal>, Vec<Signal>) =
                 signals.into_iter().partition(|s| !s.is_own());
             if let Some(target) = parent.filter(|_| !responses.is_empty()) {
@@ -227,11 +276,12 @@ impl Scanner {
         outputs: &[OutputKind],
         top: usize,
     ) -> Result<Outcome, OutputError> {
-        let stage = Stage::begin(out_dir)?;
+        let stage = if self.resume { Stage::resume(out_dir)? } else { Stage::begin(out_dir)? };
         match self.run_staged(files, read, options, &stage, outputs, top) {
             Ok(outcome) if outcome.interrupted => {
                 stage.mark("interrupted: this scan was stopped before it finished; the results beside this folder \
-                            are those of the previous run")?;
+                            are those of the previous run; `leadminer scan --resume` with the same inputs and \
+                            options goes on from where it stopped")?;
                 Ok(outcome)
             }
             Ok(outcome) => {
@@ -261,16 +311,49 @@ impl Scanner {
         let started = Instant::now();
         let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
         let mut collect = Collect::new(files.len(), spool, read.strict, self.merge_authors);
-        collect.progress = read.progress.clone();
         collect.summary.about = self.about.clone();
-        pipeline::run(files, read, options, || (), |_, block| self.process(block), |res| collect.absorb(res));
-        let Collect { mut summary, mut aggregate, mut calendar, spool, stopped, spool_error, .. } = collect;
+        let fingerprint = checkpoint::fingerprint(&self.about, files);
+        let mut options = options.clone();
+        let mut resumed = None;
+        let journal = if self.resume {
+            let mut blocks = 0;
+            match Journal::resume(out_dir, fingerprint.clone(), |res: BlockResult| {
+                blocks += 1;
+                collect.absorb(res);
+            }) {
+                Ok((journal, position)) => {
+                    options.resume = Some(position);
+                    resumed = Some(blocks);
+                    Some(journal)
+                }
+                Err(ResumeError::None(_)) => None,
+                Err(e @ ResumeError::Different(_)) => {
+                    return Err(OutputError {
+                        path: out_dir.to_path_buf(),
+                        source: std::io::Error::other(format!("{e}: run without --resume to start over")),
+                    })
+                }
+                Err(ResumeError::Io { path, source }) => return Err(OutputError { path, source }),
+            }
+        } else {
+            None
+        };
+        collect.journal = match journal {
+            Some(journal) => Some(journal),
+            None => Some(Journal::create(out_dir, fingerprint).map_err(OutputError::at(out_dir))?),
+        };
+        collect.progress = read.progress.clone();
+        pipeline::run(files, read, &options, || (), |_, block| self.process(block), |res| collect.absorb(res));
+        let Collect { mut summary, mut aggregate, mut calendar, spool, stopped, spool_error, journal, .. } = collect;
         if let Some(e) = spool_error {
             return Err(OutputError { path: spool.path().to_path_buf(), source: e });
         }
         summary.timings.scan_seconds = secs(started);
         if options.interrupted() {
-            return Ok(Outcome { summary, top_posts: Vec::new(), authors: Vec::new(), stopped, interrupted: true });
+            return Ok(Outcome { summary, top_posts: Vec::new(), authors: Vec::new(), stopped, interrupted: true, resumed });
+        }
+        if let Some(journal) = journal {
+            journal.remove().map_err(OutputError::at(out_dir))?;
         }
 
         let output_started = Instant::now();
@@ -294,7 +377,7 @@ impl Scanner {
             out.finish(&summary)?;
         }
         output::write_summary(out_dir, &summary)?;
-        Ok(Outcome { summary, top_posts, authors, stopped, interrupted: false })
+        Ok(Outcome { summary, top_posts, authors, stopped, interrupted: false, resumed })
     }
 
     /// Reads the spool back once every reply is in: attaches each post's
@@ -344,7 +427,10 @@ struct Collect {
     progress: Option<std::sync::Arc<crate::read::ReadProgress>>,
     /// The first error, when the scan is strict.
     stopped: Option<String>,
+    /// Failure to write the spool or the journal.
     spool_error: Option<std::io::Error>,
+    /// Where each gathered block goes for a later `--resume`.
+    journal: Option<Journal>,
 }
 
 impl Collect {
@@ -358,12 +444,18 @@ impl Collect {
             strict,
             stopped: None,
             spool_error: None,
+            journal: None,
         }
     }
 
     /// Takes in one block's result; `false` stops the scan (a strict scan's
     /// first error, or a failure to spool).
     fn absorb(&mut self, res: BlockResult) -> bool {
+        if let Some(journal) = &mut self.journal {
+            if let Err(e) = journal.append(&res, res.end) {
+                self.spool_error.get_or_insert(e);
+            }
+        }
         let summary = &mut self.summary;
         summary.posts += res.posts;
         if let Some(p) = &self.progress {
@@ -372,44 +464,42 @@ impl Collect {
         summary.in_scope += res.in_scope;
         summary.analyzed += res.analyzed;
         summary.text_bytes += res.bytes;
-        for p in &res.parsed_events {
-            match p {
-                Parsed::Skipped(e) => {
-                    note_skip(summary, e);
+        for event in res.events {
+            match event {
+                ReadEvent::Skipped(e) => {
+                    summary.skipped += 1;
+                    if summary.skipped_examples.len() < 10 {
+                        summary.skipped_examples.push(e.clone());
+                    }
                     if let Some(p) = &self.progress {
-                        p.skip(|| e.to_string());
+                        p.skip(|| e.clone());
                     }
                     if self.strict && self.stopped.is_none() {
-                        self.stopped = Some(e.to_string());
+                        self.stopped = Some(e);
                     }
                 }
-                Parsed::File(ev) => summary.inputs.push(InputRecord {
-                    path: ev.path.display().to_string(),
-                    format: ev.format.map(|f| f.name().to_string()),
-                    compression: ev.compression.filter(|c| *c != crate::read::Compression::None).map(|c| format!("{c:?}").to_lowercase()),
-                    bytes: std::fs::metadata(&ev.path).ok().map(|m| m.len()),
-                    ignored: ev.ignored.clone(),
-                }),
-                Parsed::BadField(e) => {
+                ReadEvent::BadField(e) => {
                     summary.bad_fields += 1;
                     if summary.bad_field_examples.len() < 10 {
-                        summary.bad_field_examples.push(e.to_string());
+                        summary.bad_field_examples.push(e.clone());
                     }
                     if self.strict && self.stopped.is_none() {
-                        self.stopped = Some(e.to_string());
+                        self.stopped = Some(e);
                     }
                 }
-                Parsed::Post(_) => {}
+                ReadEvent::Input { path, format, compression, bytes, ignored } => {
+                    summary.inputs.push(InputRecord { path, format, compression, bytes, ignored });
+                }
             }
         }
         self.calendar.merge(res.calendar);
-        for e in &res.analyzer_errors {
+        for e in res.analyzer_errors {
             summary.analyzer_errors += 1;
             if summary.analyzer_error_examples.len() < 10 {
-                summary.analyzer_error_examples.push(e.to_string());
+                summary.analyzer_error_examples.push(e.clone());
             }
             if self.strict && self.stopped.is_none() {
-                self.stopped = Some(e.to_string());
+                self.stopped = Some(e);
             }
         }
         for a in &res.activity {
@@ -449,13 +539,6 @@ fn activity(post: &Post, author: &str, parent: Option<&String>) -> Activity {
         })
         .collect();
     a
-}
-
-fn note_skip(summary: &mut Summary, e: &ReadError) {
-    summary.skipped += 1;
-    if summary.skipped_examples.len() < 10 {
-        summary.skipped_examples.push(e.to_string());
-    }
 }
 
 fn keep_best(best: &mut Vec<PostRecord>, record: PostRecord, top: usize) {

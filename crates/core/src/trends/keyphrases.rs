@@ -11,7 +11,7 @@ pub const MAX_PER_POST: usize = 24;
 
 /// A keyphrase: its key (normalized words joined by a space) and the text
 /// as first written (lower case).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Keyphrase {
     /// Normalized form: equal for inflections of the same words.
     pub key: String,
