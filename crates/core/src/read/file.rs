@@ -2,13 +2,14 @@
 //! the registry (unless one is forced), and let the format's reader frame
 //! its records into the sink.
 
-use super::compress::{open_counted, peek_head};
+use super::compress::{open_counted, peek_head, Compression};
 use super::progress::ReadProgress;
 use super::error::{ErrorKind, ReadError};
 use super::inputs::InputFile;
 use super::mapping::{BodyFormat, FieldMap};
 use super::reader::{FileCtx, FileEvent, Format, Sink};
 use super::registry::Registry;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 /// How many bytes of a stream are looked at to detect its format.
@@ -108,7 +109,58 @@ pub fn frame_file(index: usize, input: &InputFile, options: &ReadOptions, sink: 
         body_format: options.body_format,
         max_record: options.max_record,
     });
+    let corruption = Arc::new(std::sync::Mutex::new(None));
+    let reader: Box<dyn BufRead + Send> = if compression == Compression::None {
+        reader
+    } else {
+        sink.begin_probation();
+        Box::new(WatchCorruption { inner: reader, seen: Arc::clone(&corruption) })
+    };
     if let Err(e) = reader_of_format.frame(&ctx, &head, reader, sink) {
         sink.error(e);
+    }
+    let corrupt = corruption.lock().ok().and_then(|c| c.clone());
+    sink.end_probation(corrupt.as_deref());
+}
+
+/// Passes a decompressed stream through, noting the first error that says
+/// the data is corrupt (a truncated stream is not corrupt: what came
+/// before the cut is sound).
+struct WatchCorruption {
+    inner: Box<dyn BufRead + Send>,
+    seen: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl WatchCorruption {
+    fn note<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result {
+            if !matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::Interrupted) {
+                if let Ok(mut seen) = self.seen.lock() {
+                    seen.get_or_insert_with(|| e.to_string());
+                }
+            }
+        }
+        result
+    }
+}
+
+impl Read for WatchCorruption {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let result = self.inner.read(buf);
+        self.note(result)
+    }
+}
+
+impl BufRead for WatchCorruption {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        // Borrowing rules: check the error first, then hand out the buffer.
+        if let Err(e) = self.inner.fill_buf() {
+            return self.note(Err(e));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.inner.consume(amount);
     }
 }

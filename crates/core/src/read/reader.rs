@@ -10,7 +10,7 @@
 
 use super::compress::Compression;
 use super::detect::{Confidence, Probe};
-use super::error::{ParseError, ReadError, RecordLoc};
+use super::error::{ErrorKind, ParseError, ReadError, RecordLoc};
 use super::mapping::{BodyFormat, FieldMap};
 use crate::model::Post;
 use std::fmt;
@@ -284,7 +284,20 @@ pub struct Sink<'a> {
     at: Position,
     /// Items up to here are dropped (a resumed read).
     skip: Option<Position>,
+    /// Items of a compressed stream not yet trusted ([`Sink::begin_probation`]).
+    probation: Option<Probation>,
 }
+
+/// The last items of a compressed stream, held until the stream has gone
+/// on far enough (or ended) without reporting corruption.
+#[derive(Debug, Default)]
+struct Probation {
+    held: std::collections::VecDeque<(Item, Vec<u8>, Position)>,
+    bytes: usize,
+}
+
+/// How many bytes of records a compressed stream's [`Probation`] holds.
+pub const PROBATION_BYTES: usize = 64 << 20;
 
 impl<'a> Sink<'a> {
     /// A sink that emits blocks of about `target` bytes to `emit`; `emit`
@@ -300,7 +313,91 @@ impl<'a> Sink<'a> {
             stopped: false,
             at: Position::default(),
             skip: None,
+            probation: None,
         }
+    }
+
+    /// From here on, holds the items of the current file back: a stream
+    /// that reports corruption may have handed on garbage before it
+    /// noticed (a gzip member's checksum comes at its end). Items leave
+    /// probation when the records held after them pass
+    /// [`PROBATION_BYTES`], or at [`Sink::end_probation`].
+    pub fn begin_probation(&mut self) {
+        self.probation = Some(Probation::default());
+    }
+
+    /// Ends the probation of the current file's items. `corrupt`: the
+    /// stream reported corruption. The damage began at the latest where
+    /// the first held record fails to parse (or an error was held): from
+    /// there on, held records are not trusted, each counted as an error
+    /// saying why instead of read; the records before it are kept.
+    pub fn end_probation(&mut self, corrupt: Option<&str>) {
+        let Some(probation) = self.probation.take() else { return };
+        let damage = match corrupt {
+            None => probation.held.len(),
+            Some(_) => {
+                let mut scratch = RecordPosts::default();
+                probation
+                    .held
+                    .iter()
+                    .position(|(item, bytes, _)| match item {
+                        Item::Record { ctx, loc, .. } => {
+                            scratch.clear();
+                            ctx.parse(bytes, *loc, &mut scratch).is_err()
+                        }
+                        Item::Error(e) => e.kind != ErrorKind::Stream,
+                        Item::File(_) => false,
+                    })
+                    .unwrap_or(probation.held.len())
+            }
+        };
+        let why = corrupt.unwrap_or_default();
+        for (i, (item, bytes, at)) in probation.held.into_iter().enumerate() {
+            let item = match item {
+                Item::Record { ctx, loc, .. } if i >= damage => Item::Error(ReadError::record(
+                    &ctx.path,
+                    loc,
+                    format!("not trusted: read after the first damaged record of a stream that reported corruption ({why})"),
+                )),
+                item => item,
+            };
+            self.release(item, &bytes, at);
+        }
+    }
+
+    /// Puts an item that left probation into the block.
+    fn release(&mut self, item: Item, bytes: &[u8], at: Position) {
+        self.block.end = at;
+        match item {
+            Item::Record { ctx, loc, .. } => {
+                let start = self.block.data.len();
+                self.block.data.extend_from_slice(bytes);
+                let end = self.block.data.len();
+                self.block.items.push(Item::Record { ctx, range: start..end, loc });
+                if self.block.data.len() >= self.target {
+                    self.flush();
+                }
+            }
+            other => self.block.items.push(other),
+        }
+    }
+
+    /// Holds a kept item when the file is on probation, releasing the
+    /// oldest ones past the limit; `false` when there is no probation.
+    fn hold(&mut self, item: Item, bytes: Vec<u8>) -> Result<(), Item> {
+        let at = self.at;
+        let Some(probation) = &mut self.probation else { return Err(item) };
+        probation.bytes += bytes.len();
+        probation.held.push_back((item, bytes, at));
+        loop {
+            let released = match &mut self.probation {
+                Some(p) if p.bytes > PROBATION_BYTES => p.held.pop_front().inspect(|(_, b, _)| p.bytes -= b.len()),
+                _ => None,
+            };
+            let Some((item, bytes, at)) = released else { break };
+            self.release(item, &bytes, at);
+        }
+        Ok(())
     }
 
     /// Drops every item up to `position`: a read started again from the
@@ -313,7 +410,7 @@ impl<'a> Sink<'a> {
     fn keep(&mut self) -> bool {
         self.at.items += 1;
         let kept = self.skip.is_none_or(|s| self.at.file > s.file || (self.at.file == s.file && self.at.items > s.items));
-        if kept {
+        if kept && self.probation.is_none() {
             self.block.end = self.at;
         }
         kept
@@ -334,6 +431,12 @@ impl<'a> Sink<'a> {
     pub fn commit(&mut self, ctx: &Arc<FileCtx>, start: usize, end: usize, loc: RecordLoc) {
         if !self.keep() {
             self.block.data.truncate(start);
+            return;
+        }
+        if self.probation.is_some() {
+            let bytes = self.block.data[start..end].to_vec();
+            self.block.data.truncate(start);
+            let _ = self.hold(Item::Record { ctx: Arc::clone(ctx), range: 0..0, loc }, bytes);
             return;
         }
         self.block.data.truncate(end);
@@ -358,7 +461,9 @@ impl<'a> Sink<'a> {
     /// Adds an error in input order.
     pub fn error(&mut self, err: ReadError) {
         if self.keep() {
-            self.block.items.push(Item::Error(err));
+            if let Err(item) = self.hold(Item::Error(err), Vec::new()) {
+                self.block.items.push(item);
+            }
         }
     }
 
