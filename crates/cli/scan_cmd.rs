@@ -97,7 +97,8 @@ pub struct ScanArgs {
     /// a crash) from its last checkpoint, instead of starting over. The
     /// inputs and options must be the same; the outputs are those an
     /// uninterrupted scan writes. Without a checkpoint, scans from the
-    /// start.
+    /// start, writing checkpoints. Scans of 1 GiB of input or more write
+    /// checkpoints anyway; smaller ones only with --resume.
     #[arg(long)]
     resume: bool,
 }
@@ -166,11 +167,14 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     display.finish();
     let outcome = outcome?;
     if outcome.interrupted {
+        let partial = args.out.join(output::PARTIAL);
+        let resumable = partial.join(leadminer_core::scan::checkpoint::CHECKPOINT).is_file();
         eprintln!(
             "leadminer: interrupted: nothing written; the results in {} are those of the previous run \
-             (the unfinished one is in {}; add --resume to the same command to go on from where it stopped)",
+             (the unfinished one is in {}){}",
             args.out.display(),
-            args.out.join(output::PARTIAL).display()
+            partial.display(),
+            if resumable { "; add --resume to the same command to go on from where it stopped" } else { "" }
         );
         return Ok(ExitCode::from(130));
     }

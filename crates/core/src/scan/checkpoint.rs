@@ -15,6 +15,11 @@
 //!
 //! A checkpoint is only used for the same inputs (paths, sizes and
 //! modification times) and options; anything else starts over.
+//!
+//! The journal costs about 3% of a scan's instructions (mostly zstd), so
+//! it is written only for inputs of [`JOURNAL_FROM`] bytes or more, or
+//! when the scan is started with `--resume`: a smaller scan is cheaper to
+//! run again than to journal.
 
 use crate::read::Position;
 use serde::de::DeserializeOwned;
@@ -22,6 +27,16 @@ use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+
+/// Inputs of this many bytes on disk, or more, are journaled without
+/// `--resume`: 1 GiB.
+pub const JOURNAL_FROM: u64 = 1 << 30;
+
+/// Whether `files` are large enough to journal by default.
+pub fn worth_journaling(files: &[crate::read::InputFile]) -> bool {
+    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    total >= JOURNAL_FROM
+}
 
 /// The journal's file name in the partial folder.
 pub const JOURNAL: &str = "blocks.journal";

@@ -6,7 +6,7 @@
 //! with the ranked authors and the summary ([`Scanner::run`]).
 
 mod calendar;
-mod checkpoint;
+pub mod checkpoint;
 
 use crate::aggregate::{Activity, Aggregate, Reaction, Spool, TopicPost};
 use calendar::Calendar;
@@ -69,7 +69,8 @@ pub struct Scanner {
     pub merge_authors: bool,
     /// Go on with an interrupted scan of the same inputs and options into
     /// the same folder from its last checkpoint, instead of starting over
-    /// (`--resume`).
+    /// (`--resume`). Checkpoints are written when this is set or the
+    /// inputs are large ([`checkpoint::JOURNAL_FROM`]).
     pub resume: bool,
 }
 
@@ -340,7 +341,10 @@ impl Scanner {
         };
         collect.journal = match journal {
             Some(journal) => Some(journal),
-            None => Some(Journal::create(out_dir, fingerprint).map_err(OutputError::at(out_dir))?),
+            None if self.resume || checkpoint::worth_journaling(files) => {
+                Some(Journal::create(out_dir, fingerprint).map_err(OutputError::at(out_dir))?)
+            }
+            None => None,
         };
         collect.progress = read.progress.clone();
         pipeline::run(files, read, &options, || (), |_, block| self.process(block), |res| collect.absorb(res));
