@@ -38,6 +38,7 @@ pub fn frame_csv(ctx: &Arc<FileCtx>, reader: Box<dyn BufRead + Send>, sink: &mut
         open_bytes: 0,
         quotes_open: false,
         names: None,
+        splitter: Splitter::default(),
     };
     while !sink.is_stopped() {
         let Some(line) = rows.next_line()? else {
@@ -110,6 +111,8 @@ struct Rows<'c> {
     quotes_open: bool,
     /// The header's column names, once read.
     names: Option<Vec<String>>,
+    /// Splits rows into fields.
+    splitter: Splitter,
 }
 
 impl Rows<'_> {
@@ -158,17 +161,10 @@ impl Rows<'_> {
             joined = self.open.iter().flat_map(|l| l.bytes.iter().copied()).collect::<Vec<u8>>();
             &joined
         };
-        let mut fields = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        // A quoted field holding a line break in a file of bare `\r` line
+        // ends can give several records.
         let mut records = Vec::new();
-        let mut record = csv::ByteRecord::new();
-        // Reading from memory cannot fail; a quoted field holding a line
-        // break in a file of bare `\r` line ends can give several records.
-        while fields.read_byte_record(&mut record).unwrap_or(false) {
-            records.push(record.clone());
-        }
+        self.splitter.split(bytes, &mut records);
         let lines = self.open.len();
         let mut swallowed = None;
         for record in records {
@@ -217,6 +213,61 @@ impl Rows<'_> {
         self.open.clear();
         self.open_bytes = 0;
         Ok(())
+    }
+}
+
+/// Splits rows into fields as the `csv` crate reads them, with buffers
+/// kept from row to row (making a reader costs more than splitting a row).
+struct Splitter {
+    reader: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        // `csv_core::Reader::default()` is not a working reader: `new` builds it.
+        Splitter { reader: csv_core::Reader::new(), fields: Vec::new(), ends: Vec::new() }
+    }
+}
+
+impl Splitter {
+    /// Splits `bytes` (whole rows) into records of fields.
+    fn split(&mut self, bytes: &[u8], records: &mut Vec<csv::ByteRecord>) {
+        use csv_core::ReadRecordResult;
+        self.reader.reset();
+        if self.fields.len() < bytes.len() + 16 {
+            self.fields.resize(bytes.len() + 16, 0);
+        }
+        if self.ends.len() < 32 {
+            self.ends.resize(32, 0);
+        }
+        let mut input = bytes;
+        let (mut out, mut end) = (0, 0);
+        loop {
+            let (result, read, written, ended) =
+                self.reader.read_record(input, &mut self.fields[out..], &mut self.ends[end..]);
+            input = &input[read..];
+            out += written;
+            end += ended;
+            match result {
+                // An empty input next tells the reader that the rows end.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    let mut record = csv::ByteRecord::with_capacity(out, end);
+                    let mut start = 0;
+                    for &field_end in &self.ends[..end] {
+                        record.push_field(&self.fields[start..field_end]);
+                        start = field_end;
+                    }
+                    records.push(record);
+                    (out, end) = (0, 0);
+                }
+                ReadRecordResult::End => break,
+            }
+        }
     }
 }
 
