@@ -262,6 +262,23 @@ fn leadminer_toml_gives_defaults_the_command_line_overrides() {
 }
 
 #[test]
+fn snapshot_keeps_a_post_with_an_impossible_date_but_strict_stops_at_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("posts.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"1\", \"body\": \"I built a jig.\", \"created\": 1600000000}\n{\"id\": \"2\", \"body\": \"I made a stand.\", \"created\": -5}\n",
+    )
+    .expect("write");
+    let lenient = leadminer([std::ffi::OsStr::new("snapshot"), input.as_os_str()]);
+    assert!(lenient.status.success(), "{}", stderr(&lenient));
+    assert!(String::from_utf8_lossy(&lenient.stdout).contains("I made a stand"), "the post is kept");
+    let strict = leadminer([std::ffi::OsStr::new("snapshot"), input.as_os_str(), std::ffi::OsStr::new("--strict")]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("posts.jsonl: line 2") && stderr(&strict).contains("creation time -5"), "{}", stderr(&strict));
+}
+
+#[test]
 fn snapshot_and_explain_report_skipped_records_and_honour_strict() {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("posts.jsonl");

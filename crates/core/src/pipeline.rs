@@ -222,8 +222,9 @@ impl Skips {
 /// Reads `files` and hands `pick` every post on the worker threads; what it
 /// returns reaches `consume` on the calling thread in input order.
 /// `consume` returns `false` to stop. Skipped records are counted in the
-/// returned [`Skips`]; with `read.strict` the read stops at the first, and
-/// no post after it reaches `consume`.
+/// returned [`Skips`]; with `read.strict` the read stops at the first (or
+/// at the first dropped field, as a scan does), and no post after it
+/// reaches `consume`.
 pub fn for_each_post<T, P, C>(
     files: &[InputFile],
     read: &ReadOptions,
@@ -248,7 +249,9 @@ where
                 .filter_map(|p| match p {
                     Parsed::Post(post) => pick(post).map(Ok),
                     Parsed::Skipped(e) => Some(Err(e)),
-                    Parsed::File(_) | Parsed::BadField(_) => None,
+                    // A dropped field keeps its post; only --strict stops.
+                    Parsed::BadField(e) => read.strict.then_some(Err(e)),
+                    Parsed::File(_) => None,
                 })
                 .collect::<Vec<Result<T, ReadError>>>()
         },
