@@ -163,9 +163,14 @@ impl Journal {
         std::fs::rename(&temp, self.dir.join(CHECKPOINT))
     }
 
-    /// Removes the journal and its checkpoint (the scan is complete).
+    /// Removes the journal and its checkpoint (the scan is complete),
+    /// with a checkpoint a kill left half written.
     pub fn remove(self) -> io::Result<()> {
         drop(self.out);
+        match std::fs::remove_file(self.dir.join(format!("{CHECKPOINT}.new"))) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         std::fs::remove_file(self.dir.join(CHECKPOINT))?;
         std::fs::remove_file(self.dir.join(JOURNAL))
     }
@@ -228,5 +233,11 @@ mod tests {
 
         let other = Journal::resume::<Vec<u64>>(dir.path(), "scan b".into(), |_| {});
         assert!(matches!(other, Err(ResumeError::Different(_))), "{other:?}");
+
+        // A checkpoint half written by a kill goes with the rest.
+        std::fs::write(dir.path().join(format!("{CHECKPOINT}.new")), "{").expect("write");
+        let (journal, _) = Journal::resume::<Vec<u64>>(dir.path(), "scan a".into(), |_| {}).expect("resume");
+        journal.remove().expect("remove");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
     }
 }
