@@ -4,11 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else { return };
-    if which % 2 == 0 {
-        leadminer_fuzz::read("mbox", "list.mbox", rest);
-    } else {
-        leadminer_fuzz::read("pipermail", "2020-January.txt", rest);
-    }
-});
+fuzz_target!(|data: &[u8]| leadminer_fuzz::read_either(data, ("mbox", "list.mbox"), ("pipermail", "2020-January.txt")));

@@ -28,6 +28,15 @@ pub fn read(format: &str, name: &str, data: &[u8]) {
     }
 }
 
+/// Reads `data` after its first byte as the first `(format, name)` when
+/// that byte is even, as the second when it is odd: one target for two
+/// formats that share a reader.
+pub fn read_either(data: &[u8], even: (&str, &str), odd: (&str, &str)) {
+    let Some((&which, rest)) = data.split_first() else { return };
+    let (format, name) = if which % 2 == 0 { even } else { odd };
+    read(format, name, rest);
+}
+
 /// A post's regions lie inside its body, on character boundaries, sorted.
 pub fn check_post(post: &Post) {
     check_regions(&post.body, post.regions.iter().map(|r| (r.start, r.end)));

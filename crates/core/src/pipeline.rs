@@ -329,7 +329,7 @@ pub fn parse_bytes(format: Format, path: &std::path::Path, bytes: &[u8], options
         true
     };
     let mut sink = Sink::new(DEFAULT_BLOCK_SIZE, &mut emit);
-    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let head = &bytes[..bytes.len().min(crate::read::DETECT_HEAD)];
     let stream: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
     if let Err(e) = reader.frame(&ctx, head, stream, &mut sink) {
         sink.error(e);

@@ -13,7 +13,7 @@ use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 /// How many bytes of a stream are looked at to detect its format.
-const DETECT_HEAD: usize = 64 * 1024;
+pub const DETECT_HEAD: usize = 64 * 1024;
 
 /// Options that change how files are read.
 #[derive(Debug, Clone)]
@@ -131,33 +131,25 @@ struct WatchCorruption {
     seen: Arc<std::sync::Mutex<Option<String>>>,
 }
 
-impl WatchCorruption {
-    fn note<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
-        if let Err(e) = &result {
-            if !matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::Interrupted) {
-                if let Ok(mut seen) = self.seen.lock() {
-                    seen.get_or_insert_with(|| e.to_string());
-                }
-            }
+/// Notes `e` in `seen` when it says the data is corrupt.
+fn note_corruption(seen: &std::sync::Mutex<Option<String>>, e: &std::io::Error) {
+    if !matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::Interrupted) {
+        if let Ok(mut seen) = seen.lock() {
+            seen.get_or_insert_with(|| e.to_string());
         }
-        result
     }
 }
 
 impl Read for WatchCorruption {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let result = self.inner.read(buf);
-        self.note(result)
+        self.inner.read(buf).inspect_err(|e| note_corruption(&self.seen, e))
     }
 }
 
 impl BufRead for WatchCorruption {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        // Borrowing rules: check the error first, then hand out the buffer.
-        if let Err(e) = self.inner.fill_buf() {
-            return self.note(Err(e));
-        }
-        self.inner.fill_buf()
+        let WatchCorruption { inner, seen } = self;
+        inner.fill_buf().inspect_err(|e| note_corruption(seen, e))
     }
 
     fn consume(&mut self, amount: usize) {

@@ -49,7 +49,7 @@ pub use dates::plausible_times;
 pub(crate) use dates::check_created;
 pub use detect::{Confidence, Probe};
 pub use error::{stream_error, ErrorKind, ParseError, ReadError, RecordLoc};
-pub use file::{frame_file, ReadOptions, DEFAULT_MAX_RECORD};
+pub use file::{frame_file, ReadOptions, DEFAULT_MAX_RECORD, DETECT_HEAD};
 pub use framing::{frame_document, frame_lines};
 pub use inputs::{expand_inputs, Expanded, InputFile, LeftOut};
 pub use json::iso_to_unix as iso_date;

@@ -383,7 +383,8 @@ impl<'a> Sink<'a> {
     }
 
     /// Holds a kept item when the file is on probation, releasing the
-    /// oldest ones past the limit; `false` when there is no probation.
+    /// oldest ones past the limit; gives the item back when there is no
+    /// probation.
     fn hold(&mut self, item: Item, bytes: Vec<u8>) -> Result<(), Item> {
         let at = self.at;
         let Some(probation) = &mut self.probation else { return Err(item) };

@@ -471,24 +471,18 @@ impl Collect {
         for event in res.events {
             match event {
                 ReadEvent::Skipped(e) => {
-                    summary.skipped += 1;
-                    if summary.skipped_examples.len() < 10 {
-                        summary.skipped_examples.push(e.clone());
-                    }
                     if let Some(p) = &self.progress {
                         p.skip(|| e.clone());
                     }
-                    if self.strict && self.stopped.is_none() {
-                        self.stopped = Some(e);
+                    count_problem(&mut summary.skipped, &mut summary.skipped_examples, &e);
+                    if self.strict {
+                        self.stopped.get_or_insert(e);
                     }
                 }
                 ReadEvent::BadField(e) => {
-                    summary.bad_fields += 1;
-                    if summary.bad_field_examples.len() < 10 {
-                        summary.bad_field_examples.push(e.clone());
-                    }
-                    if self.strict && self.stopped.is_none() {
-                        self.stopped = Some(e);
+                    count_problem(&mut summary.bad_fields, &mut summary.bad_field_examples, &e);
+                    if self.strict {
+                        self.stopped.get_or_insert(e);
                     }
                 }
                 ReadEvent::Input { path, format, compression, bytes, ignored } => {
@@ -498,12 +492,9 @@ impl Collect {
         }
         self.calendar.merge(res.calendar);
         for e in res.analyzer_errors {
-            summary.analyzer_errors += 1;
-            if summary.analyzer_error_examples.len() < 10 {
-                summary.analyzer_error_examples.push(e.clone());
-            }
-            if self.strict && self.stopped.is_none() {
-                self.stopped = Some(e);
+            count_problem(&mut summary.analyzer_errors, &mut summary.analyzer_error_examples, &e);
+            if self.strict {
+                self.stopped.get_or_insert(e);
             }
         }
         for a in &res.activity {
@@ -543,6 +534,14 @@ fn activity(post: &Post, author: &str, parent: Option<&String>) -> Activity {
         })
         .collect();
     a
+}
+
+/// Counts one problem and keeps it among the first ten examples.
+fn count_problem(count: &mut u64, examples: &mut Vec<String>, e: &str) {
+    *count += 1;
+    if examples.len() < 10 {
+        examples.push(e.to_string());
+    }
 }
 
 fn keep_best(best: &mut Vec<PostRecord>, record: PostRecord, top: usize) {
