@@ -56,8 +56,11 @@ fn patterns() -> &'static Regex {
                      branch|patch|sketch|version|firmware|board|design|build|kit|editor|framework|wrapper|bindings|\
                      extension|utility|app|program|implementation|shader|component|module";
         let pattern = format!(
-            r"(?:^|[^A-Za-z0-9_@/.])(?:@|/?u/){name}|(?i:\b(?:ask|asking|thanks\s+to|thank\s+you|credit\s+to|kudos\s+to|shout[\s-]?out\s+to|contact|ping|message)\s+){name}\b|\b{name}(?:'s|’s)\s+(?i:{thing})\b|\b{name}\s+(?i:{made})\s+(?i:one|a|an|this|it|something|that|the)\b"
+            r"(?:^|[^A-Za-z0-9_@/.])(?:@|/?u/){name}|(?i:(?-u:\b)(?:ask|asking|thanks\s+to|thank\s+you|credit\s+to|kudos\s+to|shout[\s-]?out\s+to|contact|ping|message)\s+){name}(?-u:\b)|(?-u:\b){name}(?:'s|’s)\s+(?i:{thing})(?-u:\b)|(?-u:\b){name}\s+(?i:{made})\s+(?i:one|a|an|this|it|something|that|the)(?-u:\b)"
         );
+        // Word boundaries are ASCII ones (names are ASCII): a Unicode `\b`
+        // makes the regex engine leave its DFA for a far slower one on any
+        // text with a non-ASCII byte, which was most of a scan's time.
         Regex::new(&pattern).expect("the pointer pattern is valid")
     })
 }
