@@ -19,7 +19,7 @@ use super::{round3, strengths, Labels, Scores, Weights};
 use crate::analyze::{Document, Signal};
 use std::cell::RefCell;
 use hashbrown::HashTable;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Fixed seeds, so hashing is the same in every run.
@@ -45,6 +45,10 @@ fn pair_key(first: u64, second: u64) -> u64 {
     mix(first.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ second ^ 0x7732_3a70_6169_7273)
 }
 
+/// The size of [`LearnedScorer`]'s filter of word feature keys, in bits
+/// (8 KiB, so it stays in the first-level cache).
+const FILTER_BITS: u32 = 16;
+
 /// A learned model with its lookup table.
 #[derive(Debug, Clone)]
 pub struct LearnedScorer {
@@ -53,6 +57,10 @@ pub struct LearnedScorer {
     index: HashTable<(Box<str>, u32)>,
     /// Word and word-pair feature key → its row in `weights`.
     grams: HashMap<u64, u32, BuildHasherDefault<Identity>>,
+    /// One bit per [`FILTER_BITS`] value of a key's top bits, set for the
+    /// keys in `grams`: most words of a post are not weighed, and one bit
+    /// tells so faster than the table.
+    filter: Vec<u64>,
     hasher: ahash::RandomState,
     /// Per feature row: the model's weight for each label, then the base
     /// model's (zero where a model has none).
@@ -87,10 +95,58 @@ impl Hasher for Identity {
 /// What one post's scoring reuses from the last (per thread).
 #[derive(Default)]
 struct Scratch {
-    /// Hashes of the distinct word features seen.
-    grams: HashSet<u64, BuildHasherDefault<Identity>>,
+    /// The distinct word features seen.
+    grams: Seen,
     /// Rows of the distinct word features the model weighs.
     known: Vec<usize>,
+}
+
+/// A set of 64-bit keys (already hashes) for one post at a time: open
+/// addressing with linear probing, each slot stamped with the post it was
+/// filled for, so starting the next post clears nothing.
+#[derive(Default)]
+struct Seen {
+    slots: Vec<(u64, u32)>,
+    /// The current post's stamp (never 0, the stamp of an empty slot).
+    stamp: u32,
+    /// Slots in use for this post, minus one (a power of two minus one).
+    mask: usize,
+    len: usize,
+}
+
+impl Seen {
+    /// Empties the set for a post of at most `most` keys.
+    fn start(&mut self, most: usize) {
+        let size = (most * 2).next_power_of_two().max(16);
+        if self.slots.len() < size {
+            self.slots.resize(size, (0, 0));
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.slots.fill((0, 0));
+            self.stamp = 1;
+        }
+        self.mask = size - 1;
+        self.len = 0;
+    }
+
+    /// Adds `key`; whether it was new. At most the `most` keys of
+    /// [`Seen::start`] may be added, so a free slot is always found.
+    fn insert(&mut self, key: u64) -> bool {
+        let mut at = key as usize & self.mask;
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.1 != self.stamp {
+                *slot = (key, self.stamp);
+                self.len += 1;
+                return true;
+            }
+            if slot.0 == key {
+                return false;
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
 }
 
 thread_local! {
@@ -110,7 +166,7 @@ struct Sum<'a> {
 impl Sum<'_> {
     /// Counts a word feature once per post, noting its row if weighed.
     fn gram(&mut self, key: u64) {
-        if self.scratch.grams.insert(key) {
+        if self.scratch.grams.insert(key) && self.scorer.may_weigh(key) {
             if let Some(&row) = self.scorer.grams.get(&key) {
                 self.scratch.known.push(row as usize);
             }
@@ -187,7 +243,19 @@ impl LearnedScorer {
                 model.labels[label].weights.get(&Base::feature_name(input)).copied().unwrap_or(0.0)
             })
         });
-        LearnedScorer { model, index, grams, hasher, weights, base_bias, base_inputs, untrained }
+        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for key in grams.keys() {
+            let bit = filter_bit(*key);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        LearnedScorer { model, index, grams, filter, hasher, weights, base_bias, base_inputs, untrained }
+    }
+
+    /// Whether the model may weigh the word feature `key` (false: it does
+    /// not).
+    fn may_weigh(&self, key: u64) -> bool {
+        let bit = filter_bit(key);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// The model.
@@ -229,13 +297,14 @@ impl LearnedScorer {
     pub fn score(&self, doc: &Document<'_>, own: &[Signal], offsets: &PerLabel<f32>) -> (Scores, Labels) {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            scratch.grams.clear();
+            // A word feature and a pair feature per token at most.
+            scratch.grams.start(2 * doc.tokens.len());
             scratch.known.clear();
             let mut sum = Sum { scorer: self, scratch: &mut scratch, previous: 0, sums: Default::default() };
             features::visit(doc, own, &mut sum);
             let Sum { sums: [mut own_sum, mut base_sum], .. } = sum;
-            if !scratch.grams.is_empty() {
-                let value = gram_value(scratch.grams.len());
+            if scratch.grams.len > 0 {
+                let value = gram_value(scratch.grams.len);
                 for &row in &scratch.known {
                     let w = &self.weights[row];
                     for label in Label::ALL {
@@ -268,6 +337,12 @@ fn gram_keys(hasher: &ahash::RandomState, name: &str) -> Vec<u64> {
     pair.match_indices('_')
         .map(|(at, _)| pair_key(hasher.hash_one(&pair[..at]), hasher.hash_one(&pair[at + 1..])))
         .collect()
+}
+
+/// A key's bit in the filter: its top bits (the set's slots use the low
+/// ones).
+fn filter_bit(key: u64) -> usize {
+    (key >> (64 - FILTER_BITS)) as usize
 }
 
 fn sigmoid(z: f32) -> f32 {

@@ -50,8 +50,16 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(word: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(word)
+    // A fixed fast hash: the set is small and its keys are not chosen by
+    // an adversary, so SipHash's protection would only cost time.
+    type Set = std::collections::HashSet<&'static str, ahash::RandomState>;
+    static SET: std::sync::OnceLock<Set> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = Set::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
+        set.extend(STOPWORDS.iter().copied());
+        set
+    })
+    .contains(word)
 }
 
 /// Whether a lower-cased word can name a topic: three letters or more (or
@@ -85,15 +93,28 @@ pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
     };
     // The previous token, when it was a content word of the same sentence.
     let mut previous: Option<(usize, String, String)> = None;
+    let mut lowered = String::new();
     for (i, token) in doc.tokens.iter().enumerate() {
         if out.len() >= MAX_PER_POST {
             break;
         }
-        let lower = doc.word(i).to_lowercase();
-        if token.quoted || !content(&lower) || !standalone(&doc.text, token.start, token.end) {
+        if token.quoted {
             previous = None;
             continue;
         }
+        let word = doc.word(i);
+        let lower: &str = if word.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            lowered.clear();
+            lowered.push_str(&word.to_lowercase());
+            &lowered
+        } else {
+            word
+        };
+        if !content(lower) || !standalone(&doc.text, token.start, token.end) {
+            previous = None;
+            continue;
+        }
+        let lower = lower.to_string();
         let key = normalize(&lower);
         push(key.clone(), lower.clone(), &mut out);
         if let Some((sentence, prev_key, prev_lower)) = previous.take() {
