@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use crate::train_cmd::{read_golds, FitArgs};
 use leadminer_core::eval::{evaluate, examples, predict, EvalReport};
-use leadminer_learn::{cross_validate, CvReport, LabelCv};
+use leadminer_learn::{cross_validate_with, CvReport, LabelCv};
 use leadminer_core::scan::Filters;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,14 @@ pub struct EvalArgs {
     /// it, for each), beside the rule scorer on the same posts.
     #[arg(long)]
     cv: bool,
+
+    /// With --cv, cross-validate the re-ranking stage too (it reads every
+    /// listed post here): needs the sentence encoder.
+    #[arg(long, requires = "cv")]
+    rerank: bool,
+
+    #[command(flatten)]
+    encoder: crate::rerank_args::EncoderArgs,
 
     #[command(flatten)]
     fit: FitArgs,
@@ -55,8 +63,16 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         if let Some(code) = crate::input::report_skips(&skips, &read) {
             return Ok(code);
         }
-        let (rows, missing) = leadminer_learn::rows(&gold, &found);
-        let report = cross_validate(&rows, &args.fit.options(), args.worst)?;
+        let (mut rows, missing) = leadminer_learn::rows(&gold, &found);
+        let head = if args.rerank {
+            let encoder = args.encoder.require("eval --cv --rerank")?;
+            let cache = args.encoder.embedding_cache.as_deref();
+            crate::train_cmd::embed(&mut rows, &encoder, args.input.pipeline_options().threads, cache)?;
+            Some(args.fit.head_options())
+        } else {
+            None
+        };
+        let report = cross_validate_with(&rows, &args.fit.options(), head.as_ref(), args.worst)?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
@@ -110,8 +126,10 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
         "\n{:<16} {:<8} {:>9} {:>6} {:>6} {:>7} {:>7}",
         "label", "scorer", "precision", "recall", "f1", "avg.P", "top10.P"
     );
-    for (learned, rules) in r.learned.iter().zip(&r.rules) {
-        for (name, l) in [("rules", rules), ("learned", learned)] {
+    for (i, (learned, rules)) in r.learned.iter().zip(&r.rules).enumerate() {
+        let reranked = r.reranked.as_ref().and_then(|v| v.get(i));
+        for (name, l) in [("rules", Some(rules)), ("learned", Some(learned)), ("reranked", reranked)] {
+            let Some(l) = l else { continue };
             println!(
                 "{:<16} {:<8} {:>9.3} {:>6.3} {:>6.3} {:>7.3} {:>7.3}",
                 l.label.name(),
@@ -130,6 +148,26 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
     );
     for (learned, rules) in r.learned.iter().zip(&r.rules) {
         print_groups(learned, rules);
+    }
+    if let Some(reranked) = &r.reranked {
+        println!(
+            "\nper community, re-ranked\n{:<16} {:<20} {:>5} {:>4}  {:>17}  {:>13}",
+            "label", "community", "posts", "pos", "reranked P/R/F1", "avg.P top10.P"
+        );
+        for l in reranked {
+            for g in &l.groups {
+                println!(
+                    "{:<16} {:<20} {:>5} {:>4}  {:>17}  {:>5.3} {:>7.3}",
+                    l.label.name(),
+                    g.group,
+                    g.posts,
+                    g.positives,
+                    format!("{:.3} {:.3} {:.3}", g.prf.precision, g.prf.recall, g.prf.f1),
+                    g.average_precision,
+                    g.top_precision
+                );
+            }
+        }
     }
     if !r.worst.is_empty() {
         println!("\nworst errors of the learned scorer (held out)");

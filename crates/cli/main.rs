@@ -12,6 +12,7 @@ mod snapshot_cmd;
 mod plugins_cmd;
 mod progress;
 mod pyramid_cmd;
+mod rerank_args;
 mod stats_cmd;
 mod test_cmd;
 mod train_cmd;

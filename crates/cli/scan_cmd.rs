@@ -101,6 +101,9 @@ pub struct ScanArgs {
     /// checkpoints anyway; smaller ones only with --resume.
     #[arg(long)]
     resume: bool,
+
+    #[command(flatten)]
+    rerank: crate::rerank_args::RerankArgs,
 }
 
 /// Parses a `YYYY-MM-DD` date to Unix seconds.
@@ -126,6 +129,7 @@ fn about(args: &ScanArgs) -> About {
     if args.merge_authors {
         options.push(("merge-authors".into(), "true".into()));
     }
+    options.extend(args.rerank.described());
     About { version: crate::version().to_string(), options: options.into_iter().collect() }
 }
 
@@ -150,6 +154,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     scanner.about = about(&args);
     scanner.merge_authors = args.merge_authors;
     scanner.resume = args.resume;
+    scanner.rerank = args.rerank.stage(args.analysis.scorer)?;
     let files = args.input.files()?;
     let mut read = args.input.read_options()?;
     read.progress = crate::progress::counters();

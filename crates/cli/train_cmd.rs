@@ -8,8 +8,10 @@ use leadminer_core::eval::{examples, read_gold, GoldItem};
 use leadminer_core::scan::Filters;
 use leadminer_core::score::model::{Base, Model};
 use leadminer_core::score::Label;
-use leadminer_learn::{train, Options};
-use std::path::PathBuf;
+use leadminer_learn::{train, train_head, HeadOptions, Options};
+use leadminer_rerank::Encoder;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Options of the fit, shared by `train` and `eval --cv`.
@@ -22,6 +24,10 @@ pub struct FitArgs {
     /// Use a feature only when at least this many training posts have it.
     #[arg(long, value_name = "N", default_value_t = Options::default().min_df)]
     min_df: usize,
+
+    /// L2 regularization strength of the re-ranking head's regressions.
+    #[arg(long, value_name = "ALPHA", default_value_t = HeadOptions::default().alpha)]
+    head_alpha: f64,
 }
 
 impl FitArgs {
@@ -29,6 +35,70 @@ impl FitArgs {
     pub fn options(&self) -> Options {
         Options { alpha: self.alpha, min_df: self.min_df, ..Options::default() }
     }
+
+    /// The re-ranking head's fitting options.
+    pub fn head_options(&self) -> HeadOptions {
+        HeadOptions { alpha: self.head_alpha, ..HeadOptions::default() }
+    }
+}
+
+/// Embeds the rows' texts with `encoder`, showing progress on stderr;
+/// with a `cache` file, embeddings of texts already in it are read from it
+/// and the others added to it.
+pub fn embed(rows: &mut [leadminer_learn::Row], encoder: &Encoder, threads: usize, cache: Option<&Path>) -> Result<()> {
+    let mut cached: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    if let Some(path) = cache.filter(|p| p.exists()) {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let (key, vector): (String, Vec<f32>) =
+                serde_json::from_str(line).with_context(|| format!("{}:{}: not an embedding", path.display(), i + 1))?;
+            cached.insert(key, vector);
+        }
+    }
+    let key = |text: &str| format!("{}:{:016x}:{}", leadminer_rerank::NAME, fnv1a(text.as_bytes()), text.len());
+    for r in rows.iter_mut() {
+        r.embedding = cached.get(&key(&r.text)).cloned();
+    }
+    let mut missing: Vec<leadminer_learn::Row> = Vec::new();
+    let mut at = Vec::new();
+    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.embedding.is_none()) {
+        missing.push(r.clone());
+        at.push(i);
+    }
+    let total = missing.len();
+    if total > 0 {
+        let started = std::time::Instant::now();
+        leadminer_learn::embed_rows(&mut missing, encoder, threads, &|done| {
+            if done % 200 == 0 || done == total {
+                eprintln!("embedded {done} of {total} posts");
+            }
+        })
+        .map_err(anyhow::Error::msg)?;
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!("embedded {total} posts in {secs:.0} s ({:.1} posts/s)", total as f64 / secs.max(1e-9));
+        for (i, r) in at.into_iter().zip(missing) {
+            rows[i].embedding = r.embedding;
+        }
+        if let Some(path) = cache {
+            for r in rows.iter() {
+                if let Some(e) = &r.embedding {
+                    cached.insert(key(&r.text), e.clone());
+                }
+            }
+            let mut out = String::new();
+            for entry in &cached {
+                out.push_str(&serde_json::to_string(&entry)?);
+                out.push('\n');
+            }
+            std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// FNV-1a, 64 bits: a stable key for a text in the embedding cache.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Arguments of `leadminer train`.
@@ -49,6 +119,14 @@ pub struct TrainArgs {
     /// and what to change.
     #[arg(long)]
     from_builtin: bool,
+
+    /// Also fit a re-ranking head on the sentence encoder's embeddings of
+    /// the labeled posts and write it here (`scan --rerank-head FILE`).
+    #[arg(long, value_name = "FILE")]
+    rerank_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    encoder: crate::rerank_args::EncoderArgs,
 
     #[command(flatten)]
     fit: FitArgs,
@@ -103,6 +181,25 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     )];
     let model = Model { base, ..train(&rows, &options, trained_on)? };
     model.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    if let Some(path) = &args.rerank_out {
+        let encoder = args.encoder.require("train --rerank-out")?;
+        embed(&mut rows, &encoder, args.input.pipeline_options().threads, args.encoder.embedding_cache.as_deref())?;
+        let head_options = args.fit.head_options();
+        let trained_on = vec![format!(
+            "leadminer {} train --gold {} --rerank-out --head-alpha {} ({} posts, encoder {})",
+            env!("CARGO_PKG_VERSION"),
+            names.join(" --gold "),
+            head_options.alpha,
+            rows.len(),
+            leadminer_rerank::NAME
+        )];
+        let head = train_head(&rows, &options, &head_options, leadminer_rerank::NAME, trained_on)?;
+        head.save(path).with_context(|| format!("writing {}", path.display()))?;
+        for label in Label::ALL {
+            println!("{:<16} re-ranking threshold {:.3}", label.name(), head.labels[label].threshold);
+        }
+        println!("re-ranking head written to {}", path.display());
+    }
     for label in Label::ALL {
         let l = &model.labels[label];
         println!("{:<16} {} features, threshold {:.3}", label.name(), l.weights.len(), l.threshold);

@@ -235,6 +235,9 @@ pub fn predict(
 pub struct Example {
     /// The post's community.
     pub community: String,
+    /// Its analyzed text (title, blank line, body), what the re-ranking
+    /// stage's encoder reads.
+    pub text: String,
     /// Its features and the rule scorer's scores and labels, when a scan
     /// lists the post; a post a scan does not list is never labeled,
     /// whatever the scorer.
@@ -259,7 +262,11 @@ pub fn examples(
         |post| {
             let key = (post.source, post.id.clone());
             wanted.contains(&key).then(|| {
-                let example = Example { community: post.community.clone(), listed: scanner.post_features(&post) };
+                let example = Example {
+                    community: post.community.clone(),
+                    text: crate::analyze::Document::new(&post).text.into_owned(),
+                    listed: scanner.post_features(&post),
+                };
                 (key, example)
             })
         },

@@ -506,6 +506,10 @@ pub struct Summary {
     pub with_signals: u64,
     /// Posts labeled with each label.
     pub labels: LabelCounts,
+    /// Posts the re-ranking stage read and re-scored (absent when the
+    /// stage was off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reranked: Option<u64>,
     /// Authors ranked in `authors.jsonl`.
     pub authors_ranked: usize,
     /// Distinct authors seen.
@@ -569,6 +573,9 @@ pub struct Timings {
     pub scan_seconds: f64,
     /// Attaching responses and writing outputs.
     pub output_seconds: f64,
+    /// The re-ranking stage's reading (part of the output time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerank_seconds: Option<f64>,
 }
 
 #[cfg(test)]

@@ -143,7 +143,16 @@ impl Setup {
             (Scorer::Learned, Some(path)) => Some(LearnedScorer::new(Model::load(path)?, &weights)),
             (Scorer::Learned, None) => Some(LearnedScorer::new(Model::builtin(), &weights)),
         };
-        Ok(Scanner { analysis, weights, model, filters, about: Default::default(), merge_authors: false, resume: false })
+        Ok(Scanner {
+            analysis,
+            weights,
+            model,
+            rerank: None,
+            filters,
+            about: Default::default(),
+            merge_authors: false,
+            resume: false,
+        })
     }
 }
 

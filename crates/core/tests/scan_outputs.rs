@@ -59,6 +59,7 @@ fn jsonl_field(path: &Path, field: &str) -> Vec<String> {
 fn every_output_given_sees_the_same_results() {
     let scanner = Scanner {
         model: None,
+        rerank: None,
         about: Default::default(),
         analysis: standard_analysis(&[], Vec::new()).expect("built-in analysis"),
         weights: Weights::builtin(),

@@ -20,11 +20,15 @@
 //! scan. Posts a scan does not list are never labeled, whatever the
 //! scorer: they count as predicted negatives here too.
 
+mod head;
+
+pub use head::{embed_rows, fit_head, fit_stack, out_of_fold_head, train_head, HeadOptions};
 use leadminer_core::eval::{Example, GoldItem};
 use leadminer_core::model::Source;
 use leadminer_core::score::features::Features;
 use leadminer_core::score::model::{LinearLabel, Model, FORMAT};
 use leadminer_core::score::{Label, Labels, PerLabel, Scores};
+use head::Probability;
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
@@ -42,6 +46,11 @@ pub struct Row {
     pub features: Option<Features>,
     /// The rule scorer's scores and labels, when a scan lists the post.
     pub rules: Option<(Scores, Labels)>,
+    /// Its analyzed text.
+    pub text: String,
+    /// The re-ranking stage's encoder's embedding of `text`, once
+    /// [`embed_rows`] has run.
+    pub embedding: Option<Vec<f32>>,
     /// Its gold labels (a label the line does not give is `None`).
     pub gold: PerLabel<Option<bool>>,
 }
@@ -73,6 +82,8 @@ pub fn rows(gold: &[GoldItem], examples: &BTreeMap<(Source, String), Example>) -
                 group: group_of(&e.community),
                 features: e.listed.as_ref().map(|(f, _, _)| f.clone()),
                 rules: e.listed.as_ref().map(|(_, s, l)| (*s, *l)),
+                text: e.text.clone(),
+                embedding: None,
                 gold: PerLabel::from_fn(|label| g.label(label)),
             }),
         }
@@ -164,7 +175,7 @@ pub fn fit(rows: &[&Row], label: Label, options: &Options) -> Result<LinearLabel
 
 /// A weight to four decimals: model files stay short and diffable, and a
 /// refit on another machine gives the same file unless a weight moved.
-fn round4(w: f64) -> f32 {
+pub(crate) fn round4(w: f64) -> f32 {
     ((w * 1e4).round() / 1e4) as f32
 }
 
@@ -342,6 +353,10 @@ pub struct CvReport {
     /// The rule scorer on the same posts (nothing is fitted: its numbers
     /// per community are plain evaluations).
     pub rules: Vec<LabelCv>,
+    /// The learned scorer with the re-ranking stage reading every listed
+    /// post, when the rows have embeddings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reranked: Option<Vec<LabelCv>>,
     /// The learned scorer's worst errors.
     pub worst: Vec<CvError>,
 }
@@ -398,20 +413,47 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
 /// Leave-one-community-out cross-validation of the learned scorer, with the
 /// rule scorer on the same posts; `worst` errors are listed.
 pub fn cross_validate(rows: &[Row], options: &Options, worst: usize) -> Result<CvReport, LearnError> {
+    cross_validate_with(rows, options, None, worst)
+}
+
+/// [`cross_validate`], and with `head` the re-ranking stage too (the rows
+/// must have embeddings: [`embed_rows`]).
+pub fn cross_validate_with(
+    rows: &[Row],
+    options: &Options,
+    head: Option<&HeadOptions>,
+    worst: usize,
+) -> Result<CvReport, LearnError> {
     let groups: Vec<String> = rows.iter().map(|r| r.group.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let mut learned = Vec::new();
     let mut rules = Vec::new();
+    let mut reranked = Vec::new();
     let mut errors = Vec::new();
     for label in Label::ALL {
         let mut held: Vec<Option<Held>> = vec![None; rows.len()];
+        let mut held_reranked: Vec<Option<Held>> = vec![None; rows.len()];
         for g in &groups {
             let train: Vec<&Row> = rows.iter().filter(|r| &r.group != g).collect();
-            let model = fit_with_threshold(&train, label, options)?;
+            let (model, stacked) = match head {
+                Some(h) => {
+                    let (model, head_label) = fit_stack(&train, label, options, h)?;
+                    (model, Some(head_label))
+                }
+                None => (fit_with_threshold(&train, label, options)?, None),
+            };
             for (i, r) in rows.iter().enumerate().filter(|(_, r)| &r.group == g) {
                 let Some(truth) = r.gold[label] else { continue };
                 let score = r.features.as_ref().map_or(0.0, |f| model.probability(f));
                 let flagged = r.features.is_some() && score >= model.threshold;
                 held[i] = Some(Held { score, flagged, truth });
+                if let (Some(hl), Some(h)) = (&stacked, head) {
+                    let combined = match (&r.features, &r.embedding) {
+                        (Some(_), Some(e)) => head::combined(score, hl.probability(e, h.scale)),
+                        _ => score,
+                    };
+                    let flagged = r.features.is_some() && combined >= hl.threshold;
+                    held_reranked[i] = Some(Held { score: combined, flagged, truth });
+                }
                 if flagged != truth {
                     errors.push(CvError {
                         label,
@@ -424,6 +466,9 @@ pub fn cross_validate(rows: &[Row], options: &Options, worst: usize) -> Result<C
             }
         }
         learned.push(label_cv(label, rows, &held));
+        if head.is_some() {
+            reranked.push(label_cv(label, rows, &held_reranked));
+        }
         let by_rules: Vec<Option<Held>> = rows
             .iter()
             .map(|r| {
@@ -439,7 +484,8 @@ pub fn cross_validate(rows: &[Row], options: &Options, worst: usize) -> Result<C
     let wrong = |e: &CvError| if e.error == "false_positive" { e.score } else { 1.0 - e.score };
     errors.sort_by(|a, b| wrong(b).total_cmp(&wrong(a)).then_with(|| (&a.key, a.label).cmp(&(&b.key, b.label))));
     errors.truncate(worst);
-    Ok(CvReport { options: *options, groups, learned, rules, worst: errors })
+    let reranked = head.is_some().then_some(reranked);
+    Ok(CvReport { options: *options, groups, learned, rules, reranked, worst: errors })
 }
 
 #[cfg(test)]
@@ -451,7 +497,7 @@ mod tests {
         let mut gold = PerLabel::from_fn(|_| Some(false));
         gold[Label::Solution] = Some(solution);
         gold[Label::UserInnovation] = Some(solution);
-        Row { key: key.into(), group: group.into(), features: Some(features), rules: None, gold }
+        Row { key: key.into(), group: group.into(), features: Some(features), rules: None, text: String::new(), embedding: None, gold }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod calendar;
 pub mod checkpoint;
+pub mod rerank;
 
 use crate::aggregate::{Activity, Aggregate, Reaction, Spool, TopicPost};
 use calendar::Calendar;
@@ -16,12 +17,15 @@ use crate::output::{self, Output, OutputError, OutputKind, Stage};
 use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, Position, ReadOptions};
 use checkpoint::{Journal, ResumeError};
+pub use rerank::Rerank;
+use rerank::{Best, Candidate, Reading};
 use crate::record::{About, AuthorRecord, InputRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::{features, Features};
 use crate::score::learned::LearnedScorer;
 use crate::network::pointers::pointers;
 use crate::score::{score, Label, Labels, Scores, Weights};
 use crate::trends::keyphrases;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -60,6 +64,9 @@ pub struct Scanner {
     /// A learned scorer; when present it scores posts instead of the
     /// weights (the evidence spans are still the rule signals).
     pub model: Option<LearnedScorer>,
+    /// The re-ranking stage, which reads the best posts of the learned
+    /// scorer once the scan is over ([`rerank`]).
+    pub rerank: Option<Rerank>,
     /// Filters.
     pub filters: Filters,
     /// The version and options, written into the summary.
@@ -88,6 +95,8 @@ struct BlockResult {
     activity: Vec<Activity>,
     /// Need and solution posts' keyphrases.
     topics: Vec<TopicPost>,
+    /// The block's best posts for the re-ranking stage.
+    candidates: Vec<Candidate>,
     analyzer_errors: Vec<String>,
     calendar: Calendar,
     posts: u64,
@@ -168,6 +177,7 @@ impl Scanner {
     /// Reads, analyzes and scores the posts of one block (on a worker).
     fn process(&self, block: crate::read::Block) -> BlockResult {
         let mut r = BlockResult { end: block.end, ..BlockResult::default() };
+        let mut best = self.rerank.as_ref().map(|rr| Best::new(rr.top));
         for parsed in parse_block(block) {
             let post = match parsed {
                 Parsed::Post(p) => p,
@@ -223,9 +233,13 @@ impl Scanner {
                         phrases: keyphrases(&doc),
                     });
                 }
+                if let Some(best) = &mut best {
+                    best.offer(&record.scores, || Candidate::new(post.source, &post.id, record.scores, &doc.text));
+                }
                 r.records.push(record);
             }
         }
+        r.candidates = best.map(Best::into_candidates).unwrap_or_default();
         r
     }
 
@@ -313,6 +327,7 @@ impl Scanner {
         let spool = Spool::create(out_dir).map_err(OutputError::at(out_dir))?;
         let mut collect = Collect::new(files.len(), spool, read.strict, self.merge_authors);
         collect.summary.about = self.about.clone();
+        collect.best = self.rerank.as_ref().map(|r| Best::new(r.top));
         let fingerprint = checkpoint::fingerprint(&self.about, files);
         let mut options = options.clone();
         let mut resumed = None;
@@ -348,7 +363,8 @@ impl Scanner {
         };
         collect.progress = read.progress.clone();
         pipeline::run(files, read, &options, || (), |_, block| self.process(block), |res| collect.absorb(res));
-        let Collect { mut summary, mut aggregate, mut calendar, spool, stopped, spool_error, journal, .. } = collect;
+        let Collect { mut summary, mut aggregate, mut calendar, spool, mut stopped, spool_error, journal, best, .. } =
+            collect;
         if let Some(e) = spool_error {
             return Err(OutputError { path: spool.path().to_path_buf(), source: e });
         }
@@ -361,7 +377,23 @@ impl Scanner {
         }
 
         let output_started = Instant::now();
-        let top_posts = self.respond(spool, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
+        let readings = match (&self.rerank, best) {
+            (Some(rerank), Some(best)) => {
+                let started = Instant::now();
+                let (readings, errors) = rerank.read(best, options.threads);
+                for e in errors {
+                    count_problem(&mut summary.analyzer_errors, &mut summary.analyzer_error_examples, &e);
+                    if read.strict {
+                        stopped.get_or_insert(e);
+                    }
+                }
+                summary.reranked = Some(readings.len() as u64);
+                summary.timings.rerank_seconds = Some(secs(started));
+                readings
+            }
+            _ => BTreeMap::new(),
+        };
+        let top_posts = self.respond(spool, &readings, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
         calendar.write_into(&mut summary);
         summary.authors_seen = aggregate.authors_seen();
         let finished = aggregate.finish(&self.weights.lead_user);
@@ -387,9 +419,11 @@ impl Scanner {
     /// Reads the spool back once every reply is in: attaches each post's
     /// community response, writes the posts that reach the minimum score to
     /// `outputs` and counts them; returns the best `top` user innovations.
+    #[allow(clippy::too_many_arguments)]
     fn respond(
         &self,
         spool: Spool,
+        readings: &BTreeMap<(crate::model::Source, String), Reading>,
         aggregate: &mut Aggregate,
         calendar: &mut Calendar,
         summary: &mut Summary,
@@ -401,6 +435,11 @@ impl Scanner {
         let mut best = Vec::new();
         while let Some(mut record) = spooled.next_record().map_err(OutputError::at(&path))? {
             aggregate.respond(&mut record);
+            if let (Some(rerank), false) = (&self.rerank, readings.is_empty()) {
+                if let Some(reading) = readings.get(&(record.source, record.id.clone())) {
+                    rerank.head.apply(&mut record.scores, &mut record.labels, reading);
+                }
+            }
             if record.max_score() < self.filters.min_score {
                 continue;
             }
@@ -435,6 +474,8 @@ struct Collect {
     spool_error: Option<std::io::Error>,
     /// Where each gathered block goes for a later `--resume`.
     journal: Option<Journal>,
+    /// The best posts for the re-ranking stage, when it is on.
+    best: Option<Best>,
 }
 
 impl Collect {
@@ -449,6 +490,7 @@ impl Collect {
             stopped: None,
             spool_error: None,
             journal: None,
+            best: None,
         }
     }
 
@@ -508,6 +550,12 @@ impl Collect {
         }
         for t in &res.topics {
             self.aggregate.topics(t);
+        }
+        if let Some(best) = &mut self.best {
+            for c in res.candidates {
+                let scores = c.scores;
+                best.offer(&scores, || c);
+            }
         }
         for record in &res.records {
             self.aggregate.post(record);

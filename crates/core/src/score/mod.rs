@@ -13,6 +13,7 @@ pub mod features;
 mod label;
 pub mod learned;
 pub mod model;
+pub mod rerank;
 
 pub use label::{Label, PerLabel};
 

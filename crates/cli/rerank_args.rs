@@ -1,0 +1,122 @@
+//! Options of the re-ranking stage: the sentence encoder's folder (scan,
+//! eval, train) and, for `scan`, the head and how many posts it reads.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use leadminer_core::scan::Rerank;
+use leadminer_core::score::rerank::Head;
+use leadminer_core::setup::Scorer;
+use leadminer_rerank::{default_dir, is_encoder_dir, Encoder};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The encoder's folder.
+#[derive(Args, Debug, Clone)]
+pub struct EncoderArgs {
+    /// The re-ranking stage's sentence encoder: a folder with config.json,
+    /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
+    /// (`scripts/fetch-encoder.sh` fetches it). By default
+    /// $LEADMINER_ENCODER, else ~/.local/share/leadminer/all-minilm-l6-v2
+    /// when it is there; LEADMINER_ENCODER=off turns the search off.
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
+
+    /// `eval --cv --rerank` and `train --rerank-out`: keep the labeled
+    /// posts' embeddings in this file (JSON lines) and reuse them, so a
+    /// second run with other options does not read the posts again.
+    #[arg(long, value_name = "FILE")]
+    pub embedding_cache: Option<PathBuf>,
+}
+
+impl EncoderArgs {
+    /// The encoder given, or the one found where it is looked for; `None`
+    /// when none was given and none is there.
+    pub fn load(&self) -> Result<Option<Encoder>> {
+        let dir = match &self.encoder {
+            Some(dir) => dir.clone(),
+            None => match default_dir().filter(|d| is_encoder_dir(d)) {
+                Some(dir) => dir,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(Encoder::load(&dir)?))
+    }
+
+    /// The encoder, which must be there.
+    pub fn require(&self, what: &str) -> Result<Encoder> {
+        self.load()?.with_context(|| {
+            format!("{what} needs the sentence encoder: fetch it with scripts/fetch-encoder.sh or name it with --encoder DIR")
+        })
+    }
+}
+
+/// The re-ranking stage of a scan.
+#[derive(Args, Debug, Clone)]
+pub struct RerankArgs {
+    /// The re-ranking stage's sentence encoder: a folder with config.json,
+    /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
+    /// (`scripts/fetch-encoder.sh` fetches it). By default
+    /// $LEADMINER_ENCODER, else ~/.local/share/leadminer/all-minilm-l6-v2
+    /// when it is there; LEADMINER_ENCODER=off turns the search off.
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
+
+    /// The re-ranking head (`leadminer train --rerank-out`) instead of the
+    /// built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub rerank_head: Option<PathBuf>,
+
+    /// How many of the best posts of each label the re-ranking stage reads.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub rerank_top: usize,
+
+    /// Score with the first stage only, even when the encoder is there.
+    #[arg(long)]
+    pub no_rerank: bool,
+}
+
+impl RerankArgs {
+    /// The stage: on with the learned scorer when the encoder is given or
+    /// found, unless --no-rerank.
+    pub fn stage(&self, scorer: Scorer) -> Result<Option<Rerank>> {
+        if self.no_rerank || self.rerank_top == 0 {
+            return Ok(None);
+        }
+        if scorer == Scorer::Rules {
+            if self.encoder.is_some() || self.rerank_head.is_some() {
+                anyhow::bail!("the re-ranking stage works with --scorer learned, not rules");
+            }
+            return Ok(None);
+        }
+        let encoder = EncoderArgs { encoder: self.encoder.clone(), embedding_cache: None };
+        let Some(encoder) = encoder.load()? else {
+            if let Some(head) = &self.rerank_head {
+                anyhow::bail!("--rerank-head {}: no encoder to read posts with (scripts/fetch-encoder.sh)", head.display());
+            }
+            return Ok(None);
+        };
+        let head = match &self.rerank_head {
+            Some(path) => Head::load(path)?,
+            None => Head::builtin(),
+        };
+        Ok(Some(Rerank { head, encoder: Arc::new(encoder), top: self.rerank_top }))
+    }
+
+    /// The options as given, for the summary.
+    pub fn described(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(dir) = &self.encoder {
+            out.push(("encoder".to_string(), dir.display().to_string()));
+        }
+        if let Some(head) = &self.rerank_head {
+            out.push(("rerank-head".to_string(), head.display().to_string()));
+        }
+        if self.rerank_top != 100 {
+            out.push(("rerank-top".to_string(), self.rerank_top.to_string()));
+        }
+        if self.no_rerank {
+            out.push(("no-rerank".to_string(), "true".to_string()));
+        }
+        out
+    }
+}
