@@ -181,6 +181,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     )];
     let model = Model { base, ..train(&rows, &options, trained_on)? };
     model.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    for label in Label::ALL {
+        let l = &model.labels[label];
+        println!("{:<16} {} features, threshold {:.3}", label.name(), l.weights.len(), l.threshold);
+    }
+    println!("model written to {}", args.out.display());
     if let Some(path) = &args.rerank_out {
         let encoder = args.encoder.require("train --rerank-out")?;
         embed(&mut rows, &encoder, args.input.pipeline_options().threads, args.encoder.embedding_cache.as_deref())?;
@@ -200,11 +205,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         }
         println!("re-ranking head written to {}", path.display());
     }
-    for label in Label::ALL {
-        let l = &model.labels[label];
-        println!("{:<16} {} features, threshold {:.3}", label.name(), l.weights.len(), l.threshold);
-    }
-    println!("model written to {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -70,7 +70,7 @@ fn a_community_that_matches_nothing_is_named() {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadminer"))
+    let mut child = crate::common::command()
         .args(["stats", "--threads", "1"])
         .arg(root().join("examples/data"))
         .stdout(Stdio::piped())
@@ -195,7 +195,7 @@ fn standard_input_reads_as_a_file() {
     let from_stdin = dir.path().join("stdin");
     let from_file = dir.path().join("file");
     let input = root().join("examples/data/hackernews/items.ndjson");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadminer"))
+    let mut child = crate::common::command()
         .args(["scan", "-", "--format", "hackernews", "--out"])
         .arg(&from_stdin)
         .stdin(Stdio::piped())
@@ -234,7 +234,7 @@ fn leadminer_toml_gives_defaults_the_command_line_overrides() {
     .expect("write");
     let data = root().join("examples/data");
     let run = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_leadminer")).args(args).current_dir(&nested).output().expect("runs");
+        let out = crate::common::command().args(args).current_dir(&nested).output().expect("runs");
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         out
     };
@@ -252,7 +252,7 @@ fn leadminer_toml_gives_defaults_the_command_line_overrides() {
     run(&["scan".as_ref(), "--isolated".as_ref(), "--out".as_ref(), isolated.as_os_str(), data.as_os_str()]);
     assert!(isolated.join("posts.jsonl").is_file() && isolated.join("report.html").is_file(), "--isolated");
     std::fs::write(project.join("leadminer.toml"), "[scan]\nmin-scor = 0.5\n").expect("write");
-    let bad = Command::new(env!("CARGO_BIN_EXE_leadminer"))
+    let bad = crate::common::command()
         .args(["scan".as_ref(), "--out".as_ref(), isolated.as_os_str(), data.as_os_str()])
         .current_dir(&nested)
         .output()

@@ -28,16 +28,22 @@ pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The `leadminer` binary as a command, with the re-ranking stage's
+/// encoder search off (`LEADMINER_ENCODER=off`), so a fetched encoder does
+/// not change what the tests see; the tests of the stage name it.
+pub fn command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leadminer"));
+    cmd.env("LEADMINER_ENCODER", "off");
+    cmd
+}
+
 /// Runs the `leadminer` binary with `args`.
 pub fn leadminer<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(env!("CARGO_BIN_EXE_leadminer"))
-        .args(args)
-        .output()
-        .expect("the leadminer binary runs")
+    command().args(args).output().expect("the leadminer binary runs")
 }
 
 /// Runs `leadminer stats --json` and parses its output.
@@ -145,7 +151,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leadminer"));
+    let mut cmd = command();
     cmd.args(args).env_remove("LEADMINER_PLUGIN_PATH");
     for (k, v) in env {
         cmd.env(k, v);

@@ -30,7 +30,7 @@ fn big_input(path: &Path, posts: usize) {
 }
 
 fn start(input: &Path, out: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_leadminer"))
+    crate::common::command()
         .args(["scan", "--threads", "2", "--out"])
         .arg(out)
         .arg(input)
@@ -134,7 +134,7 @@ fn a_killed_scan_resumes_to_the_outputs_of_an_uninterrupted_one() {
 
     let out = dir.path().join("out");
     let scan = |threads: &str| {
-        Command::new(env!("CARGO_BIN_EXE_leadminer"))
+        crate::common::command()
             .args(["scan", "--resume", "--threads", threads, "--out"])
             .arg(&out)
             .arg(&input)

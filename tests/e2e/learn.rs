@@ -23,7 +23,7 @@ const POSTS: &[(&str, &str, &str, bool)] = &[
     ("b6", "vanlife.example/forum", "I wish there was a cheap way to insulate the doors, nothing on the market fits.", false),
 ];
 
-fn write_corpus(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+pub fn write_corpus(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let corpus = dir.join("posts.jsonl");
     let gold = dir.join("gold.jsonl");
     let mut lines = String::new();

@@ -12,5 +12,6 @@ mod learn;
 mod scan;
 mod plugins;
 mod report;
+mod rerank;
 mod rules;
 mod stats;

@@ -7,7 +7,7 @@
 
 use crate::{choose_threshold, fit, out_of_fold, LearnError, Options, Row};
 use leadminer_core::score::model::LinearLabel;
-use leadminer_core::score::rerank::{Encode, Head, HeadLabel, HEAD_FORMAT};
+use leadminer_core::score::rerank::{blend, Encode, Head, HeadLabel, HEAD_FORMAT};
 use leadminer_core::score::{Label, PerLabel};
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
@@ -26,17 +26,17 @@ pub struct HeadOptions {
 
 impl Default for HeadOptions {
     /// A unit embedding of 384 dimensions times 20 has components of about
-    /// unit size.
+    /// unit size. Alpha 1000 had the best leave-one-community-out F1 for
+    /// user_innovation and need of 1, 10, 50, 200, 1000 and 3000
+    /// (docs/DEVELOPMENT.md, fifteenth session).
     fn default() -> Self {
-        HeadOptions { alpha: 1.0, scale: 20.0 }
+        HeadOptions { alpha: 1000.0, scale: 20.0 }
     }
 }
 
-/// The combined score of a post read by the stage, as a scan computes it
-/// ([`Head::combine`]).
-pub(crate) fn combined(learned: f32, head: f32) -> f32 {
-    ((learned + head) / 2.0 * 1000.0).round() / 1000.0
-}
+/// The shares of the learned probability tried for a label's blend (1: the
+/// head is not used).
+const BLENDS: [f32; 5] = [0.25, 0.5, 0.67, 0.8, 1.0];
 
 /// Embeds the text of every row with `encoder` on `threads` threads,
 /// calling `progress` with the number done after each row.
@@ -75,7 +75,7 @@ pub fn fit_head(rows: &[&Row], label: Label, options: &HeadOptions) -> Result<He
     let positives = rows.iter().filter(|(_, t)| *t).count();
     if positives == 0 || positives == rows.len() {
         let p = if positives == 0 { 0.001f32 } else { 0.999 };
-        return Ok(HeadLabel { bias: (p / (1.0 - p)).ln(), weights: vec![0.0; dims], threshold: 0.5 });
+        return Ok(HeadLabel { bias: (p / (1.0 - p)).ln(), weights: vec![0.0; dims], blend: 0.5, threshold: 0.5 });
     }
     let mut x = Array2::<f64>::zeros((rows.len(), dims));
     for (i, (e, _)) in rows.iter().enumerate() {
@@ -93,6 +93,7 @@ pub fn fit_head(rows: &[&Row], label: Label, options: &HeadOptions) -> Result<He
     Ok(HeadLabel {
         bias: crate::round4(sign * fitted.intercept()),
         weights: fitted.params().iter().map(|w| crate::round4(sign * w)).collect(),
+        blend: 0.5,
         threshold: 0.5,
     })
 }
@@ -112,10 +113,11 @@ pub fn out_of_fold_head(rows: &[&Row], label: Label, options: &HeadOptions) -> R
     Ok(out)
 }
 
-/// Fits the learned scorer's label and the head's on `rows`, the learned
-/// threshold on out-of-fold learned probabilities and the head's threshold
-/// on out-of-fold combined scores (posts a scan does not list are never
-/// labeled, as in a scan).
+/// Fits the learned scorer's label and the head's on `rows`: the learned
+/// threshold on out-of-fold learned probabilities, the blend and the
+/// head's threshold on out-of-fold blended scores, the blend with the best
+/// F1 (ties to the larger share of the learned probability). Posts a scan
+/// does not list are never labeled, as in a scan.
 pub fn fit_stack(
     rows: &[&Row],
     label: Label,
@@ -128,19 +130,30 @@ pub fn fit_stack(
     if groups.len() > 1 {
         let learned = out_of_fold(rows, label, options)?;
         let read = out_of_fold_head(rows, label, head_options)?;
-        let mut plain = Vec::new();
-        let mut stacked = Vec::new();
-        for ((r, p), h) in rows.iter().zip(learned).zip(read) {
-            let Some(truth) = r.gold[label] else { continue };
-            plain.push((p, truth));
-            let c = match (p, h) {
-                (Some(p), Some(h)) => Some(combined(p, h)),
-                (p, _) => p,
-            };
-            stacked.push((c, truth));
-        }
+        let plain: Vec<(Option<f32>, bool)> =
+            rows.iter().zip(&learned).filter_map(|(r, p)| Some((*p, r.gold[label]?))).collect();
         model.threshold = choose_threshold(&plain);
-        head.threshold = choose_threshold(&stacked);
+        let mut best = (-1.0, 0.5, 0.5);
+        for share in BLENDS {
+            let stacked: Vec<(Option<f32>, bool)> = rows
+                .iter()
+                .zip(&learned)
+                .zip(&read)
+                .filter_map(|((r, p), h)| {
+                    let c = match (p, h) {
+                        (Some(p), Some(h)) => Some(blend(share, *p, *h)),
+                        (p, _) => *p,
+                    };
+                    Some((c, r.gold[label]?))
+                })
+                .collect();
+            let threshold = choose_threshold(&stacked);
+            let f1 = crate::f1_at(&stacked, threshold);
+            if f1 >= best.0 {
+                best = (f1, share, threshold);
+            }
+        }
+        (head.blend, head.threshold) = (best.1, best.2);
     }
     Ok((model, head))
 }
@@ -214,8 +227,9 @@ mod tests {
         let (_, stacked) = fit_stack(&all, Label::Solution, &Options::default(), &HeadOptions::default()).expect("fits");
         // The learned scorer sees one constant feature: only the head tells
         // posts apart, so the combined threshold separates them.
-        let yes = combined(0.5, stacked.probability(&[0.9, 0.1, 0.0], 20.0));
-        let no = combined(0.5, stacked.probability(&[0.1, 0.9, 0.0], 20.0));
+        assert!(stacked.blend < 1.0, "the head is used: {stacked:?}");
+        let yes = blend(stacked.blend, 0.5, stacked.probability(&[0.9, 0.1, 0.0], 20.0));
+        let no = blend(stacked.blend, 0.5, stacked.probability(&[0.1, 0.9, 0.0], 20.0));
         assert!(no < stacked.threshold && stacked.threshold <= yes, "{no} {} {yes}", stacked.threshold);
         let report = crate::cross_validate_with(&rows, &Options::default(), Some(&HeadOptions::default()), 3)
             .expect("cross-validates");

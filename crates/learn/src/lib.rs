@@ -202,6 +202,18 @@ pub fn choose_threshold(predictions: &[(Option<f32>, bool)]) -> f32 {
     best.1
 }
 
+/// The F1 of flagging the `predictions` that reach `threshold`.
+pub(crate) fn f1_at(predictions: &[(Option<f32>, bool)], threshold: f32) -> f64 {
+    let positives = predictions.iter().filter(|(_, t)| *t).count();
+    let tp = predictions.iter().filter(|(p, truth)| *truth && p.is_some_and(|p| p >= threshold)).count();
+    let flagged = predictions.iter().filter(|(p, _)| p.is_some_and(|p| p >= threshold)).count();
+    if tp == 0 {
+        0.0
+    } else {
+        2.0 * tp as f64 / (flagged + positives) as f64
+    }
+}
+
 /// Leave-one-community-out probabilities of `label` for every row of
 /// `rows` (`None` for rows a scan does not list), trained each time on the
 /// other communities.
@@ -448,7 +460,9 @@ pub fn cross_validate_with(
                 held[i] = Some(Held { score, flagged, truth });
                 if let (Some(hl), Some(h)) = (&stacked, head) {
                     let combined = match (&r.features, &r.embedding) {
-                        (Some(_), Some(e)) => head::combined(score, hl.probability(e, h.scale)),
+                        (Some(_), Some(e)) => {
+                            leadminer_core::score::rerank::blend(hl.blend, score, hl.probability(e, h.scale))
+                        }
                         _ => score,
                     };
                     let flagged = r.features.is_some() && combined >= hl.threshold;

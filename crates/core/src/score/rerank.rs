@@ -10,7 +10,8 @@
 //! Only the top of the list is read: in a scan, the posts with the highest
 //! learned scores of each label (`--rerank-top`, 100 by default), so the
 //! stage costs the same on any size of input. For a post read for a label,
-//! the label's score becomes the mean of the two probabilities and the
+//! the label's score becomes a blend of the two probabilities (the share
+//! of each chosen by cross-validation, per label) and the
 //! label is decided against the head's `threshold`, chosen by
 //! leave-one-community-out cross-validation of this very rule; every other
 //! post and label keeps its learned score and label.
@@ -40,6 +41,10 @@ pub struct HeadLabel {
     pub bias: f32,
     /// One weight per embedding dimension (after [`Head::scale`]).
     pub weights: Vec<f32>,
+    /// The share of the learned probability in the combined score (the
+    /// head's probability has the rest), chosen by cross-validation.
+    #[serde(default = "half")]
+    pub blend: f32,
     /// A post is labeled when its combined score reaches this.
     pub threshold: f32,
 }
@@ -114,8 +119,9 @@ impl Head {
     /// The combined score of `label` from its learned score and the head's
     /// probability, and whether it reaches the head's threshold.
     pub fn combine(&self, label: Label, learned: f32, head: f32) -> (f32, bool) {
-        let score = round3((learned + head) / 2.0);
-        (score, score >= self.labels[label].threshold)
+        let h = &self.labels[label];
+        let score = blend(h.blend, learned, head);
+        (score, score >= h.threshold)
     }
 
     /// Re-scores a post read for the labels `head` gives a probability of
@@ -128,6 +134,16 @@ impl Head {
         }
         labels[Label::UserInnovation] &= labels[Label::Solution];
     }
+}
+
+/// `share` of `learned` and the rest of `head`, to three decimals (the
+/// rule a scan and cross-validation both apply).
+pub fn blend(share: f32, learned: f32, head: f32) -> f32 {
+    round3(share * learned + (1.0 - share) * head)
+}
+
+fn half() -> f32 {
+    0.5
 }
 
 fn sigmoid(z: f32) -> f32 {
@@ -147,7 +163,7 @@ mod tests {
 
     #[test]
     fn read_labels_take_the_mean_and_the_head_threshold() {
-        let label = |threshold: f32| HeadLabel { bias: 0.0, weights: vec![1.0, -1.0], threshold };
+        let label = |threshold: f32| HeadLabel { bias: 0.0, weights: vec![1.0, -1.0], blend: 0.5, threshold };
         let head = Head {
             format: HEAD_FORMAT,
             encoder: "test".into(),
