@@ -60,8 +60,14 @@ fn patterns() -> &'static Regex {
         );
         // Word boundaries are ASCII ones (names are ASCII): a Unicode `\b`
         // makes the regex engine leave its DFA for a far slower one on any
-        // text with a non-ASCII byte, which was most of a scan's time.
-        Regex::new(&pattern).expect("the pointer pattern is valid")
+        // text with a non-ASCII byte, which was most of a scan's time. The
+        // lazy DFA's cache is 8 MiB instead of 2: with the default it kept
+        // being rebuilt (5 MB of comments: 4.6% fewer instructions in all,
+        // 17 MB more peak memory on 200 MB at two threads).
+        regex::RegexBuilder::new(&pattern)
+            .dfa_size_limit(8 << 20)
+            .build()
+            .expect("the pointer pattern is valid")
     })
 }
 
