@@ -35,6 +35,15 @@ thread_counts=(1)
 [ "$threads" -gt 1 ] && thread_counts+=("$threads")
 runs=${BENCH_RUNS:-3}
 mkdir -p "$out"
+# The rows measure the first stage; the re-ranking stage (a fixed cost per
+# scan when the encoder is there) is measured apart, at the end.
+encoder=$(LEADMINER_ENCODER=${LEADMINER_ENCODER:-} python3 - <<'PY'
+import os
+d = os.environ.get("LEADMINER_ENCODER") or os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "leadminer/all-minilm-l6-v2")
+print(d if d != "off" and os.path.isfile(os.path.join(d, "model.safetensors")) else "")
+PY
+)
+export LEADMINER_ENCODER=off
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need rg ripgrep
@@ -166,4 +175,16 @@ need bc bc
   line=$(/usr/bin/time -f "%M" -o "$tf" target/release/examples/bench_betweenness "${BENCH_AUTHORS:-1000000}")
   echo "$line; peak $(( $(cat "$tf") / 1024 )) MB"
   rm -f "$tf"
+  # The re-ranking stage: its own time in a scan at all threads.
+  if [ -n "$encoder" ]; then
+    "$bin" scan "$plain" --quiet --no-report --threads "$threads" --encoder "$encoder" --out "$out/scan-rerank" >/dev/null
+    python3 - "$out/scan-rerank/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s["timings"]["rerank_seconds"]
+print(f"Re-ranking stage: {s['reranked']} posts read in {t:.1f} s ({s['reranked'] / t:.1f} posts/s), on top of the scan.")
+PY
+  else
+    echo "Re-ranking stage: not measured (no encoder; scripts/fetch-encoder.sh)"
+  fi
 } | tee "$out/results.md"
