@@ -97,7 +97,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
     f.write('[pack]\nid = "bench"\n\n')
     for n in range(1000):
         a, b = random.choice(vocab), random.choice(vocab)
-        f.write(f'[[rule]]\nid = "bench.r{n}"\nkind = "bench"\nweight = 0.5\nphrases = ["{a} {b}"]\n\n')
+        f.write(f'[[rule]]\nid = "bench.r{n}"\nkind = "solution"\nweight = 0.5\nphrases = ["{a} {b}"]\n\n')
 PY
 
 declare -A stats_secs scan_secs
