@@ -66,11 +66,17 @@ pub fn embed_rows(
     })
 }
 
-/// Fits one label's head on the rows with an embedding that give the
-/// label; the threshold is left at 0.5.
+/// Fits one label's head on the listed rows with an embedding that give
+/// the label; the threshold is left at 0.5.
 pub fn fit_head(rows: &[&Row], label: Label, options: &HeadOptions) -> Result<HeadLabel, LearnError> {
-    let rows: Vec<(&Vec<f32>, bool)> =
-        rows.iter().filter_map(|r| Some((r.embedding.as_ref()?, r.gold[label]?))).collect();
+    // Only posts a scan lists: the stage never reads the others (on all
+    // labeled posts, leave-one-community-out F1 was lower for every label:
+    // docs/DEVELOPMENT.md).
+    let rows: Vec<(&Vec<f32>, bool)> = rows
+        .iter()
+        .filter(|r| r.features.is_some())
+        .filter_map(|r| Some((r.embedding.as_ref()?, r.gold[label]?)))
+        .collect();
     let dims = rows.first().map_or(0, |(e, _)| e.len());
     let positives = rows.iter().filter(|(_, t)| *t).count();
     if positives == 0 || positives == rows.len() {
