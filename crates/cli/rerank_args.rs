@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// The encoder's folder.
 #[derive(Args, Debug, Clone)]
-pub struct EncoderArgs {
+pub struct EncoderDir {
     /// The re-ranking stage's sentence encoder: a folder with config.json,
     /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
     /// (`scripts/fetch-encoder.sh` fetches it). By default
@@ -20,15 +20,9 @@ pub struct EncoderArgs {
     /// when it is there; LEADMINER_ENCODER=off turns the search off.
     #[arg(long, value_name = "DIR")]
     pub encoder: Option<PathBuf>,
-
-    /// `eval --cv --rerank` and `train --rerank-out`: keep the labeled
-    /// posts' embeddings in this file (JSON lines) and reuse them, so a
-    /// second run with other options does not read the posts again.
-    #[arg(long, value_name = "FILE")]
-    pub embedding_cache: Option<PathBuf>,
 }
 
-impl EncoderArgs {
+impl EncoderDir {
     /// The encoder given, or the one found where it is looked for; `None`
     /// when none was given and none is there.
     pub fn load(&self) -> Result<Option<Encoder>> {
@@ -41,10 +35,25 @@ impl EncoderArgs {
         };
         Ok(Some(Encoder::load(&dir)?))
     }
+}
 
+/// The encoder of `eval --cv --rerank` and `train --rerank-out`.
+#[derive(Args, Debug, Clone)]
+pub struct EncoderArgs {
+    #[command(flatten)]
+    pub dir: EncoderDir,
+
+    /// `eval --cv --rerank` and `train --rerank-out`: keep the labeled
+    /// posts' embeddings in this file (JSON lines) and reuse them, so a
+    /// second run with other options does not read the posts again.
+    #[arg(long, value_name = "FILE")]
+    pub embedding_cache: Option<PathBuf>,
+}
+
+impl EncoderArgs {
     /// The encoder, which must be there.
     pub fn require(&self, what: &str) -> Result<Encoder> {
-        self.load()?.with_context(|| {
+        self.dir.load()?.with_context(|| {
             format!("{what} needs the sentence encoder: fetch it with scripts/fetch-encoder.sh or name it with --encoder DIR")
         })
     }
@@ -53,13 +62,8 @@ impl EncoderArgs {
 /// The re-ranking stage of a scan.
 #[derive(Args, Debug, Clone)]
 pub struct RerankArgs {
-    /// The re-ranking stage's sentence encoder: a folder with config.json,
-    /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
-    /// (`scripts/fetch-encoder.sh` fetches it). By default
-    /// $LEADMINER_ENCODER, else ~/.local/share/leadminer/all-minilm-l6-v2
-    /// when it is there; LEADMINER_ENCODER=off turns the search off.
-    #[arg(long, value_name = "DIR")]
-    pub encoder: Option<PathBuf>,
+    #[command(flatten)]
+    pub encoder: EncoderDir,
 
     /// The re-ranking head (`leadminer train --rerank-out`) instead of the
     /// built-in one.
@@ -83,13 +87,12 @@ impl RerankArgs {
             return Ok(None);
         }
         if scorer == Scorer::Rules {
-            if self.encoder.is_some() || self.rerank_head.is_some() {
+            if self.encoder.encoder.is_some() || self.rerank_head.is_some() {
                 anyhow::bail!("the re-ranking stage works with --scorer learned, not rules");
             }
             return Ok(None);
         }
-        let encoder = EncoderArgs { encoder: self.encoder.clone(), embedding_cache: None };
-        let Some(encoder) = encoder.load()? else {
+        let Some(encoder) = self.encoder.load()? else {
             if let Some(head) = &self.rerank_head {
                 anyhow::bail!("--rerank-head {}: no encoder to read posts with (scripts/fetch-encoder.sh)", head.display());
             }
@@ -105,7 +108,7 @@ impl RerankArgs {
     /// The options as given, for the summary.
     pub fn described(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        if let Some(dir) = &self.encoder {
+        if let Some(dir) = &self.encoder.encoder {
             out.push(("encoder".to_string(), dir.display().to_string()));
         }
         if let Some(head) = &self.rerank_head {
