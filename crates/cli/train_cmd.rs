@@ -59,16 +59,10 @@ pub fn embed(rows: &mut [leadminer_learn::Row], encoder: &Encoder, threads: usiz
     for r in rows.iter_mut() {
         r.embedding = cached.get(&key(&r.text)).cloned();
     }
-    let mut missing: Vec<leadminer_learn::Row> = Vec::new();
-    let mut at = Vec::new();
-    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.embedding.is_none()) {
-        missing.push(r.clone());
-        at.push(i);
-    }
-    let total = missing.len();
+    let total = rows.iter().filter(|r| r.embedding.is_none()).count();
     if total > 0 {
         let started = std::time::Instant::now();
-        leadminer_learn::embed_rows(&mut missing, encoder, threads, &|done| {
+        leadminer_learn::embed_rows(rows, encoder, threads, &|done| {
             if done % 200 == 0 || done == total {
                 eprintln!("embedded {done} of {total} posts");
             }
@@ -76,9 +70,6 @@ pub fn embed(rows: &mut [leadminer_learn::Row], encoder: &Encoder, threads: usiz
         .map_err(anyhow::Error::msg)?;
         let secs = started.elapsed().as_secs_f64();
         eprintln!("embedded {total} posts in {secs:.0} s ({:.1} posts/s)", total as f64 / secs.max(1e-9));
-        for (i, r) in at.into_iter().zip(missing) {
-            rows[i].embedding = r.embedding;
-        }
         if let Some(path) = cache {
             for r in rows.iter() {
                 if let Some(e) = &r.embedding {

@@ -38,18 +38,20 @@ impl Default for HeadOptions {
 /// head is not used).
 const BLENDS: [f32; 5] = [0.25, 0.5, 0.67, 0.8, 1.0];
 
-/// Embeds the text of every row with `encoder` on `threads` threads,
-/// calling `progress` with the number done after each row.
+/// Embeds the text of every row that has no embedding yet with `encoder`
+/// on `threads` threads, calling `progress` with the number done after
+/// each row.
 pub fn embed_rows(
     rows: &mut [Row],
     encoder: &dyn Encode,
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<(), String> {
-    let chunk = rows.len().div_ceil(threads.max(1)).max(1);
+    let mut missing: Vec<&mut Row> = rows.iter_mut().filter(|r| r.embedding.is_none()).collect();
+    let chunk = missing.len().div_ceil(threads.max(1)).max(1);
     let done = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = rows
+        let handles: Vec<_> = missing
             .chunks_mut(chunk)
             .map(|part| {
                 let done = &done;
