@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use crate::train_cmd::{read_golds, FitArgs};
 use leadminer_core::eval::{evaluate, examples, predict, EvalReport};
-use leadminer_learn::{cross_validate_with, CvReport, LabelCv};
+use leadminer_learn::{cross_validate_with, CvReport, EmbeddingHead, LabelCv, Reader};
 use leadminer_core::scan::Filters;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,15 +64,18 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             return Ok(code);
         }
         let (mut rows, missing) = leadminer_learn::rows(&gold, &found);
-        let head = if args.rerank {
+        let reader: Option<Box<dyn Reader>> = if !args.rerank {
+            None
+        } else if args.fit.tune {
+            Some(Box::new(crate::train_cmd::tuned_reader(&args.encoder, &rows, &args.fit, "eval --cv --rerank --tune")?))
+        } else {
             let encoder = args.encoder.require("eval --cv --rerank")?;
             let cache = args.encoder.embedding_cache.as_deref();
-            crate::train_cmd::embed(&mut rows, &encoder, args.input.pipeline_options().threads, cache)?;
-            Some(args.fit.head_options())
-        } else {
-            None
+            let options = args.fit.head_options();
+            crate::train_cmd::embed(&mut rows, &encoder, options.unit, args.input.pipeline_options().threads, cache)?;
+            Some(Box::new(EmbeddingHead(options)))
         };
-        let report = cross_validate_with(&rows, &args.fit.options(), head.as_ref(), args.worst)?;
+        let report = cross_validate_with(&rows, &args.fit.options(), reader.as_deref(), args.worst)?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
@@ -193,3 +196,4 @@ fn print_groups(learned: &LabelCv, rules: &LabelCv) {
         );
     }
 }
+

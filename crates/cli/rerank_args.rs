@@ -4,8 +4,9 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use leadminer_core::scan::Rerank;
-use leadminer_core::score::rerank::Head;
+use leadminer_core::score::rerank::{Encode, Head};
 use leadminer_core::setup::Scorer;
+use leadminer_rerank::tune::TunedEncoder;
 use leadminer_rerank::{default_dir, is_encoder_dir, Encoder};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,17 +24,10 @@ pub struct EncoderDir {
 }
 
 impl EncoderDir {
-    /// The encoder given, or the one found where it is looked for; `None`
+    /// The folder given, or the one found where it is looked for; `None`
     /// when none was given and none is there.
-    pub fn load(&self) -> Result<Option<Encoder>> {
-        let dir = match &self.encoder {
-            Some(dir) => dir.clone(),
-            None => match default_dir().filter(|d| is_encoder_dir(d)) {
-                Some(dir) => dir,
-                None => return Ok(None),
-            },
-        };
-        Ok(Some(Encoder::load(&dir)?))
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.encoder.clone().or_else(|| default_dir().filter(|d| is_encoder_dir(d)))
     }
 }
 
@@ -53,7 +47,12 @@ pub struct EncoderArgs {
 impl EncoderArgs {
     /// The encoder, which must be there.
     pub fn require(&self, what: &str) -> Result<Encoder> {
-        self.dir.load()?.with_context(|| {
+        Ok(Encoder::load(&self.require_dir(what)?)?)
+    }
+
+    /// The encoder's folder, which must be there.
+    pub fn require_dir(&self, what: &str) -> Result<PathBuf> {
+        self.dir.dir().with_context(|| {
             format!("{what} needs the sentence encoder: fetch it with scripts/fetch-encoder.sh or name it with --encoder DIR")
         })
     }
@@ -92,7 +91,7 @@ impl RerankArgs {
             }
             return Ok(None);
         }
-        let Some(encoder) = self.encoder.load()? else {
+        let Some(dir) = self.encoder.dir() else {
             if let Some(head) = &self.rerank_head {
                 anyhow::bail!("--rerank-head {}: no encoder to read posts with (scripts/fetch-encoder.sh)", head.display());
             }
@@ -102,7 +101,15 @@ impl RerankArgs {
             Some(path) => Head::load(path)?,
             None => Head::builtin(),
         };
-        Ok(Some(Rerank { head, encoder: Arc::new(encoder), top: self.rerank_top }))
+        let encoder: Arc<dyn Encode> = match (&head.tuned, &self.rerank_head) {
+            (Some(tuned), Some(path)) => {
+                let tuned = path.parent().unwrap_or(std::path::Path::new(".")).join(tuned);
+                Arc::new(TunedEncoder::load(&dir, &tuned)?)
+            }
+            (Some(_), None) => anyhow::bail!("the built-in head names a fine-tuned layer, which leadminer does not ship"),
+            (None, _) => Arc::new(Encoder::load(&dir)?),
+        };
+        Ok(Some(Rerank { head, encoder, top: self.rerank_top }))
     }
 
     /// The options as given, for the summary.

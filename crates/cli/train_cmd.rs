@@ -8,7 +8,10 @@ use leadminer_core::eval::{examples, read_gold, GoldItem};
 use leadminer_core::scan::Filters;
 use leadminer_core::score::model::{Base, Model};
 use leadminer_core::score::Label;
-use leadminer_learn::{train, train_head, HeadOptions, Options};
+use leadminer_core::score::rerank::Unit;
+use crate::rerank_args::EncoderArgs;
+use leadminer_learn::{choose_stack, train, train_head, unit_texts, HeadOptions, Options, Row};
+use leadminer_rerank::tune::{tuned_head, TuneOptions, TunedReader};
 use leadminer_rerank::Encoder;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +31,39 @@ pub struct FitArgs {
     /// L2 regularization strength of the re-ranking head's regressions.
     #[arg(long, value_name = "ALPHA", default_value_t = HeadOptions::default().alpha)]
     head_alpha: f64,
+
+    /// What the re-ranking head reads of a post: the post as a whole, or
+    /// each passage (fitted on the gold lines' `evidence` quotes).
+    #[arg(long, value_name = "UNIT", value_enum, default_value_t = HeadUnit::Post)]
+    head_unit: HeadUnit,
+
+    /// Fine-tune the encoder's last layer and a classifier on the labels
+    /// instead of fitting a head on its frozen embeddings (minutes per fit
+    /// on a CPU; `eval --cv --rerank --tune` fits it 18 times).
+    #[arg(long)]
+    pub tune: bool,
+
+    /// With --tune: passes over the labeled posts.
+    #[arg(long, value_name = "N", default_value_t = TuneOptions::default().epochs)]
+    tune_epochs: usize,
+}
+
+/// The fine-tuning reader of `eval --cv --rerank --tune` and
+/// `train --rerank-out --tune`: reads the rows' texts with the encoder's
+/// first layers, logging to stderr.
+pub fn tuned_reader(encoder: &EncoderArgs, rows: &[Row], fit: &FitArgs, what: &str) -> Result<TunedReader> {
+    let dir = encoder.require_dir(what)?;
+    let options = TuneOptions { epochs: fit.tune_epochs, ..TuneOptions::default() };
+    Ok(TunedReader::new(&dir, rows, options, Box::new(|line: &str| eprintln!("{line}")))?)
+}
+
+/// `--head-unit`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadUnit {
+    /// The post as a whole.
+    Post,
+    /// Each passage of a few sentences.
+    Passage,
 }
 
 impl FitArgs {
@@ -38,14 +74,24 @@ impl FitArgs {
 
     /// The re-ranking head's fitting options.
     pub fn head_options(&self) -> HeadOptions {
-        HeadOptions { alpha: self.head_alpha, ..HeadOptions::default() }
+        let unit = match self.head_unit {
+            HeadUnit::Post => Unit::Post,
+            HeadUnit::Passage => Unit::Passage,
+        };
+        HeadOptions { alpha: self.head_alpha, unit, ..HeadOptions::default() }
     }
 }
 
-/// Embeds the rows' texts with `encoder`, showing progress on stderr;
-/// with a `cache` file, embeddings of texts already in it are read from it
-/// and the others added to it.
-pub fn embed(rows: &mut [leadminer_learn::Row], encoder: &Encoder, threads: usize, cache: Option<&Path>) -> Result<()> {
+/// Embeds the units of the rows' texts a head of `unit`s reads with
+/// `encoder`, showing progress on stderr; with a `cache` file, embeddings
+/// of texts already in it are read from it and the others added to it.
+pub fn embed(
+    rows: &mut [leadminer_learn::Row],
+    encoder: &Encoder,
+    unit: Unit,
+    threads: usize,
+    cache: Option<&Path>,
+) -> Result<()> {
     let mut cached: BTreeMap<String, Vec<f32>> = BTreeMap::new();
     if let Some(path) = cache.filter(|p| p.exists()) {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -56,26 +102,27 @@ pub fn embed(rows: &mut [leadminer_learn::Row], encoder: &Encoder, threads: usiz
         }
     }
     let key = |text: &str| format!("{}:{:016x}:{}", leadminer_rerank::NAME, fnv1a(text.as_bytes()), text.len());
-    for r in rows.iter_mut() {
-        r.embedding = cached.get(&key(&r.text)).cloned();
-    }
-    let total = rows.iter().filter(|r| r.embedding.is_none()).count();
-    if total > 0 {
+    let missing: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| unit_texts(&r.text, unit))
+        .filter(|t| !cached.contains_key(&key(t)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !missing.is_empty() {
+        let total = missing.len();
         let started = std::time::Instant::now();
-        leadminer_learn::embed_rows(rows, encoder, threads, &|done| {
-            if done % 200 == 0 || done == total {
-                eprintln!("embedded {done} of {total} posts");
+        let vectors = leadminer_learn::embed_texts(&missing, encoder, threads, &|done| {
+            if done % 500 == 0 || done == total {
+                eprintln!("embedded {done} of {total} texts");
             }
         })
         .map_err(anyhow::Error::msg)?;
         let secs = started.elapsed().as_secs_f64();
-        eprintln!("embedded {total} posts in {secs:.0} s ({:.1} posts/s)", total as f64 / secs.max(1e-9));
+        eprintln!("embedded {total} texts in {secs:.0} s ({:.1} texts/s)", total as f64 / secs.max(1e-9));
+        let fresh: Vec<(String, Vec<f32>)> = missing.iter().map(|t| key(t)).zip(vectors).collect();
+        cached.extend(fresh);
         if let Some(path) = cache {
-            for r in rows.iter() {
-                if let Some(e) = &r.embedding {
-                    cached.insert(key(&r.text), e.clone());
-                }
-            }
             let mut out = String::new();
             for entry in &cached {
                 out.push_str(&serde_json::to_string(&entry)?);
@@ -83,6 +130,10 @@ pub fn embed(rows: &mut [leadminer_learn::Row], encoder: &Encoder, threads: usiz
             }
             std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
         }
+    }
+    for r in rows.iter_mut() {
+        let units: Option<Vec<Vec<f32>>> = unit_texts(&r.text, unit).iter().map(|t| cached.get(&key(t)).cloned()).collect();
+        r.embeddings = units;
     }
     Ok(())
 }
@@ -178,18 +229,34 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     }
     println!("model written to {}", args.out.display());
     if let Some(path) = &args.rerank_out {
-        let encoder = args.encoder.require("train --rerank-out")?;
-        embed(&mut rows, &encoder, args.input.pipeline_options().threads, args.encoder.embedding_cache.as_deref())?;
         let head_options = args.fit.head_options();
+        let how = if args.fit.tune {
+            format!("--tune --tune-epochs {}", args.fit.tune_epochs)
+        } else {
+            format!("--head-alpha {} --head-unit {:?}", head_options.alpha, head_options.unit).to_lowercase()
+        };
         let trained_on = vec![format!(
-            "leadminer {} train --gold {} --rerank-out --head-alpha {} ({} posts, encoder {})",
+            "leadminer {} train --gold {} --rerank-out {how} ({} posts, encoder {})",
             env!("CARGO_PKG_VERSION"),
             names.join(" --gold "),
-            head_options.alpha,
             rows.len(),
             leadminer_rerank::NAME
         )];
-        let head = train_head(&rows, &options, &head_options, leadminer_rerank::NAME, trained_on)?;
+        let head = if args.fit.tune {
+            let reader = tuned_reader(&args.encoder, &rows, &args.fit, "train --rerank-out --tune")?;
+            let all: Vec<&Row> = rows.iter().collect();
+            let stack = choose_stack(&all, &options, &reader)?;
+            let tuned = reader.fit(&all)?;
+            let file = path.with_extension("safetensors");
+            tuned.save(&file)?;
+            println!("fine-tuned layer written to {}", file.display());
+            tuned_head(&file_name(&file), &stack, trained_on)
+        } else {
+            let encoder = args.encoder.require("train --rerank-out")?;
+            let threads = args.input.pipeline_options().threads;
+            embed(&mut rows, &encoder, head_options.unit, threads, args.encoder.embedding_cache.as_deref())?;
+            train_head(&rows, &options, &head_options, leadminer_rerank::NAME, trained_on)?
+        };
         head.save(path).with_context(|| format!("writing {}", path.display()))?;
         for label in Label::ALL {
             println!("{:<16} re-ranking threshold {:.3}", label.name(), head.labels[label].threshold);

@@ -32,10 +32,16 @@ pub fn write_corpus(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
         let post = serde_json::json!({"id": id, "community": community, "author": format!("u{id}"), "body": body, "kind": "topic"});
         lines.push_str(&format!("{post}\n"));
         let s = u8::from(*solution);
-        labels.push_str(&format!(
-            "{{\"source\":\"generic\",\"id\":\"{id}\",\"solution\":{s},\"user_innovation\":{s},\"need\":{},\"commercial\":0}}\n",
-            1 - s
-        ));
+        // The evidence quote of each yes label: the post's first clause.
+        let quote = body.split([',', '?']).next().unwrap_or(body);
+        let evidence = if *solution {
+            serde_json::json!({"solution": quote, "user_innovation": quote})
+        } else {
+            serde_json::json!({"need": quote})
+        };
+        let label = serde_json::json!({"source": "generic", "id": id, "solution": s, "user_innovation": s,
+            "need": 1 - s, "commercial": 0, "evidence": evidence});
+        labels.push_str(&format!("{label}\n"));
     }
     std::fs::write(&corpus, lines).expect("write corpus");
     std::fs::write(&gold, labels).expect("write gold");

@@ -1,6 +1,8 @@
 //! The re-ranking stage end to end: `scan` with the sentence encoder reads
 //! the best posts and re-scores them, the same at any thread count;
-//! `train --rerank-out` and `eval --cv --rerank` on a small labeled corpus.
+//! `train --rerank-out` and `eval --cv --rerank` on a small labeled corpus,
+//! with a head on frozen embeddings of posts or passages, or a fine-tuned
+//! last layer.
 //! The encoder (87 MB, `scripts/fetch-encoder.sh`) is not part of the
 //! repository: these tests say SKIPPED without it, except in CI.
 
@@ -146,4 +148,96 @@ fn train_a_head_and_cross_validate_the_stage() {
     ]);
     let summary: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).expect("summary");
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
+}
+
+/// Scans `corpus` with `model` and `head`; the summary.
+fn scan_with(enc: &Path, model: &Path, head: &Path, corpus: &Path, out: &Path) -> serde_json::Value {
+    run(&[
+        "scan".as_ref(),
+        "--model".as_ref(),
+        model.as_os_str(),
+        "--rerank-head".as_ref(),
+        head.as_os_str(),
+        "--encoder".as_ref(),
+        enc.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        corpus.as_os_str(),
+    ]);
+    serde_json::from_str(&read(&out.join("summary.json"))).expect("summary")
+}
+
+#[test]
+fn fine_tune_the_last_layer_cross_validate_it_and_scan_with_it() {
+    let Some(enc) = encoder("fine_tune_the_last_layer_cross_validate_it_and_scan_with_it") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (corpus, gold) = crate::learn::write_corpus(dir.path());
+    let (head, model) = (dir.path().join("head.json"), dir.path().join("model.json"));
+    let common: Vec<&std::ffi::OsStr> = ["--gold".as_ref(), gold.as_os_str(), "--min-df".as_ref(), "1".as_ref()]
+        .into_iter()
+        .chain(["--encoder".as_ref(), enc.as_os_str(), "--tune".as_ref(), "--tune-epochs".as_ref(), "2".as_ref()])
+        .collect();
+    let mut train: Vec<&std::ffi::OsStr> = vec!["train".as_ref(), "--out".as_ref(), model.as_os_str(), "--rerank-out".as_ref(), head.as_os_str()];
+    train.extend(&common);
+    train.push(corpus.as_os_str());
+    let out = String::from_utf8_lossy(&run(&train).stdout).into_owned();
+    assert!(out.contains("fine-tuned layer written to"), "{out}");
+    let saved: serde_json::Value = serde_json::from_str(&read(&head)).expect("head JSON");
+    assert_eq!(saved["tuned"], "head.safetensors");
+    assert!(dir.path().join("head.safetensors").is_file());
+    assert_eq!(saved["labels"]["need"]["weights"], serde_json::json!([0.0, 0.0, 1.0, 0.0]), "need reads its own logit");
+
+    let mut cv: Vec<&std::ffi::OsStr> = vec!["eval".as_ref(), "--cv".as_ref(), "--rerank".as_ref(), "--json".as_ref()];
+    cv.extend(&common);
+    cv.push(corpus.as_os_str());
+    let report: serde_json::Value = serde_json::from_slice(&run(&cv).stdout).expect("eval --cv --json");
+    let posts: Vec<u64> =
+        report["reranked"][0]["groups"].as_array().expect("groups").iter().map(|g| g["posts"].as_u64().unwrap_or(0)).collect();
+    assert_eq!(posts, [6, 6], "each community held out once");
+
+    let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
+    assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
+    // The layer is found beside the head, wherever the scan runs from.
+    std::fs::remove_file(dir.path().join("head.safetensors")).expect("remove");
+    let err = command()
+        .args(["scan", "--rerank-head"])
+        .arg(&head)
+        .arg("--encoder")
+        .arg(&enc)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .arg(&corpus)
+        .output()
+        .expect("runs");
+    assert!(!err.status.success());
+    assert!(String::from_utf8_lossy(&err.stderr).contains("head.safetensors"), "{}", String::from_utf8_lossy(&err.stderr));
+}
+
+#[test]
+fn a_passage_head_is_fitted_on_the_evidence_and_reads_passages() {
+    let Some(enc) = encoder("a_passage_head_is_fitted_on_the_evidence_and_reads_passages") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (corpus, gold) = crate::learn::write_corpus(dir.path());
+    let (head, model) = (dir.path().join("head.json"), dir.path().join("model.json"));
+    run(&[
+        "train".as_ref(),
+        "--out".as_ref(),
+        model.as_os_str(),
+        "--rerank-out".as_ref(),
+        head.as_os_str(),
+        "--head-unit".as_ref(),
+        "passage".as_ref(),
+        "--gold".as_ref(),
+        gold.as_os_str(),
+        "--min-df".as_ref(),
+        "1".as_ref(),
+        "--encoder".as_ref(),
+        enc.as_os_str(),
+        corpus.as_os_str(),
+    ]);
+    let saved: serde_json::Value = serde_json::from_str(&read(&head)).expect("head JSON");
+    assert_eq!(saved["unit"], "passage");
+    assert!(saved.get("tuned").is_none());
+    let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
+    assert_eq!(summary["reranked"], 12);
 }

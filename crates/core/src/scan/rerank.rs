@@ -144,9 +144,12 @@ impl Rerank {
                     scope.spawn(move || {
                         part.iter()
                             .map(|(c, _)| {
-                                self.encoder
-                                    .encode(&c.text)
-                                    .map(|e| self.head.probabilities(&e))
+                                self.head
+                                    .units(&c.text)
+                                    .into_iter()
+                                    .map(|u| self.encoder.encode(u))
+                                    .collect::<Result<Vec<_>, _>>()
+                                    .map(|e| self.head.read(&e))
                                     .map_err(|e| format!("{}:{}: re-ranking: {e}", c.source, c.id))
                             })
                             .collect()

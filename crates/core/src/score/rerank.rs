@@ -49,14 +49,81 @@ pub struct HeadLabel {
     pub threshold: f32,
 }
 
+/// What the encoder reads of a post for a head.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// The post as a whole (its first tokens): one embedding.
+    #[default]
+    Post,
+    /// Each of its [`passages`]: the head's probability is the highest of
+    /// theirs, so one passage that describes a thing the author made is
+    /// enough.
+    Passage,
+}
+
+/// The most passages of a post a passage head reads.
+pub const MAX_PASSAGES: usize = 24;
+/// Sentences shorter than this many bytes are joined with the next.
+const MIN_PASSAGE: usize = 60;
+/// A passage is cut after this many bytes (at a character).
+const MAX_PASSAGE: usize = 600;
+
+/// The passages of `text` a passage head reads: its sentences, each short
+/// one joined with those after it until it has [`MIN_PASSAGE`] bytes (a
+/// hard-wrapped mailing-list line is not a sentence), cut at
+/// [`MAX_PASSAGE`] bytes, the first [`MAX_PASSAGES`] of them.
+pub fn passages(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut open: Option<std::ops::Range<usize>> = None;
+    for s in crate::analyze::document::sentences(text) {
+        let run = match open.take() {
+            Some(o) => o.start..s.end,
+            None => s,
+        };
+        if run.len() < MIN_PASSAGE {
+            open = Some(run);
+            continue;
+        }
+        out.push(cut(text, run));
+        if out.len() == MAX_PASSAGES {
+            return out;
+        }
+    }
+    if let Some(run) = open {
+        match out.last_mut() {
+            // A short tail joins the passage before it.
+            Some(last) if last.len() + run.len() <= MAX_PASSAGE => last.end = run.end,
+            _ => out.push(cut(text, run)),
+        }
+    }
+    out
+}
+
+fn cut(text: &str, run: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut end = run.end.min(run.start + MAX_PASSAGE);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    run.start..end
+}
+
 /// A re-ranking head: per label, a logistic regression over the encoder's
-/// embedding of a post.
+/// embedding of a post or of each of its passages ([`Unit`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Head {
     /// The file format version ([`HEAD_FORMAT`]).
     pub format: u32,
     /// The encoder whose embeddings the head was fitted on.
     pub encoder: String,
+    /// What the encoder reads of a post.
+    #[serde(default)]
+    pub unit: Unit,
+    /// A fine-tuned last layer of the encoder (safetensors, beside the
+    /// head file), whose output is one logit per label: the head's weights
+    /// then pick each label's logit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuned: Option<String>,
     /// Embeddings are multiplied by this before the regression (unit
     /// vectors have tiny components; this gives them about unit variance).
     pub scale: f32,
@@ -116,6 +183,28 @@ impl Head {
         })
     }
 
+    /// The head's probability of each label for the embeddings of a post's
+    /// units (one for [`Unit::Post`], one per passage for
+    /// [`Unit::Passage`]): the highest of the units' (0 without any).
+    pub fn read(&self, embeddings: &[Vec<f32>]) -> PerLabel<f32> {
+        let mut best = PerLabel::from_fn(|_| 0.0f32);
+        for e in embeddings {
+            let p = self.probabilities(e);
+            for label in Label::ALL {
+                best[label] = best[label].max(p[label]);
+            }
+        }
+        best
+    }
+
+    /// The texts the encoder reads of `text` for this head.
+    pub fn units<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        match self.unit {
+            Unit::Post => vec![text],
+            Unit::Passage => passages(text).into_iter().map(|r| &text[r]).collect(),
+        }
+    }
+
     /// The combined score of `label` from its learned score and the head's
     /// probability, and whether it reaches the head's threshold.
     pub fn combine(&self, label: Label, learned: f32, head: f32) -> (f32, bool) {
@@ -162,11 +251,47 @@ mod tests {
     }
 
     #[test]
+    fn passages_join_short_sentences_and_are_cut_at_a_character() {
+        let text = "Hi.\nThanks.\nI built a rig that holds the camera over the bench, it took a weekend. It works.";
+        let p: Vec<&str> = passages(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(p, ["Hi.\nThanks.\nI built a rig that holds the camera over the bench, it took a weekend. It works."]);
+        let long = format!("{}. Short tail.", "é".repeat(400));
+        let p = passages(&long);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p[0].len(), 600, "cut at 600 bytes, a character boundary");
+        let many = "This sentence is long enough to stand as a passage on its own. ".repeat(40);
+        assert_eq!(passages(&many).len(), MAX_PASSAGES);
+        assert!(passages("").is_empty());
+    }
+
+    #[test]
+    fn a_passage_head_takes_the_best_passage() {
+        let head: Head = serde_json::from_str(
+            r#"{"format": 1, "encoder": "test", "unit": "passage", "scale": 1.0,
+                "labels": {"solution": {"bias": 0, "weights": [1, 0], "threshold": 0.5},
+                           "user_innovation": {"bias": 0, "weights": [0, 1], "threshold": 0.5},
+                           "need": {"bias": 0, "weights": [0, 0], "threshold": 0.5},
+                           "commercial": {"bias": 0, "weights": [0, 0], "threshold": 0.5}}}"#,
+        )
+        .expect("a head");
+        assert_eq!(head.unit, Unit::Passage);
+        let p = head.read(&[vec![2.0, -1.0], vec![-1.0, 3.0]]);
+        assert_eq!(p[Label::Solution], sigmoid(2.0));
+        assert_eq!(p[Label::UserInnovation], sigmoid(3.0));
+        assert_eq!(head.read(&[])[Label::Solution], 0.0, "nothing read: 0");
+        let text = "I built a rig that holds the camera over the bench, it took a weekend.\nThe second part of the post is here, and it is long enough to stand alone.";
+        assert_eq!(head.units(text).len(), 2);
+        assert_eq!(Head { unit: Unit::Post, ..head }.units(text), [text]);
+    }
+
+    #[test]
     fn read_labels_take_the_mean_and_the_head_threshold() {
         let label = |threshold: f32| HeadLabel { bias: 0.0, weights: vec![1.0, -1.0], blend: 0.5, threshold };
         let head = Head {
             format: HEAD_FORMAT,
             encoder: "test".into(),
+            unit: Unit::Post,
+            tuned: None,
             scale: 1.0,
             trained_on: Vec::new(),
             labels: PerLabel::from_fn(|_| label(0.6)),
