@@ -241,3 +241,51 @@ fn a_passage_head_is_fitted_on_the_evidence_and_reads_passages() {
     let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
     assert_eq!(summary["reranked"], 12);
 }
+
+/// The README's command that remakes the built-in head.
+const BUILTIN_HEAD_TRAIN: &str = "train --gold ../shared/eval/train.jsonl --gold ../shared/eval/dev.jsonl \\
+    --out target/model.json --rerank-out crates/core/rerank.json \\
+    ../shared/corpora/{hackernews,discourse-urho3d,mbox,openenergymonitor,splitscreenvan,gbadev}";
+
+/// Retraining the built-in head with the README's command gives the
+/// committed `crates/core/rerank.json`: the same blends, and the same
+/// weights and thresholds up to what the encoder's floating point on
+/// another CPU may move (it embeds all 1,436 labeled posts: about two
+/// minutes).
+#[test]
+fn builtin_head_is_reproducible() {
+    let Some(enc) = encoder("builtin_head_is_reproducible") else { return };
+    let Some(corpora) = crate::common::corpora("builtin_head_is_reproducible") else { return };
+    let readme = read(&root().join("README.md"));
+    assert!(readme.contains(BUILTIN_HEAD_TRAIN), "the README gives the command that remakes the head");
+    let eval = corpora.join("../eval");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let head = dir.path().join("rerank.json");
+    let mut args: Vec<std::ffi::OsString> = vec!["train".into()];
+    for gold in ["train.jsonl", "dev.jsonl"] {
+        args.extend(["--gold".into(), eval.join(gold).into_os_string()]);
+    }
+    args.extend(["--out".into(), dir.path().join("model.json").into_os_string()]);
+    args.extend(["--rerank-out".into(), head.clone().into_os_string(), "--encoder".into(), enc.into_os_string()]);
+    for corpus in ["hackernews", "discourse-urho3d", "mbox", "openenergymonitor", "splitscreenvan", "gbadev"] {
+        args.push(corpora.join(corpus).into_os_string());
+    }
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    run(&refs);
+    let parse = |path: &Path| -> serde_json::Value { serde_json::from_str(&read(path)).expect("head JSON") };
+    let (fresh, committed) = (parse(&head), parse(&root().join("crates/core/rerank.json")));
+    for key in ["format", "encoder", "unit", "scale", "trained_on"] {
+        assert_eq!(fresh[key], committed[key], "{key}");
+    }
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    for label in ["solution", "user_innovation", "need", "commercial"] {
+        let (f, c) = (&fresh["labels"][label], &committed["labels"][label]);
+        assert_eq!(f["blend"], c["blend"], "{label} blend");
+        let threshold = (number(&f["threshold"]) - number(&c["threshold"])).abs();
+        assert!(threshold <= 0.01, "{label} threshold: retrained {}, committed {}", f["threshold"], c["threshold"]);
+        let (fw, cw) = (f["weights"].as_array().expect("weights"), c["weights"].as_array().expect("weights"));
+        assert_eq!(fw.len(), cw.len(), "{label}: one weight per dimension");
+        let worst = std::iter::once((&f["bias"], &c["bias"])).chain(fw.iter().zip(cw)).map(|(a, b)| (number(a) - number(b)).abs()).fold(0.0, f64::max);
+        assert!(worst <= 1e-3, "{label}: a weight moved by {worst}");
+    }
+}
