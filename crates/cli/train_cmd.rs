@@ -10,7 +10,7 @@ use leadminer_core::score::model::{Base, Model};
 use leadminer_core::score::Label;
 use leadminer_core::score::rerank::Unit;
 use crate::rerank_args::EncoderArgs;
-use leadminer_learn::{choose_stack, train, train_head, unit_texts, HeadOptions, Options, Row};
+use leadminer_learn::{choose_stack, train, train_head, HeadOptions, Options, Row};
 use leadminer_rerank::tune::{tuned_head, TuneOptions, TunedReader};
 use leadminer_rerank::Encoder;
 use std::collections::BTreeMap;
@@ -104,7 +104,7 @@ pub fn embed(
     let key = |text: &str| format!("{}:{:016x}:{}", leadminer_rerank::NAME, fnv1a(text.as_bytes()), text.len());
     let missing: Vec<&str> = rows
         .iter()
-        .flat_map(|r| unit_texts(&r.text, unit))
+        .flat_map(|r| unit.texts(&r.text))
         .filter(|t| !cached.contains_key(&key(t)))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -132,7 +132,7 @@ pub fn embed(
         }
     }
     for r in rows.iter_mut() {
-        let units: Option<Vec<Vec<f32>>> = unit_texts(&r.text, unit).iter().map(|t| cached.get(&key(t)).cloned()).collect();
+        let units: Option<Vec<Vec<f32>>> = unit.texts(&r.text).iter().map(|t| cached.get(&key(t)).cloned()).collect();
         r.embeddings = units;
     }
     Ok(())

@@ -133,20 +133,7 @@ fn train_a_head_and_cross_validate_the_stage() {
     assert!(reranked["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{reranked}");
 
     // A scan with the new head reads with it.
-    let out = dir.path().join("out");
-    run(&[
-        "scan".as_ref(),
-        "--model".as_ref(),
-        model.as_os_str(),
-        "--rerank-head".as_ref(),
-        head.as_os_str(),
-        "--encoder".as_ref(),
-        enc.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        corpus.as_os_str(),
-    ]);
-    let summary: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).expect("summary");
+    let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
 }
 

@@ -34,14 +34,6 @@ impl Default for HeadOptions {
     }
 }
 
-/// The texts the encoder reads of `text` for a head of `unit`s.
-pub fn unit_texts(text: &str, unit: Unit) -> Vec<&str> {
-    match unit {
-        Unit::Post => vec![text],
-        Unit::Passage => passages(text).into_iter().map(|r| &text[r]).collect(),
-    }
-}
-
 /// Embeds `texts` with `encoder` on `threads` threads, in order, calling
 /// `progress` with the number done after each text.
 pub fn embed_texts(

@@ -23,7 +23,7 @@
 mod head;
 mod stack;
 
-pub use head::{embed_texts, fit_head, locate, train_head, unit_texts, EmbeddingHead, HeadOptions};
+pub use head::{embed_texts, fit_head, locate, train_head, EmbeddingHead, HeadOptions};
 pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};
 use leadminer_core::eval::{Example, GoldItem};
 use leadminer_core::model::Source;
@@ -50,7 +50,7 @@ pub struct Row {
     /// Its analyzed text.
     pub text: String,
     /// The re-ranking stage's encoder's embeddings of the units of `text`
-    /// a head reads ([`unit_texts`]), once they are embedded.
+    /// a head reads ([`leadminer_core::score::rerank::Unit::texts`]), once they are embedded.
     pub embeddings: Option<Vec<Vec<f32>>>,
     /// Its gold labels (a label the line does not give is `None`).
     pub gold: PerLabel<Option<bool>>,

@@ -62,6 +62,16 @@ pub enum Unit {
     Passage,
 }
 
+impl Unit {
+    /// The texts of `text` the encoder reads as units of this kind.
+    pub fn texts(self, text: &str) -> Vec<&str> {
+        match self {
+            Unit::Post => vec![text],
+            Unit::Passage => passages(text).into_iter().map(|r| &text[r]).collect(),
+        }
+    }
+}
+
 /// The most passages of a post a passage head reads.
 pub const MAX_PASSAGES: usize = 24;
 /// Sentences shorter than this many bytes are joined with the next.
@@ -199,10 +209,7 @@ impl Head {
 
     /// The texts the encoder reads of `text` for this head.
     pub fn units<'t>(&self, text: &'t str) -> Vec<&'t str> {
-        match self.unit {
-            Unit::Post => vec![text],
-            Unit::Passage => passages(text).into_iter().map(|r| &text[r]).collect(),
-        }
+        self.unit.texts(text)
     }
 
     /// The combined score of `label` from its learned score and the head's
