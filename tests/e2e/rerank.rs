@@ -94,37 +94,81 @@ fn a_missing_encoder_is_named() {
     assert!(err.contains("/nonexistent/encoder/config.json") && err.contains("fetch-encoder.sh"), "{err}");
 }
 
+/// The labeled corpus of tests/e2e/learn.rs in a temporary folder, with
+/// where a test's model and head go.
+struct Labeled {
+    dir: tempfile::TempDir,
+    enc: PathBuf,
+    corpus: PathBuf,
+    gold: PathBuf,
+    head: PathBuf,
+    model: PathBuf,
+}
+
+impl Labeled {
+    fn new(enc: PathBuf) -> Labeled {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (corpus, gold) = crate::learn::write_corpus(dir.path());
+        let (head, model) = (dir.path().join("head.json"), dir.path().join("model.json"));
+        Labeled { dir, enc, corpus, gold, head, model }
+    }
+
+    /// Runs `command` on the corpus with the gold labels, the encoder and
+    /// `extra` options.
+    fn run(&self, command: &[&str], extra: &[&std::ffi::OsStr]) -> Output {
+        let mut args: Vec<&std::ffi::OsStr> = command.iter().map(std::ffi::OsStr::new).collect();
+        args.extend(["--gold".as_ref(), self.gold.as_os_str(), "--min-df".as_ref(), "1".as_ref()]);
+        args.extend(["--encoder".as_ref(), self.enc.as_os_str()]);
+        args.extend(extra);
+        args.push(self.corpus.as_os_str());
+        run(&args)
+    }
+
+    /// `train` writing the model and the head.
+    fn train(&self, extra: &[&std::ffi::OsStr]) -> Output {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["--out".as_ref(), self.model.as_os_str(), "--rerank-out".as_ref(), self.head.as_os_str()];
+        args.extend(extra);
+        self.run(&["train"], &args)
+    }
+
+    /// `eval --cv --rerank --json`'s report.
+    fn cross_validate(&self, extra: &[&std::ffi::OsStr]) -> serde_json::Value {
+        serde_json::from_slice(&self.run(&["eval", "--cv", "--rerank", "--json"], extra).stdout).expect("eval --cv --json")
+    }
+
+    /// The summary of a scan of the corpus with the trained model and head.
+    fn scan(&self, name: &str) -> serde_json::Value {
+        let out = self.dir.path().join(name);
+        let args: Vec<&std::ffi::OsStr> = vec![
+            "scan".as_ref(),
+            "--model".as_ref(),
+            self.model.as_os_str(),
+            "--rerank-head".as_ref(),
+            self.head.as_os_str(),
+            "--encoder".as_ref(),
+            self.enc.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            self.corpus.as_os_str(),
+        ];
+        run(&args);
+        serde_json::from_str(&read(&out.join("summary.json"))).expect("summary")
+    }
+}
+
 #[test]
 fn train_a_head_and_cross_validate_the_stage() {
     let Some(enc) = encoder("train_a_head_and_cross_validate_the_stage") else { return };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (corpus, gold) = crate::learn::write_corpus(dir.path());
-    let head = dir.path().join("head.json");
-    let model = dir.path().join("model.json");
-    let cache = dir.path().join("embeddings.jsonl");
-    let common: Vec<&std::ffi::OsStr> = vec![
-        "--gold".as_ref(),
-        gold.as_os_str(),
-        "--min-df".as_ref(),
-        "1".as_ref(),
-        "--encoder".as_ref(),
-        enc.as_os_str(),
-        "--embedding-cache".as_ref(),
-        cache.as_os_str(),
-    ];
-    let mut train: Vec<&std::ffi::OsStr> = vec!["train".as_ref(), "--out".as_ref(), model.as_os_str(), "--rerank-out".as_ref(), head.as_os_str()];
-    train.extend(&common);
-    train.push(corpus.as_os_str());
-    run(&train);
-    let saved: serde_json::Value = serde_json::from_str(&read(&head)).expect("head JSON");
+    let labeled = Labeled::new(enc);
+    let cache = labeled.dir.path().join("embeddings.jsonl");
+    let cached: [&std::ffi::OsStr; 2] = ["--embedding-cache".as_ref(), cache.as_os_str()];
+    labeled.train(&cached);
+    let saved: serde_json::Value = serde_json::from_str(&read(&labeled.head)).expect("head JSON");
     assert_eq!(saved["encoder"], "all-MiniLM-L6-v2");
     assert_eq!(saved["labels"]["solution"]["weights"].as_array().map(Vec::len), Some(384));
     assert_eq!(read(&cache).lines().count(), 12, "every labeled post's embedding is cached");
 
-    let mut cv: Vec<&std::ffi::OsStr> = vec!["eval".as_ref(), "--cv".as_ref(), "--rerank".as_ref(), "--json".as_ref()];
-    cv.extend(&common);
-    cv.push(corpus.as_os_str());
-    let report: serde_json::Value = serde_json::from_slice(&run(&cv).stdout).expect("eval --cv --json");
+    let report = labeled.cross_validate(&cached);
     let reranked = &report["reranked"][0];
     assert_eq!(reranked["label"], "solution");
     let posts: Vec<u64> = reranked["groups"].as_array().expect("groups").iter().map(|g| g["posts"].as_u64().unwrap_or(0)).collect();
@@ -133,67 +177,40 @@ fn train_a_head_and_cross_validate_the_stage() {
     assert!(reranked["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{reranked}");
 
     // A scan with the new head reads with it.
-    let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
+    let summary = labeled.scan("out");
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
-}
-
-/// Scans `corpus` with `model` and `head`; the summary.
-fn scan_with(enc: &Path, model: &Path, head: &Path, corpus: &Path, out: &Path) -> serde_json::Value {
-    run(&[
-        "scan".as_ref(),
-        "--model".as_ref(),
-        model.as_os_str(),
-        "--rerank-head".as_ref(),
-        head.as_os_str(),
-        "--encoder".as_ref(),
-        enc.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        corpus.as_os_str(),
-    ]);
-    serde_json::from_str(&read(&out.join("summary.json"))).expect("summary")
 }
 
 #[test]
 fn fine_tune_the_last_layer_cross_validate_it_and_scan_with_it() {
     let Some(enc) = encoder("fine_tune_the_last_layer_cross_validate_it_and_scan_with_it") else { return };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (corpus, gold) = crate::learn::write_corpus(dir.path());
-    let (head, model) = (dir.path().join("head.json"), dir.path().join("model.json"));
-    let common: Vec<&std::ffi::OsStr> = ["--gold".as_ref(), gold.as_os_str(), "--min-df".as_ref(), "1".as_ref()]
-        .into_iter()
-        .chain(["--encoder".as_ref(), enc.as_os_str(), "--tune".as_ref(), "--tune-epochs".as_ref(), "2".as_ref()])
-        .collect();
-    let mut train: Vec<&std::ffi::OsStr> = vec!["train".as_ref(), "--out".as_ref(), model.as_os_str(), "--rerank-out".as_ref(), head.as_os_str()];
-    train.extend(&common);
-    train.push(corpus.as_os_str());
-    let out = String::from_utf8_lossy(&run(&train).stdout).into_owned();
+    let labeled = Labeled::new(enc);
+    let tune: [&std::ffi::OsStr; 3] = ["--tune".as_ref(), "--tune-epochs".as_ref(), "2".as_ref()];
+    let out = String::from_utf8_lossy(&labeled.train(&tune).stdout).into_owned();
     assert!(out.contains("fine-tuned layer written to"), "{out}");
-    let saved: serde_json::Value = serde_json::from_str(&read(&head)).expect("head JSON");
+    let saved: serde_json::Value = serde_json::from_str(&read(&labeled.head)).expect("head JSON");
     assert_eq!(saved["tuned"], "head.safetensors");
-    assert!(dir.path().join("head.safetensors").is_file());
+    let layer = labeled.dir.path().join("head.safetensors");
+    assert!(layer.is_file());
     assert_eq!(saved["labels"]["need"]["weights"], serde_json::json!([0.0, 0.0, 1.0, 0.0]), "need reads its own logit");
 
-    let mut cv: Vec<&std::ffi::OsStr> = vec!["eval".as_ref(), "--cv".as_ref(), "--rerank".as_ref(), "--json".as_ref()];
-    cv.extend(&common);
-    cv.push(corpus.as_os_str());
-    let report: serde_json::Value = serde_json::from_slice(&run(&cv).stdout).expect("eval --cv --json");
+    let report = labeled.cross_validate(&tune);
     let posts: Vec<u64> =
         report["reranked"][0]["groups"].as_array().expect("groups").iter().map(|g| g["posts"].as_u64().unwrap_or(0)).collect();
     assert_eq!(posts, [6, 6], "each community held out once");
 
-    let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
+    let summary = labeled.scan("out");
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
     // The layer is found beside the head, wherever the scan runs from.
-    std::fs::remove_file(dir.path().join("head.safetensors")).expect("remove");
+    std::fs::remove_file(&layer).expect("remove");
     let err = command()
         .args(["scan", "--rerank-head"])
-        .arg(&head)
+        .arg(&labeled.head)
         .arg("--encoder")
-        .arg(&enc)
+        .arg(&labeled.enc)
         .arg("--out")
-        .arg(dir.path().join("out2"))
-        .arg(&corpus)
+        .arg(labeled.dir.path().join("out2"))
+        .arg(&labeled.corpus)
         .output()
         .expect("runs");
     assert!(!err.status.success());
@@ -203,29 +220,12 @@ fn fine_tune_the_last_layer_cross_validate_it_and_scan_with_it() {
 #[test]
 fn a_passage_head_is_fitted_on_the_evidence_and_reads_passages() {
     let Some(enc) = encoder("a_passage_head_is_fitted_on_the_evidence_and_reads_passages") else { return };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (corpus, gold) = crate::learn::write_corpus(dir.path());
-    let (head, model) = (dir.path().join("head.json"), dir.path().join("model.json"));
-    run(&[
-        "train".as_ref(),
-        "--out".as_ref(),
-        model.as_os_str(),
-        "--rerank-out".as_ref(),
-        head.as_os_str(),
-        "--head-unit".as_ref(),
-        "passage".as_ref(),
-        "--gold".as_ref(),
-        gold.as_os_str(),
-        "--min-df".as_ref(),
-        "1".as_ref(),
-        "--encoder".as_ref(),
-        enc.as_os_str(),
-        corpus.as_os_str(),
-    ]);
-    let saved: serde_json::Value = serde_json::from_str(&read(&head)).expect("head JSON");
+    let labeled = Labeled::new(enc);
+    labeled.train(&["--head-unit".as_ref(), "passage".as_ref()]);
+    let saved: serde_json::Value = serde_json::from_str(&read(&labeled.head)).expect("head JSON");
     assert_eq!(saved["unit"], "passage");
     assert!(saved.get("tuned").is_none());
-    let summary = scan_with(&enc, &model, &head, &corpus, &dir.path().join("out"));
+    let summary = labeled.scan("out");
     assert_eq!(summary["reranked"], 12);
 }
 
