@@ -203,17 +203,27 @@ const CACHE_LIMIT: usize = 200_000;
 
 /// The normalized form of one word (cached per thread).
 pub fn normalize(word: &str) -> String {
+    let mut norm = String::new();
+    normalize_into(word, &mut norm);
+    norm
+}
+
+/// The normalized form of one word written into `out` (replacing what it
+/// held), without allocating when the form is cached.
+pub fn normalize_into(word: &str, out: &mut String) {
+    out.clear();
     CACHE.with(|cache| {
         if let Some(hit) = cache.borrow().get(word) {
-            return hit.to_string();
+            out.push_str(hit);
+            return;
         }
         let norm = normalize_uncached(word);
+        out.push_str(&norm);
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(word.into(), norm.as_str().into());
-        norm
+        cache.insert(word.into(), norm.into_boxed_str());
     })
 }
 

@@ -116,23 +116,42 @@ fn lowercase_into(buf: &mut String, word: &str) {
 
 fn signal_features(doc: &Document<'_>, signals: &[Signal], name: &mut String, v: &mut impl Visitor) {
     let len = doc.text.len().max(1) as f32;
-    let mut miss: BTreeMap<&str, f32> = BTreeMap::new();
-    let mut count: BTreeMap<&str, f32> = BTreeMap::new();
-    let mut rules: BTreeMap<&str, f32> = BTreeMap::new();
-    let mut title: BTreeSet<&str> = BTreeSet::new();
-    let mut early: BTreeSet<&str> = BTreeSet::new();
+    // A post has a handful of signals: small vectors searched in place and
+    // sorted by name at the end (the order a map would give) cost less
+    // than maps.
+    // Per kind: the chance that none of its signals holds, and how many.
+    let mut kinds: Vec<(&str, f32, f32)> = Vec::new();
+    let mut rules: Vec<(&str, f32)> = Vec::new();
+    let mut title: Vec<&str> = Vec::new();
+    let mut early: Vec<&str> = Vec::new();
     for s in signals.iter().filter(|s| s.is_own()) {
         let w = s.weight.clamp(0.0, 1.0);
-        *miss.entry(&s.kind).or_insert(1.0) *= 1.0 - w;
-        *count.entry(&s.kind).or_insert(0.0) += 1.0;
-        let rule = rules.entry(&s.rule).or_insert(0.0);
-        *rule = rule.max(w);
-        if doc.in_title(&(s.start..s.end)) {
-            title.insert(&s.kind);
+        match kinds.iter_mut().find(|(k, ..)| *k == &*s.kind) {
+            Some((_, miss, count)) => {
+                *miss *= 1.0 - w;
+                *count += 1.0;
+            }
+            None => kinds.push((&s.kind, 1.0 - w, 1.0)),
+        }
+        match rules.iter_mut().find(|(r, _)| *r == &*s.rule) {
+            Some((_, strongest)) => *strongest = strongest.max(w),
+            None => rules.push((&s.rule, w.max(0.0))),
+        }
+        let at = if doc.in_title(&(s.start..s.end)) {
+            Some(&mut title)
         } else if (s.start as f32) < 0.25 * len {
-            early.insert(&s.kind);
+            Some(&mut early)
+        } else {
+            None
+        };
+        if let Some(set) = at.filter(|set| !set.contains(&&*s.kind)) {
+            set.push(&s.kind);
         }
     }
+    rules.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    kinds.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    title.sort_unstable();
+    early.sort_unstable();
     for (rule, w) in rules {
         v.feature(named(name, "rule:", rule), w);
     }
@@ -142,10 +161,10 @@ fn signal_features(doc: &Document<'_>, signals: &[Signal], name: &mut String, v:
     for kind in early {
         v.feature(named(name, "early:", kind), 1.0);
     }
-    for (kind, m) in miss {
-        v.feature(named(name, "kind:", kind), 1.0 - m);
+    for &(kind, miss, _) in &kinds {
+        v.feature(named(name, "kind:", kind), 1.0 - miss);
     }
-    for (kind, n) in count {
+    for (kind, _, n) in kinds {
         v.feature(named(name, "count:", kind), (1.0 + n).ln());
     }
 }

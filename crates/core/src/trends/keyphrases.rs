@@ -3,6 +3,8 @@
 //! by their normalized forms so that "3d printer" and "3D printers" are one
 //! phrase. No external model: the tokens are those of the [`Document`].
 
+use crate::analyze::normalize::normalize_into;
+#[cfg(test)]
 use crate::analyze::normalize::normalize;
 use crate::analyze::Document;
 
@@ -86,14 +88,14 @@ fn standalone(text: &str, start: usize, end: usize) -> bool {
 /// word phrases right after their first word), at most [`MAX_PER_POST`].
 pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
     let mut out: Vec<Keyphrase> = Vec::new();
-    let push = |key: String, surface: String, out: &mut Vec<Keyphrase>| {
-        if out.len() < MAX_PER_POST && !out.iter().any(|k| k.key == key) {
-            out.push(Keyphrase { key, surface });
-        }
-    };
-    // The previous token, when it was a content word of the same sentence.
-    let mut previous: Option<(usize, String, String)> = None;
-    let mut lowered = String::new();
+    // Whether `key` is not taken yet and there is room for it.
+    let fits = |out: &[Keyphrase], key: &str| out.len() < MAX_PER_POST && !out.iter().any(|k| k.key == key);
+    // The previous token's sentence, key and form when it was a content
+    // word; buffers reused from token to token, so a word already taken
+    // costs no allocation.
+    let mut previous: Option<usize> = None;
+    let (mut prev_key, mut prev_lower) = (String::new(), String::new());
+    let (mut key, mut lowered, mut pair) = (String::new(), String::new(), String::new());
     for (i, token) in doc.tokens.iter().enumerate() {
         if out.len() >= MAX_PER_POST {
             break;
@@ -105,7 +107,12 @@ pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
         let word = doc.word(i);
         let lower: &str = if word.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
             lowered.clear();
-            lowered.push_str(&word.to_lowercase());
+            if word.is_ascii() {
+                lowered.push_str(word);
+                lowered.make_ascii_lowercase();
+            } else {
+                lowered.push_str(&word.to_lowercase());
+            }
             &lowered
         } else {
             word
@@ -114,15 +121,27 @@ pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
             previous = None;
             continue;
         }
-        let lower = lower.to_string();
-        let key = normalize(&lower);
-        push(key.clone(), lower.clone(), &mut out);
-        if let Some((sentence, prev_key, prev_lower)) = previous.take() {
-            if sentence == token.sentence && prev_key != key {
-                push(format!("{prev_key} {key}"), format!("{prev_lower} {lower}"), &mut out);
+        normalize_into(lower, &mut key);
+        if fits(&out, &key) {
+            out.push(Keyphrase { key: key.clone(), surface: lower.to_string() });
+        }
+        if previous == Some(token.sentence) && prev_key != key {
+            pair.clear();
+            pair.push_str(&prev_key);
+            pair.push(' ');
+            pair.push_str(&key);
+            if fits(&out, &pair) {
+                let mut surface = String::with_capacity(prev_lower.len() + 1 + lower.len());
+                surface.push_str(&prev_lower);
+                surface.push(' ');
+                surface.push_str(lower);
+                out.push(Keyphrase { key: pair.clone(), surface });
             }
         }
-        previous = Some((token.sentence, key, lower));
+        previous = Some(token.sentence);
+        std::mem::swap(&mut prev_key, &mut key);
+        prev_lower.clear();
+        prev_lower.push_str(lower);
     }
     out
 }
