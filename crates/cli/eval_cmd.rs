@@ -27,12 +27,17 @@ pub struct EvalArgs {
     cv: bool,
 
     /// With --cv, cross-validate the re-ranking stage too (it reads every
-    /// listed post here): needs the sentence encoder.
+    /// listed post here): needs the sentence encoder. (Without --cv, the
+    /// stage is on whenever the encoder is there, as in `scan`, and reads
+    /// every listed gold post; --no-rerank turns it off.)
     #[arg(long, requires = "cv")]
     rerank: bool,
 
     #[command(flatten)]
     encoder: crate::rerank_args::EncoderArgs,
+
+    #[command(flatten)]
+    head: crate::rerank_args::HeadArgs,
 
     #[command(flatten)]
     fit: FitArgs,
@@ -55,10 +60,13 @@ pub struct EvalArgs {
 /// Runs `leadminer eval`.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let gold = read_golds(&args.gold)?;
-    let scanner = args.analysis.scanner(Filters::default())?;
+    let mut scanner = args.analysis.scanner(Filters::default())?;
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     if args.cv {
+        if let Some(head) = &args.head.rerank_head {
+            anyhow::bail!("--rerank-head {}: cross-validation fits its own heads (--cv --rerank); give it to eval without --cv", head.display());
+        }
         let (found, skips) = examples(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
         if let Some(code) = crate::input::report_skips(&skips, &read) {
             return Ok(code);
@@ -83,11 +91,18 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (predictions, skips) = predict(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
-    if let Some(code) = crate::input::report_skips(&skips, &read) {
+    // Every listed gold post is read by the second stage, as the posts at
+    // the top of a scan are.
+    scanner.rerank = args.head.stage(&args.encoder.dir, args.analysis.scorer, usize::MAX)?;
+    let predicted = predict(&scanner, &files, &read, &args.input.pipeline_options(), &gold);
+    if let Some(code) = crate::input::report_skips(&predicted.skips, &read) {
         return Ok(code);
     }
-    let report = evaluate(&gold, &predictions, args.worst);
+    for e in &predicted.rerank_errors {
+        eprintln!("warning: {e}");
+    }
+    let mut report = evaluate(&gold, &predicted.posts, args.worst);
+    report.reranked = predicted.reranked;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -98,6 +113,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
 
 fn print_report(r: &EvalReport) {
     println!("{} gold posts, {} found in the inputs", r.gold, r.gold - r.missing.len());
+    if let Some(n) = r.reranked {
+        println!("re-ranking stage: read {n} listed gold posts (--no-rerank for the first stage alone)");
+    }
     if !r.missing.is_empty() {
         println!("missing: {}", truncate(&r.missing.join(", "), 200));
     }

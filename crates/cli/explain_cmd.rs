@@ -8,8 +8,9 @@ use clap::Args;
 use leadminer_core::analyze::{kinds, Analyzed, Document, Signal};
 use leadminer_core::model::Post;
 use leadminer_core::pipeline;
-use leadminer_core::scan::Filters;
-use leadminer_core::score::{score, strengths, Breakdown, Label, Weights};
+use leadminer_core::scan::rerank::Candidate;
+use leadminer_core::scan::{Filters, Rerank};
+use leadminer_core::score::{score, strengths, Breakdown, Label, Labels, PerLabel, Scores, Weights};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -26,11 +27,18 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     analysis: AnalysisArgs,
+
+    #[command(flatten)]
+    encoder: crate::rerank_args::EncoderDir,
+
+    #[command(flatten)]
+    head: crate::rerank_args::HeadArgs,
 }
 
 /// Runs `leadminer explain`.
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let scanner = args.analysis.scanner(Filters::default())?;
+    let rerank = args.head.stage(&args.encoder, args.analysis.scorer, 1)?;
     let files = args.input.files()?;
     let read = args.input.read_options()?;
     let mut found: Option<Post> = None;
@@ -105,6 +113,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
                 l.threshold
             );
         }
+        if let Some(rerank) = &rerank {
+            print_second_stage(rerank, &post, &doc, scores)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let (scores, labels) = score(&scanner.weights, &signals);
@@ -114,6 +125,41 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     }
     print_ui(&scanner.weights, scores[Label::UserInnovation], labels[Label::UserInnovation]);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the re-ranking stage makes of the post, were it among a scan's
+/// best: the head's probability of each label and its blend with the first
+/// stage's score.
+fn print_second_stage(rerank: &Rerank, post: &Post, doc: &Document<'_>, first: Scores) -> Result<()> {
+    let candidate = Candidate::new(post.source, &post.id, first, &doc.text);
+    let head = &rerank.head;
+    let embeddings = head
+        .units(&candidate.text)
+        .into_iter()
+        .map(|unit| rerank.encoder.encode(unit))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("{}:{}: re-ranking: {e}", post.source, post.id))?;
+    let read = head.read(&embeddings);
+    println!();
+    println!("re-ranking stage ({}, read when the post is among a scan's --rerank-top best of a label):", rerank.encoder.name());
+    let mut labels = Labels::default();
+    let mut scores = first;
+    head.apply(&mut scores, &mut labels, &PerLabel::from_fn(|l| Some(read[l])));
+    for label in Label::ALL {
+        let h = &head.labels[label];
+        println!(
+            "{:<16} {:.3} {}  = {:.2} × first stage {:.3} + {:.2} × head {:.3}  threshold {:.3}",
+            label.name(),
+            scores[label],
+            if labels[label] { "yes" } else { "no " },
+            h.blend,
+            first[label],
+            1.0 - h.blend,
+            read[label],
+            h.threshold
+        );
+    }
+    Ok(())
 }
 
 fn print_breakdown(label: Label, b: &Breakdown, on: bool) {

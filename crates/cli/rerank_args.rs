@@ -58,40 +58,35 @@ impl EncoderArgs {
     }
 }
 
-/// The re-ranking stage of a scan.
+/// Which head the re-ranking stage reads with, or none (`scan`, `eval`,
+/// `explain`).
 #[derive(Args, Debug, Clone)]
-pub struct RerankArgs {
-    #[command(flatten)]
-    pub encoder: EncoderDir,
-
+pub struct HeadArgs {
     /// The re-ranking head (`leadminer train --rerank-out`) instead of the
     /// built-in one.
     #[arg(long, value_name = "FILE")]
     pub rerank_head: Option<PathBuf>,
-
-    /// How many of the best posts of each label the re-ranking stage reads.
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub rerank_top: usize,
 
     /// Score with the first stage only, even when the encoder is there.
     #[arg(long)]
     pub no_rerank: bool,
 }
 
-impl RerankArgs {
-    /// The stage: on with the learned scorer when the encoder is given or
-    /// found, unless --no-rerank.
-    pub fn stage(&self, scorer: Scorer) -> Result<Option<Rerank>> {
-        if self.no_rerank || self.rerank_top == 0 {
+impl HeadArgs {
+    /// The stage, reading at most `top` posts of each label: on with the
+    /// learned scorer when the encoder is given or found, unless
+    /// --no-rerank.
+    pub fn stage(&self, encoder: &EncoderDir, scorer: Scorer, top: usize) -> Result<Option<Rerank>> {
+        if self.no_rerank || top == 0 {
             return Ok(None);
         }
         if scorer == Scorer::Rules {
-            if self.encoder.encoder.is_some() || self.rerank_head.is_some() {
+            if encoder.encoder.is_some() || self.rerank_head.is_some() {
                 anyhow::bail!("the re-ranking stage works with --scorer learned, not rules");
             }
             return Ok(None);
         }
-        let Some(dir) = self.encoder.dir() else {
+        let Some(dir) = encoder.dir() else {
             if let Some(head) = &self.rerank_head {
                 anyhow::bail!("--rerank-head {}: no encoder to read posts with (scripts/fetch-encoder.sh)", head.display());
             }
@@ -109,7 +104,29 @@ impl RerankArgs {
             (Some(_), None) => anyhow::bail!("the built-in head names a fine-tuned layer, which leadminer does not ship"),
             (None, _) => Arc::new(Encoder::load(&dir)?),
         };
-        Ok(Some(Rerank { head, encoder, top: self.rerank_top }))
+        Ok(Some(Rerank { head, encoder, top }))
+    }
+}
+
+/// The re-ranking stage of a scan.
+#[derive(Args, Debug, Clone)]
+pub struct RerankArgs {
+    #[command(flatten)]
+    pub encoder: EncoderDir,
+
+    #[command(flatten)]
+    pub head: HeadArgs,
+
+    /// How many of the best posts of each label the re-ranking stage reads.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub rerank_top: usize,
+}
+
+impl RerankArgs {
+    /// The stage: on with the learned scorer when the encoder is given or
+    /// found, unless --no-rerank or --rerank-top 0.
+    pub fn stage(&self, scorer: Scorer) -> Result<Option<Rerank>> {
+        self.head.stage(&self.encoder, scorer, self.rerank_top)
     }
 
     /// The options as given, for the summary.
@@ -118,13 +135,13 @@ impl RerankArgs {
         if let Some(dir) = &self.encoder.encoder {
             out.push(("encoder".to_string(), dir.display().to_string()));
         }
-        if let Some(head) = &self.rerank_head {
+        if let Some(head) = &self.head.rerank_head {
             out.push(("rerank-head".to_string(), head.display().to_string()));
         }
         if self.rerank_top != 100 {
             out.push(("rerank-top".to_string(), self.rerank_top.to_string()));
         }
-        if self.no_rerank {
+        if self.head.no_rerank {
             out.push(("no-rerank".to_string(), "true".to_string()));
         }
         out

@@ -1,6 +1,8 @@
 //! The re-ranking stage end to end: `scan` with the sentence encoder reads
 //! the best posts and re-scores them, the same at any thread count;
-//! `train --rerank-out` and `eval --cv --rerank` on a small labeled corpus,
+//! `train --rerank-out`, `eval` (which reads every listed gold post with
+//! the stage, as a scan reads its best), `explain` and `eval --cv --rerank`
+//! on a small labeled corpus,
 //! with a head on frozen embeddings of posts or passages, or a fine-tuned
 //! last layer.
 //! The encoder (87 MB, `scripts/fetch-encoder.sh`) is not part of the
@@ -179,6 +181,67 @@ fn train_a_head_and_cross_validate_the_stage() {
     // A scan with the new head reads with it.
     let summary = labeled.scan("out");
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
+}
+
+#[test]
+fn eval_and_explain_read_with_the_second_stage_as_a_scan_does() {
+    let Some(enc) = encoder("eval_and_explain_read_with_the_second_stage_as_a_scan_does") else { return };
+    let labeled = Labeled::new(enc);
+    labeled.train(&[]);
+    let with_head: [&std::ffi::OsStr; 4] =
+        ["--model".as_ref(), labeled.model.as_os_str(), "--rerank-head".as_ref(), labeled.head.as_os_str()];
+    let eval = |extra: &[&std::ffi::OsStr]| -> serde_json::Value {
+        serde_json::from_slice(&labeled.run(&["eval", "--json"], extra).stdout).expect("eval --json")
+    };
+    let staged = eval(&with_head);
+    assert_eq!(staged["reranked"], 12, "every listed gold post is read: {staged}");
+    let mut first: Vec<&std::ffi::OsStr> = with_head.to_vec();
+    first.truncate(2);
+    first.push("--no-rerank".as_ref());
+    assert!(eval(&first).get("reranked").is_none(), "--no-rerank: the first stage alone");
+
+    // eval's counts are those of a scan's labels (all twelve posts are among
+    // its best 100, so the scan reads them all too).
+    labeled.scan("out");
+    let gold: Vec<serde_json::Value> =
+        read(&labeled.gold).lines().map(|l| serde_json::from_str(l).expect("gold line")).collect();
+    let scanned: Vec<serde_json::Value> = read(&labeled.dir.path().join("out/posts.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    for report in staged["labels"].as_array().expect("labels") {
+        let label = report["label"].as_str().expect("label name");
+        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        for g in &gold {
+            let truth = g[label] == 1;
+            let said = scanned.iter().find(|p| p["id"] == g["id"]).is_some_and(|p| p["labels"][label] == true);
+            match (truth, said) {
+                (true, true) => tp += 1,
+                (false, true) => fp += 1,
+                (true, false) => fn_ += 1,
+                (false, false) => {}
+            }
+        }
+        assert_eq!((report["tp"].as_u64(), report["fp"].as_u64(), report["fn_"].as_u64()), (Some(tp), Some(fp), Some(fn_)), "{label}");
+    }
+
+    // explain shows the blend of the two stages, and it adds up.
+    let id = gold[0]["id"].as_str().expect("an id");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["explain".as_ref(), "--id".as_ref(), id.as_ref()];
+    args.extend(with_head);
+    args.extend(["--encoder".as_ref(), labeled.enc.as_os_str(), labeled.corpus.as_os_str()]);
+    let text = String::from_utf8_lossy(&run(&args).stdout).into_owned();
+    let stage = text.split("re-ranking stage").nth(1).unwrap_or_else(|| panic!("no second stage shown:\n{text}"));
+    let line = stage.lines().find(|l| l.starts_with("solution")).expect("a solution line");
+    let numbers: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [score, share, first_stage, rest, head, _threshold] = numbers[..] else { panic!("{line}") };
+    assert!((share + rest - 1.0).abs() < 0.011, "{line}");
+    assert!((score - (share * first_stage + rest * head)).abs() < 0.003, "{line}");
+    let scanned_score = scanned.iter().find(|p| p["id"] == id).map(|p| p["scores"]["solution"].as_f64());
+    assert_eq!(scanned_score, Some(Some(score)), "explain's blended score is the scan's: {line}");
 }
 
 #[test]

@@ -135,6 +135,10 @@ pub struct EvalReport {
     /// The worst errors: confident false positives, then false negatives
     /// with the lowest scores.
     pub worst: Vec<EvalError>,
+    /// How many listed gold posts the re-ranking stage read, when it was
+    /// on (see [`predict`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reranked: Option<usize>,
 }
 
 /// What was predicted for one gold post.
@@ -200,34 +204,79 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
         missing,
         labels: reports.into_iter().map(LabelReport::finish).collect(),
         worst: errors,
+        reranked: None,
     }
 }
 
-/// Reads the inputs and predicts every gold post found in them, exactly as
-/// `scan` scores it; with the records skipped.
+/// What [`predict`] found.
+#[derive(Debug, Default)]
+pub struct Predictions {
+    /// What was predicted for each gold post found in the inputs, by
+    /// (source, id).
+    pub posts: BTreeMap<(Source, String), Prediction>,
+    /// Records skipped while reading.
+    pub skips: crate::pipeline::Skips,
+    /// How many listed gold posts the scanner's re-ranking stage read
+    /// (`None`: the scanner has no such stage).
+    pub reranked: Option<usize>,
+    /// Gold posts the re-ranking stage could not read, with why (their
+    /// first-stage scores stand).
+    pub rerank_errors: Vec<String>,
+}
+
+/// Reads the inputs and predicts every gold post found in them, as a scan
+/// would score it. With the scanner's re-ranking stage
+/// ([`crate::scan::Scanner::rerank`]) every listed gold post is read by it,
+/// whatever its rank (a scan reads only its best posts), and takes the
+/// blended scores and labels.
 pub fn predict(
     scanner: &crate::scan::Scanner,
     files: &[crate::read::InputFile],
     read: &crate::read::ReadOptions,
     options: &crate::pipeline::PipelineOptions,
     gold: &[GoldItem],
-) -> (BTreeMap<(Source, String), Prediction>, crate::pipeline::Skips) {
+) -> Predictions {
+    use crate::scan::rerank::{Best, Candidate};
     let wanted: std::collections::HashSet<(Source, String)> = gold.iter().map(|g| (g.source, g.id.clone())).collect();
-    let mut out = BTreeMap::new();
+    let mut posts = BTreeMap::new();
+    // Every listed gold post: none is left out for its rank.
+    let mut best = scanner.rerank.as_ref().map(|_| Best::new(usize::MAX));
     let skips = crate::pipeline::for_each_post(
         files,
         read,
         options,
         |post| {
             let key = (post.source, post.id.clone());
-            wanted.contains(&key).then(|| (key, Prediction { snippet: snippet(&post), record: scanner.score_post(&post) }))
+            wanted.contains(&key).then(|| {
+                let record = scanner.score_post(&post);
+                let candidate = record.as_ref().filter(|_| scanner.rerank.is_some()).map(|r| {
+                    let (text, _) = crate::analyze::document::analyzed_text(&post);
+                    Candidate::new(post.source, &post.id, r.scores, &text)
+                });
+                (key, Prediction { snippet: snippet(&post), record }, candidate)
+            })
         },
-        |(key, prediction)| {
-            out.insert(key, prediction);
+        |(key, prediction, candidate)| {
+            if let (Some(best), Some(c)) = (&mut best, candidate) {
+                let scores = c.scores;
+                best.offer(&scores, || c);
+            }
+            posts.insert(key, prediction);
             true
         },
     );
-    (out, skips)
+    let mut out = Predictions { posts, skips, ..Predictions::default() };
+    if let (Some(rerank), Some(best)) = (&scanner.rerank, best) {
+        let (readings, errors) = rerank.read(best, options.threads);
+        out.reranked = Some(readings.len());
+        out.rerank_errors = errors;
+        for (key, reading) in &readings {
+            if let Some(record) = out.posts.get_mut(key).and_then(|p| p.record.as_mut()) {
+                rerank.head.apply(&mut record.scores, &mut record.labels, reading);
+            }
+        }
+    }
+    out
 }
 
 /// A gold post as a learned scorer sees it.
