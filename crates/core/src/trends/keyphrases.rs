@@ -7,6 +7,9 @@ use crate::analyze::normalize::normalize_into;
 #[cfg(test)]
 use crate::analyze::normalize::normalize;
 use crate::analyze::Document;
+// Keyphrases are short: held inline (up to 24 bytes), they cost no
+// allocation.
+use compact_str::CompactString;
 
 /// At most this many keyphrases are taken from one post.
 pub const MAX_PER_POST: usize = 24;
@@ -16,9 +19,9 @@ pub const MAX_PER_POST: usize = 24;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Keyphrase {
     /// Normalized form: equal for inflections of the same words.
-    pub key: String,
+    pub key: CompactString,
     /// The words as written, in lower case.
-    pub surface: String,
+    pub surface: CompactString,
 }
 
 /// Function words, and the words every need or solution post uses, which
@@ -123,7 +126,7 @@ pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
         }
         normalize_into(lower, &mut key);
         if fits(&out, &key) {
-            out.push(Keyphrase { key: key.clone(), surface: lower.to_string() });
+            out.push(Keyphrase { key: CompactString::from(key.as_str()), surface: CompactString::from(lower) });
         }
         if previous == Some(token.sentence) && prev_key != key {
             pair.clear();
@@ -131,11 +134,11 @@ pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
             pair.push(' ');
             pair.push_str(&key);
             if fits(&out, &pair) {
-                let mut surface = String::with_capacity(prev_lower.len() + 1 + lower.len());
+                let mut surface = CompactString::with_capacity(prev_lower.len() + 1 + lower.len());
                 surface.push_str(&prev_lower);
                 surface.push(' ');
                 surface.push_str(lower);
-                out.push(Keyphrase { key: pair.clone(), surface });
+                out.push(Keyphrase { key: CompactString::from(pair.as_str()), surface });
             }
         }
         previous = Some(token.sentence);
@@ -157,7 +160,7 @@ mod tests {
             body: body.into(),
             ..Post::new(Source::Reddit, "1", PostKind::Submission)
         };
-        keyphrases(&Document::new(&post)).into_iter().map(|k| k.surface).collect()
+        keyphrases(&Document::new(&post)).into_iter().map(|k| k.surface.to_string()).collect()
     }
 
     #[test]
@@ -184,7 +187,7 @@ mod tests {
     #[test]
     fn inflections_share_a_key() {
         let post = Post { body: "printers and printer".into(), ..Post::new(Source::Reddit, "1", PostKind::Comment) };
-        let keys: Vec<String> = keyphrases(&Document::new(&post)).into_iter().map(|k| k.key).collect();
+        let keys: Vec<String> = keyphrases(&Document::new(&post)).into_iter().map(|k| k.key.to_string()).collect();
         assert_eq!(keys, [normalize("printer")]);
     }
 }

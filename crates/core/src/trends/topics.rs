@@ -179,8 +179,8 @@ impl TopicTable {
                 Some(&id) => id,
                 None => {
                     let id = self.terms.len() as u32;
-                    self.terms.push(Term { key: CompactString::from(&p.key), forms: Vec::new() });
-                    self.term_ids.insert(CompactString::from(&p.key), id);
+                    self.terms.push(Term { key: p.key.clone(), forms: Vec::new() });
+                    self.term_ids.insert(p.key.clone(), id);
                     self.term_counts.push(0);
                     id
                 }
@@ -371,7 +371,7 @@ mod tests {
     }
 
     fn kp(key: &str, surface: &str) -> Keyphrase {
-        Keyphrase { key: key.to_string(), surface: surface.to_string() }
+        Keyphrase { key: key.into(), surface: surface.into() }
     }
 
     /// Sixty posts a day apart, each on a steady topic; from the fortieth,
