@@ -133,13 +133,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
 fn print_second_stage(rerank: &Rerank, post: &Post, doc: &Document<'_>, first: Scores) -> Result<()> {
     let candidate = Candidate::new(post.source, &post.id, first, &doc.text);
     let head = &rerank.head;
-    let embeddings = head
-        .units(&candidate.text)
-        .into_iter()
-        .map(|unit| rerank.encoder.encode(unit))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| anyhow::anyhow!("{}:{}: re-ranking: {e}", post.source, post.id))?;
-    let read = head.read(&embeddings);
+    let read = rerank.read_one(&candidate).map_err(|e| anyhow::anyhow!("{}:{}: re-ranking: {e}", post.source, post.id))?;
     println!();
     println!("re-ranking stage ({}, read when the post is among a scan's --rerank-top best of a label):", rerank.encoder.name());
     let mut labels = Labels::default();

@@ -131,6 +131,18 @@ impl Best {
 pub type Reading = PerLabel<Option<f32>>;
 
 impl Rerank {
+    /// The head's probability of each label for one candidate's text (read
+    /// in the head's units, the best unit's for each label).
+    pub fn read_one(&self, candidate: &Candidate) -> Result<PerLabel<f32>, String> {
+        let embeddings = self
+            .head
+            .units(&candidate.text)
+            .into_iter()
+            .map(|unit| self.encoder.encode(unit))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(self.head.read(&embeddings))
+    }
+
     /// Reads the chosen posts on up to `threads` threads; returns each
     /// one's [`Reading`] by (source, id), and the encoder's errors.
     pub fn read(&self, best: Best, threads: usize) -> (BTreeMap<(Source, String), Reading>, Vec<String>) {
@@ -143,15 +155,7 @@ impl Rerank {
                 .map(|part| {
                     scope.spawn(move || {
                         part.iter()
-                            .map(|(c, _)| {
-                                self.head
-                                    .units(&c.text)
-                                    .into_iter()
-                                    .map(|u| self.encoder.encode(u))
-                                    .collect::<Result<Vec<_>, _>>()
-                                    .map(|e| self.head.read(&e))
-                                    .map_err(|e| format!("{}:{}: re-ranking: {e}", c.source, c.id))
-                            })
+                            .map(|(c, _)| self.read_one(c).map_err(|e| format!("{}:{}: re-ranking: {e}", c.source, c.id)))
                             .collect()
                     })
                 })
