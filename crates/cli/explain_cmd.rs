@@ -90,7 +90,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         let model = scorer.model();
         let own: Vec<Signal> = signals.iter().filter(|s| s.is_own()).cloned().collect();
         let (inputs, offsets) = (scorer.inputs(&doc, &own), scorer.offsets(&own));
-        let (scores, labels) = scorer.score(&doc, &own, &offsets);
+        let (scores, labels) = scorer.score(&doc, &own);
         for label in Label::ALL {
             let l = &model.labels[label];
             let contributions = l.contributions(&inputs);

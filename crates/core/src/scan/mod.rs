@@ -250,7 +250,7 @@ impl Scanner {
             return None;
         }
         let (scores, labels) = match &self.model {
-            Some(scorer) => scorer.score(doc, own, &scorer.offsets(own)),
+            Some(scorer) => scorer.score(doc, own),
             None => score(&self.weights, own),
         };
         Some(PostRecord::new(post, doc, own, scores, labels))

@@ -33,8 +33,17 @@ fn repository_host() -> &'static Regex {
 }
 
 /// Whether a lower-cased word marks the author speaking of themselves.
+#[inline]
 fn is_first_person(word: &str) -> bool {
-    matches!(word, "i" | "i'm" | "i've" | "i'd" | "my" | "me" | "mine" | "we" | "our" | "we've" | "we're" | "us")
+    // By length first: most words are longer than any of these.
+    match word.len() {
+        1 => word == "i",
+        2 => matches!(word, "my" | "me" | "we" | "us"),
+        3 => matches!(word, "i'm" | "i'd" | "our"),
+        4 => matches!(word, "i've" | "mine"),
+        5 => matches!(word, "we've" | "we're"),
+        _ => false,
+    }
 }
 
 /// Receives a post's features one at a time, so a scorer can use them
@@ -102,6 +111,29 @@ fn named<'a>(buf: &'a mut String, prefix: &str, rest: &str) -> &'a str {
     buf.push_str(rest);
     buf
 }
+
+/// [`BYTE_CLASS`]: the byte may change when lower-cased (an ASCII capital
+/// or any byte of a non-ASCII character).
+const UPPER: u8 = 1;
+/// [`BYTE_CLASS`]: an ASCII digit.
+const DIGIT: u8 = 2;
+
+/// What each byte of a word is, for the word features' one pass.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if b >= 0x80 || (b as u8).is_ascii_uppercase() {
+            UPPER
+        } else if (b as u8).is_ascii_digit() {
+            DIGIT
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// `word` lower-cased into `buf` (as `str::to_lowercase`).
 fn lowercase_into(buf: &mut String, word: &str) {
@@ -211,18 +243,16 @@ fn word_features(doc: &Document<'_>, v: &mut impl Visitor) {
     for t in doc.tokens.iter().filter(|t| !t.quoted) {
         own += 1;
         let raw = &doc.text[t.start..t.end];
-        // One pass over the bytes: digits are the same lower-cased.
-        let (mut upper, mut digit) = (false, false);
-        for b in raw.bytes() {
-            upper |= b.is_ascii_uppercase() || !b.is_ascii();
-            digit |= b.is_ascii_digit();
-        }
-        let word = if upper {
+        // One pass over the bytes, a table lookup each: digits are the same
+        // lower-cased.
+        let class = raw.bytes().fold(0u8, |class, b| class | BYTE_CLASS[usize::from(b)]);
+        let word = if class & UPPER != 0 {
             lowercase_into(&mut lowered, raw);
             lowered.as_str()
         } else {
             raw
         };
+        let digit = class & DIGIT != 0;
         first_person += usize::from(is_first_person(word));
         if digit || word.len() > 30 {
             last_sentence = usize::MAX;

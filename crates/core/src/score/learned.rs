@@ -20,7 +20,7 @@ use crate::analyze::{Document, Signal};
 use std::cell::RefCell;
 use hashbrown::HashTable;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 /// Fixed seeds, so hashing is the same in every run.
 fn hasher() -> ahash::RandomState {
@@ -33,6 +33,14 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// A word's hash: its bytes alone (`hash_one` would add the end marker
+/// `Hash for str` writes, a step more per word for nothing here).
+fn word_hash(hasher: &ahash::RandomState, word: &str) -> u64 {
+    let mut h = hasher.build_hasher();
+    h.write(word.as_bytes());
+    h.finish()
 }
 
 /// The key of the word feature `w:{word}` from the word's hash.
@@ -188,7 +196,7 @@ impl Visitor for Sum<'_> {
     }
 
     fn word(&mut self, word: &str, follows: bool) {
-        let hash = self.scorer.hasher.hash_one(word);
+        let hash = word_hash(&self.scorer.hasher, word);
         self.gram(word_key(hash));
         if follows {
             self.gram(pair_key(self.previous, hash));
@@ -237,6 +245,24 @@ impl LearnedScorer {
                     .collect()
             })
         });
+        // An untrained kind's hand weight is its `kind:` feature's weight
+        // (the feature's value is the kind's strength), so scoring adds
+        // the offsets with the other features.
+        for label in Label::ALL {
+            for (kind, w) in &untrained[label] {
+                let name = format!("kind:{kind}");
+                let hash = hasher.hash_one(name.as_str());
+                let entry = index.entry(hash, |(n, _)| **n == *name, |(n, _)| hasher.hash_one(&**n));
+                let row = entry
+                    .or_insert_with(|| {
+                        weights.push(Default::default());
+                        (name.as_str().into(), (weights.len() - 1) as u32)
+                    })
+                    .get()
+                    .1;
+                weights[row as usize][0][label] += *w;
+            }
+        }
         let base_bias = base.map(|b| PerLabel::from_fn(|l| b.labels[l].bias));
         let base_inputs = PerLabel::from_fn(|label| {
             PerLabel::from_fn(|input| {
@@ -289,12 +315,12 @@ impl LearnedScorer {
         })
     }
 
-    /// Scores and labels of a post from its document and own signals, each
-    /// label's log-odds moved by `offsets` (see [`LearnedScorer::offsets`]).
-    /// The same as
-    /// [`Model::score_with`] on the post's [`Model::inputs`], up to the
-    /// order in which the features are added.
-    pub fn score(&self, doc: &Document<'_>, own: &[Signal], offsets: &PerLabel<f32>) -> (Scores, Labels) {
+    /// Scores and labels of a post from its document and own signals, the
+    /// hand weights of the kinds the model has no weight for included (see
+    /// [`LearnedScorer::offsets`]). The same as [`Model::score_with`] on the
+    /// post's [`Model::inputs`] and its offsets, up to the order in which
+    /// the terms are added.
+    pub fn score(&self, doc: &Document<'_>, own: &[Signal]) -> (Scores, Labels) {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             // A word feature and a pair feature per token at most.
@@ -321,7 +347,7 @@ impl LearnedScorer {
                     }
                 }
             }
-            self.model.decide(PerLabel::from_fn(|l| self.model.labels[l].bias + own_sum[l] + offsets[l]))
+            self.model.decide(PerLabel::from_fn(|l| self.model.labels[l].bias + own_sum[l]))
         })
     }
 }
@@ -331,11 +357,11 @@ impl LearnedScorer {
 /// (words may hold `_`; every split names the same feature).
 fn gram_keys(hasher: &ahash::RandomState, name: &str) -> Vec<u64> {
     if let Some(word) = name.strip_prefix("w:") {
-        return vec![word_key(hasher.hash_one(word))];
+        return vec![word_key(word_hash(hasher, word))];
     }
     let Some(pair) = name.strip_prefix("w2:") else { return Vec::new() };
     pair.match_indices('_')
-        .map(|(at, _)| pair_key(hasher.hash_one(&pair[..at]), hasher.hash_one(&pair[at + 1..])))
+        .map(|(at, _)| pair_key(word_hash(hasher, &pair[..at]), word_hash(hasher, &pair[at + 1..])))
         .collect()
 }
 
@@ -374,8 +400,9 @@ mod tests {
             end: at + 4,
             weight: w,
         };
-        let own = [signal("solution", 0.7), signal("need", 0.4)];
-        let offsets = PerLabel::from_fn(|l| if l == Label::Need { 0.25 } else { 0.0 });
+        // `uses_existing` is too rare in the labels for the built-in model
+        // to weigh: its hand weight moves the scores.
+        let own = [signal("solution", 0.7), signal("need", 0.4), signal("uses_existing", 0.6)];
         let mut based = Model::builtin();
         based.base = Some(Base::Builtin);
         for model in [Model::builtin(), based] {
@@ -384,9 +411,11 @@ mod tests {
                 let weighed = |l: Label| model.labels[l].weights.keys().any(|k| k.starts_with(prefix) && inputs.contains_key(k));
                 assert!(Label::ALL.into_iter().any(weighed), "the post has {prefix} features the model weighs");
             }
+            let scorer = LearnedScorer::new(model.clone(), &Weights::builtin());
+            let offsets = scorer.offsets(&own);
+            assert!(Label::ALL.into_iter().any(|l| offsets[l] != 0.0), "an untrained kind: {offsets:?}");
             let expected = model.score_with(&inputs, &offsets);
-            let scorer = LearnedScorer::new(model, &Weights::builtin());
-            let (scores, labels) = scorer.score(&doc, &own, &offsets);
+            let (scores, labels) = scorer.score(&doc, &own);
             for label in Label::ALL {
                 assert!((scores[label] - expected.0[label]).abs() <= 0.001, "{label}: {scores:?} {expected:?}");
             }
