@@ -219,15 +219,7 @@ impl LearnedScorer {
             let Some(m) = m else { continue };
             for label in Label::ALL {
                 for (name, w) in &m.labels[label].weights {
-                    let hash = hasher.hash_one(name.as_str());
-                    let entry = index.entry(hash, |(n, _)| **n == **name, |(n, _)| hasher.hash_one(&**n));
-                    let row = entry
-                        .or_insert_with(|| {
-                            weights.push(Default::default());
-                            (name.as_str().into(), (weights.len() - 1) as u32)
-                        })
-                        .get()
-                        .1;
+                    let row = row_of(&mut index, &mut weights, &hasher, name);
                     weights[row as usize][which][label] = *w;
                     for key in gram_keys(&hasher, name) {
                         grams.entry(key).or_insert(row);
@@ -250,16 +242,7 @@ impl LearnedScorer {
         // the offsets with the other features.
         for label in Label::ALL {
             for (kind, w) in &untrained[label] {
-                let name = format!("kind:{kind}");
-                let hash = hasher.hash_one(name.as_str());
-                let entry = index.entry(hash, |(n, _)| **n == *name, |(n, _)| hasher.hash_one(&**n));
-                let row = entry
-                    .or_insert_with(|| {
-                        weights.push(Default::default());
-                        (name.as_str().into(), (weights.len() - 1) as u32)
-                    })
-                    .get()
-                    .1;
+                let row = row_of(&mut index, &mut weights, &hasher, &format!("kind:{kind}"));
                 weights[row as usize][0][label] += *w;
             }
         }
@@ -350,6 +333,24 @@ impl LearnedScorer {
             self.model.decide(PerLabel::from_fn(|l| self.model.labels[l].bias + own_sum[l]))
         })
     }
+}
+
+/// The row of the feature `name` in a scorer's `weights` (found by
+/// `index`), added with zero weights when it has none yet.
+fn row_of(
+    index: &mut HashTable<(Box<str>, u32)>,
+    weights: &mut Vec<[PerLabel<f32>; 2]>,
+    hasher: &ahash::RandomState,
+    name: &str,
+) -> u32 {
+    let entry = index.entry(hasher.hash_one(name), |(n, _)| **n == *name, |(n, _)| hasher.hash_one(&**n));
+    entry
+        .or_insert_with(|| {
+            weights.push(Default::default());
+            (name.into(), (weights.len() - 1) as u32)
+        })
+        .get()
+        .1
 }
 
 /// The keys a word or word-pair feature's name is found by: one for
