@@ -201,6 +201,18 @@ thread_local! {
 /// Entries kept in each thread's cache of normalized forms.
 const CACHE_LIMIT: usize = 200_000;
 
+/// `word` lower-cased into `buf`, replacing what it held (as
+/// `str::to_lowercase`, without allocating for ASCII words).
+pub fn lowercase_into(buf: &mut String, word: &str) {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&word.to_lowercase());
+    }
+}
+
 /// The normalized form of one word (cached per thread).
 pub fn normalize(word: &str) -> String {
     let mut norm = String::new();

@@ -5,6 +5,7 @@
 //! `post:story`, `w:jig`, `w2:i_made`), so `explain` can show what each
 //! contributed.
 
+use crate::analyze::normalize::lowercase_into;
 use crate::analyze::{Document, Signal};
 use crate::model::RegionKind;
 use regex::Regex;
@@ -134,17 +135,6 @@ static BYTE_CLASS: [u8; 256] = {
     }
     table
 };
-
-/// `word` lower-cased into `buf` (as `str::to_lowercase`).
-fn lowercase_into(buf: &mut String, word: &str) {
-    buf.clear();
-    if word.is_ascii() {
-        buf.push_str(word);
-        buf.make_ascii_lowercase();
-    } else {
-        buf.push_str(&word.to_lowercase());
-    }
-}
 
 fn signal_features(doc: &Document<'_>, signals: &[Signal], name: &mut String, v: &mut impl Visitor) {
     let len = doc.text.len().max(1) as f32;

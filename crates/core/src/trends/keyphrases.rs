@@ -3,7 +3,7 @@
 //! by their normalized forms so that "3d printer" and "3D printers" are one
 //! phrase. No external model: the tokens are those of the [`Document`].
 
-use crate::analyze::normalize::normalize_into;
+use crate::analyze::normalize::{lowercase_into, normalize_into};
 #[cfg(test)]
 use crate::analyze::normalize::normalize;
 use crate::analyze::Document;
@@ -109,13 +109,7 @@ pub fn keyphrases(doc: &Document<'_>) -> Vec<Keyphrase> {
         }
         let word = doc.word(i);
         let lower: &str = if word.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-            lowered.clear();
-            if word.is_ascii() {
-                lowered.push_str(word);
-                lowered.make_ascii_lowercase();
-            } else {
-                lowered.push_str(&word.to_lowercase());
-            }
+            lowercase_into(&mut lowered, word);
             &lowered
         } else {
             word
