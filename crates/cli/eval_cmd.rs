@@ -55,6 +55,28 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+
+    /// With --cv, also write what the cross-validation sees of each labeled
+    /// post (community, gold labels, features, rule scores, and the
+    /// embedding with --rerank) as JSON lines, to try other models on the
+    /// same rows (`scripts/loco_probe.py`).
+    #[arg(long, value_name = "FILE", requires = "cv")]
+    export_rows: Option<PathBuf>,
+}
+
+/// Writes `rows` as JSON lines into `path` (`--export-rows`).
+fn export_rows(rows: &[leadminer_learn::Row], path: &std::path::Path) -> Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let write = || -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for row in rows {
+            serde_json::to_writer(&mut out, &row.exported())?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    };
+    write().with_context(|| format!("--export-rows {}", path.display()))
 }
 
 /// Runs `leadminer eval`.
@@ -83,6 +105,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             crate::train_cmd::embed(&mut rows, &encoder, options.unit, args.input.pipeline_options().threads, cache)?;
             Some(Box::new(EmbeddingHead(options)))
         };
+        if let Some(path) = &args.export_rows {
+            export_rows(&rows, path)?;
+        }
         let report = cross_validate_with(&rows, &args.fit.options(), reader.as_deref(), args.worst)?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);

@@ -128,7 +128,9 @@ fn train_scan_with_the_model_and_cross_validate() {
 
     let mut cv = args("eval");
     cv.extend(fit.iter().map(OsString::from));
-    cv.extend([OsString::from("--cv"), "--json".into(), corpus.into_os_string()]);
+    let exported = dir.path().join("rows.jsonl");
+    cv.extend([OsString::from("--cv"), "--json".into(), "--export-rows".into(), exported.clone().into_os_string()]);
+    cv.push(corpus.into_os_string());
     let r = leadminer(&cv);
     assert!(r.status.success(), "eval --cv: {}", String::from_utf8_lossy(&r.stderr));
     let report: serde_json::Value = serde_json::from_slice(&r.stdout).expect("eval --cv --json");
@@ -146,6 +148,23 @@ fn train_scan_with_the_model_and_cross_validate() {
     // phrasing ("I built", "I made", "is there a tool") carries over.
     assert!(solution["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{solution}");
     assert!(report["rules"][0]["pooled"]["tp"].as_u64().is_some());
+
+    // What the folds saw, one line per labeled post, for other models.
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&exported)
+        .expect("rows exported")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(rows.len(), POSTS.len());
+    for (id, _, _, made) in POSTS {
+        let row = rows.iter().find(|r| r["key"].as_str().is_some_and(|k| k.ends_with(&format!(":{id}")))).expect("every post");
+        assert!(["vanlife", "woodshop"].contains(&row["group"].as_str().unwrap_or("")), "{row}");
+        assert_eq!(row["gold"]["solution"], *made, "{row}");
+        if row["features"].is_object() {
+            assert!(row["rules"]["solution"].as_f64().is_some(), "a listed post has the rule scores: {row}");
+        }
+    }
+    assert!(rows.iter().any(|r| r["features"].as_object().is_some_and(|f| !f.is_empty())), "listed posts have features");
 }
 
 /// The command that remakes the built-in model, run from the repository

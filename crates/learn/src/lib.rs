@@ -20,8 +20,11 @@
 //! scan. Posts a scan does not list are never labeled, whatever the
 //! scorer: they count as predicted negatives here too.
 
+mod export;
 mod head;
 mod stack;
+
+pub use export::ExportedRow;
 
 pub use head::{embed_texts, fit_head, locate, train_head, EmbeddingHead, HeadOptions};
 pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};

@@ -1,0 +1,67 @@
+//! What cross-validation sees of each labeled post, written out so that a
+//! model of another kind can be tried on exactly the same rows and folds
+//! (`leadminer eval --cv --export-rows`; `scripts/loco_probe.py` reads it).
+
+use crate::Row;
+use leadminer_core::score::features::Features;
+use leadminer_core::score::{PerLabel, Scores};
+use serde::Serialize;
+
+/// One row as JSON: a line of `--export-rows`.
+#[derive(Debug, Serialize)]
+pub struct ExportedRow<'a> {
+    /// `source:id`.
+    pub key: &'a str,
+    /// The community it is held out with ([`crate::group_of`]).
+    pub group: &'a str,
+    /// Its gold labels (`null`: the gold line does not give the label).
+    pub gold: PerLabel<Option<bool>>,
+    /// The learned scorer's features; `null` for a post a scan does not
+    /// list (never labeled, whatever the scorer).
+    pub features: Option<&'a Features>,
+    /// The rule scorer's scores, for a listed post.
+    pub rules: Option<Scores>,
+    /// The re-ranking encoder's embedding of the post, when the rows were
+    /// embedded (`--rerank`, post unit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<&'a [f32]>,
+}
+
+impl Row {
+    /// The row as `--export-rows` writes it.
+    pub fn exported(&self) -> ExportedRow<'_> {
+        ExportedRow {
+            key: &self.key,
+            group: &self.group,
+            gold: self.gold,
+            features: self.features.as_ref(),
+            rules: self.rules.map(|(scores, _)| scores),
+            embedding: self.embeddings.as_ref().and_then(|e| e.first()).map(Vec::as_slice),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadminer_core::score::Label;
+
+    #[test]
+    fn an_unlisted_row_has_no_features_and_its_missing_labels_are_null() {
+        let row = Row {
+            key: "generic:1".into(),
+            group: "gbadev".into(),
+            features: None,
+            rules: None,
+            text: "text".into(),
+            embeddings: None,
+            gold: PerLabel::from_fn(|l| (l == Label::Need).then_some(true)),
+            evidence: PerLabel::from_fn(|_| None),
+        };
+        let json = serde_json::to_value(row.exported()).expect("serializes");
+        assert_eq!(json["features"], serde_json::Value::Null);
+        assert_eq!(json["gold"]["need"], true);
+        assert_eq!(json["gold"]["solution"], serde_json::Value::Null);
+        assert!(json.get("embedding").is_none(), "no embedding key without embeddings");
+    }
+}
