@@ -25,7 +25,6 @@ mod head;
 mod stack;
 
 pub use export::ExportedRow;
-
 pub use head::{embed_texts, fit_head, locate, train_head, EmbeddingHead, HeadOptions};
 pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};
 use leadminer_core::eval::{Example, GoldItem};
