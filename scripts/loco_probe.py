@@ -68,7 +68,7 @@ def best_threshold(p, y):
 
 
 def make_model(args, rows):
-    keep = lambda k: k.split(":")[0] not in args.drop
+    keep = lambda k: k not in args.drop and k.split(":")[0] not in args.drop
     emb = None
     if args.embedding:
         if not all("embedding" in r for r in rows):
@@ -136,7 +136,8 @@ def main():
     ap.add_argument("--C", type=float, default=0.3, help="lr: inverse regularization strength")
     ap.add_argument("--min-df", type=int, default=5)
     ap.add_argument("--drop", type=lambda s: set(s.split(",")), default=set(),
-                    help="feature families to leave out, by the name before the colon (w, w2, rule, kind, ...)")
+                    help="features to leave out: families by the name before the colon (w, w2, rule, kind, ...) "
+                         "or single features by their whole name (link:own_domain)")
     ap.add_argument("--embedding", type=float, default=0.0, help="append the post embedding times this weight")
     ap.add_argument("--rounds", type=int, default=100)
     ap.add_argument("--leaves", type=int, default=4)
