@@ -22,7 +22,9 @@ pub struct EvalArgs {
 
     /// Leave-one-community-out cross-validation of the learned scorer
     /// (trained on the gold posts of every community but one, tested on
-    /// it, for each), beside the rule scorer on the same posts.
+    /// it, for each), beside the rule scorer on the same posts, with 95%
+    /// bootstrap intervals of each F1 and of each difference between two
+    /// scorers.
     #[arg(long)]
     cv: bool,
 
@@ -169,24 +171,47 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
     }
     println!("leave-one-community-out over {} communities: {}", r.groups.len(), r.groups.join(", "));
     println!(
-        "\n{:<16} {:<8} {:>9} {:>6} {:>6} {:>7} {:>7}",
-        "label", "scorer", "precision", "recall", "f1", "avg.P", "top10.P"
+        "\n{:<16} {:<8} {:>9} {:>6} {:>6} {:>15} {:>7} {:>7}",
+        "label",
+        "scorer",
+        "precision",
+        "recall",
+        "f1",
+        format!("f1 {:.0}%", leadminer_learn::LEVEL * 100.0),
+        "avg.P",
+        "top10.P"
     );
     for (i, (learned, rules)) in r.learned.iter().zip(&r.rules).enumerate() {
         let reranked = r.reranked.as_ref().and_then(|v| v.get(i));
         for (name, l) in [("rules", Some(rules)), ("learned", Some(learned)), ("reranked", reranked)] {
             let Some(l) = l else { continue };
             println!(
-                "{:<16} {:<8} {:>9.3} {:>6.3} {:>6.3} {:>7.3} {:>7.3}",
+                "{:<16} {:<8} {:>9.3} {:>6.3} {:>6.3} {:>15} {:>7.3} {:>7.3}",
                 l.label.name(),
                 name,
                 l.pooled.precision,
                 l.pooled.recall,
                 l.pooled.f1,
+                format!("[{:.3}, {:.3}]", l.f1_interval.low, l.f1_interval.high),
                 l.mean_average_precision,
                 l.mean_top_precision
             );
         }
+    }
+    println!(
+        "\nF1 differences on the same posts, {:.0}% paired bootstrap intervals ({} resamples of the posts within each community; an interval holding 0 cannot tell the two apart)",
+        leadminer_learn::LEVEL * 100.0,
+        leadminer_learn::RESAMPLES
+    );
+    println!("{:<16} {:<20} {:>7}  {:>17}", "label", "compared", "f1", "interval");
+    for d in &r.differences {
+        println!(
+            "{:<16} {:<20} {:>+7.3}  {:>17}",
+            d.label.name(),
+            format!("{} - {}", d.scorer, d.baseline),
+            d.f1,
+            format!("[{:+.3}, {:+.3}]", d.interval.low, d.interval.high)
+        );
     }
     println!(
         "\nper community\n{:<16} {:<20} {:>5} {:>4}  {:>17}  {:>17}  {:>13}",

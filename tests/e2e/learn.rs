@@ -148,6 +148,24 @@ fn train_scan_with_the_model_and_cross_validate() {
     // phrasing ("I built", "I made", "is there a tool") carries over.
     assert!(solution["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{solution}");
     assert!(report["rules"][0]["pooled"]["tp"].as_u64().is_some());
+    // Every pooled F1 lies in its bootstrap interval; the learned scorer is
+    // right on every post here, so no resample moves it.
+    for scorer in ["rules", "learned"] {
+        for l in report[scorer].as_array().expect("labels") {
+            let at = |k: &str| l["f1_interval"][k].as_f64().unwrap_or(f64::NAN);
+            let f1 = l["pooled"]["f1"].as_f64().unwrap_or(f64::NAN);
+            assert!(at("low") <= f1 && f1 <= at("high"), "{scorer}: {l}");
+        }
+    }
+    assert_eq!(solution["pooled"]["f1"], 1.0);
+    assert_eq!(solution["f1_interval"], serde_json::json!({"low": 1.0, "high": 1.0}));
+    let f1 = 1.0;
+    let differences = report["differences"].as_array().expect("differences");
+    assert_eq!(differences.len(), 4, "learned - rules for each label: {differences:?}");
+    let d = &differences[0];
+    assert_eq!((d["label"].as_str(), d["scorer"].as_str(), d["baseline"].as_str()), (Some("solution"), Some("learned"), Some("rules")));
+    let expected = f1 - report["rules"][0]["pooled"]["f1"].as_f64().unwrap_or(0.0);
+    assert!((d["f1"].as_f64().unwrap_or(9.0) - expected).abs() < 1e-9, "{d}");
 
     // What the folds saw, one line per labeled post, for other models.
     let rows: Vec<serde_json::Value> = std::fs::read_to_string(&exported)

@@ -11,7 +11,9 @@
 //!   others (thresholds chosen by an inner leave-one-community-out over
 //!   them) and reports precision, recall and F1 per label and per
 //!   community, average precision and the precision of the top-ranked
-//!   posts, beside the rule scorer on the same posts.
+//!   posts, beside the rule scorer on the same posts, with bootstrap
+//!   intervals of each F1 and of the differences between the scorers
+//!   (`bootstrap`).
 //!
 //! Logistic regression, because it gives calibrated probabilities from a
 //! few hundred examples, its weights are one readable number per named
@@ -20,10 +22,12 @@
 //! scan. Posts a scan does not list are never labeled, whatever the
 //! scorer: they count as predicted negatives here too.
 
+mod bootstrap;
 mod export;
 mod head;
 mod stack;
 
+pub use bootstrap::{Interval, Paired, Resampled, LEVEL, RESAMPLES};
 pub use export::ExportedRow;
 pub use head::{embed_texts, fit_head, locate, train_head, EmbeddingHead, HeadOptions};
 pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};
@@ -345,6 +349,9 @@ pub struct LabelCv {
     pub label: Label,
     /// Pooled over the held-out communities.
     pub pooled: Prf,
+    /// The [`LEVEL`] bootstrap interval of the pooled F1 (posts resampled
+    /// within their community).
+    pub f1_interval: Interval,
     /// Mean over communities of the average precision.
     pub mean_average_precision: f64,
     /// Mean over communities of the top precision.
@@ -368,6 +375,23 @@ pub struct CvError {
     pub error: &'static str,
 }
 
+/// How much better one scorer's pooled F1 is than another's on the same
+/// held-out posts, and how sure the posts let us be of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    /// The label.
+    pub label: Label,
+    /// The scorer compared (`learned`, `reranked`).
+    pub scorer: &'static str,
+    /// The scorer it is compared with (`rules`, `learned`).
+    pub baseline: &'static str,
+    /// `scorer`'s F1 minus `baseline`'s.
+    pub f1: f64,
+    /// The [`LEVEL`] paired bootstrap interval of the difference: when it
+    /// holds 0, these posts cannot tell the two apart.
+    pub interval: Interval,
+}
+
 /// The report of [`cross_validate`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CvReport {
@@ -384,6 +408,9 @@ pub struct CvReport {
     /// post, when the rows have embeddings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reranked: Option<Vec<LabelCv>>,
+    /// Per label: the learned scorer against the rules, and with the
+    /// re-ranking stage, the re-ranked against the learned and the rules.
+    pub differences: Vec<Difference>,
     /// The learned scorer's worst errors.
     pub worst: Vec<CvError>,
 }
@@ -431,6 +458,7 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
     LabelCv {
         label,
         pooled: Prf::of(&pooled),
+        f1_interval: Interval { low: 0.0, high: 0.0 },
         mean_average_precision: mean(|r| r.average_precision),
         mean_top_precision: mean(|r| r.top_precision),
         groups: reports,
@@ -502,11 +530,8 @@ pub fn cross_validate_with(
     let mut learned = Vec::new();
     let mut rules = Vec::new();
     let mut reranked = Vec::new();
+    let mut differences = Vec::new();
     for label in Label::ALL {
-        learned.push(label_cv(label, rows, &held[label]));
-        if reader.is_some() {
-            reranked.push(label_cv(label, rows, &held_reranked[label]));
-        }
         let by_rules: Vec<Option<Held>> = rows
             .iter()
             .map(|r| {
@@ -517,13 +542,53 @@ pub fn cross_validate_with(
                 })
             })
             .collect();
-        rules.push(label_cv(label, rows, &by_rules));
+        // Scorers in the order rules, learned, re-ranked.
+        let mut scorers = vec![&by_rules, &held[label]];
+        if reader.is_some() {
+            scorers.push(&held_reranked[label]);
+        }
+        let resampled = paired_decisions(rows, &groups, &scorers).resample();
+        let mut reports: Vec<LabelCv> = scorers
+            .iter()
+            .enumerate()
+            .map(|(i, held)| LabelCv { f1_interval: resampled.f1(i), ..label_cv(label, rows, held) })
+            .collect();
+        let names = ["rules", "learned", "reranked"];
+        let pairs: &[(usize, usize)] = if reports.len() == 3 { &[(1, 0), (2, 1), (2, 0)] } else { &[(1, 0)] };
+        for &(scorer, baseline) in pairs {
+            differences.push(Difference {
+                label,
+                scorer: names[scorer],
+                baseline: names[baseline],
+                f1: reports[scorer].pooled.f1 - reports[baseline].pooled.f1,
+                interval: resampled.difference(scorer, baseline),
+            });
+        }
+        if reader.is_some() {
+            reranked.push(reports.remove(2));
+        }
+        learned.push(reports.remove(1));
+        rules.push(reports.remove(0));
     }
     let wrong = |e: &CvError| if e.error == "false_positive" { e.score } else { 1.0 - e.score };
     errors.sort_by(|a, b| wrong(b).total_cmp(&wrong(a)).then_with(|| (&a.key, a.label).cmp(&(&b.key, b.label))));
     errors.truncate(worst);
     let reranked = reader.is_some().then_some(reranked);
-    Ok(CvReport { options: *options, groups, learned, rules, reranked, worst: errors })
+    Ok(CvReport { options: *options, groups, learned, rules, reranked, differences, worst: errors })
+}
+
+/// Each scorer's held-out decision of every post that has the label, by
+/// community, for paired bootstrap intervals.
+fn paired_decisions(rows: &[Row], groups: &[String], scorers: &[&Vec<Option<Held>>]) -> Paired {
+    let mut paired = Paired::new(scorers.len());
+    for g in groups {
+        let posts = (0..rows.len())
+            .filter(|&i| &rows[i].group == g)
+            .filter_map(|i| scorers.iter().map(|held| held[i].map(|h| (h.flagged, h.truth))).collect())
+            .collect();
+        paired.push_group(posts);
+    }
+    paired
 }
 
 /// `f` of every label, in [`Label::ALL`] order, stopping at the first
