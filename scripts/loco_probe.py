@@ -17,6 +17,13 @@ scorer before anything is written in Rust.
     python3 scripts/loco_probe.py rows.jsonl --model gbm --drop w,w2
     python3 scripts/loco_probe.py rows.jsonl --model lr --embedding 3   # rows exported with --rerank
 
+Whether one design is better than another beyond chance: save the first's
+held-out decisions, then compare the second with them on the same posts
+(paired bootstrap, posts resampled within their community, as `eval --cv`):
+
+    python3 scripts/loco_probe.py rows.jsonl --save base.json
+    python3 scripts/loco_probe.py rows.jsonl --drop w,w2 --compare base.json
+
 Needs numpy, scipy and scikit-learn (`--model gbm`: lightgbm). A
 development tool: nothing in the scan or the tests depends on it.
 scikit-learn's regression is not linfa's (another solver, C for alpha), so
@@ -126,7 +133,35 @@ def cross_validate(rows, label, fit_predict):
         m = has & (group == g)
         aps.append(average_precision_score(y[m], score[m]) if y[m].any() else 0.0)
         tops.append(y[m][np.argsort(-score[m], kind="stable")[:10]].mean())
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0), np.mean(aps), np.mean(tops)
+    decisions = {rows[i]["key"]: [bool(flag[i]), bool(y[i]), str(group[i])] for i in np.where(has)[0]}
+    return (p, r, (2 * p * r / (p + r) if p + r else 0.0), np.mean(aps), np.mean(tops)), decisions
+
+
+RESAMPLES = 1000
+
+
+def f1_of(flag, truth):
+    """F1 per resample: rows of 0/1 decisions and truths."""
+    tp = (flag & truth).sum(axis=-1)
+    wrong = (flag ^ truth).sum(axis=-1)
+    return np.where(2 * tp + wrong > 0, 2 * tp / np.maximum(2 * tp + wrong, 1), 0.0)
+
+
+def paired_interval(ours, theirs):
+    """This design's F1 minus the other's on the posts both decided, and a
+    95% paired bootstrap interval of it (posts resampled within their
+    community, a fixed seed)."""
+    keys = sorted(set(ours) & set(theirs))
+    a = np.array([ours[k][0] for k in keys])
+    b = np.array([theirs[k][0] for k in keys])
+    y = np.array([ours[k][1] for k in keys])
+    group = np.array([ours[k][2] for k in keys])
+    rng = np.random.default_rng(0x1EAD5EED)
+    draws = np.concatenate(
+        [rng.choice(np.where(group == g)[0], size=(RESAMPLES, (group == g).sum())) for g in sorted(set(group))],
+        axis=1)
+    diff = f1_of(a[draws], y[draws]) - f1_of(b[draws], y[draws])
+    return f1_of(a, y) - f1_of(b, y), np.percentile(diff, 2.5), np.percentile(diff, 97.5)
 
 
 def main():
@@ -143,15 +178,32 @@ def main():
     ap.add_argument("--leaves", type=int, default=4)
     ap.add_argument("--rate", type=float, default=0.05)
     ap.add_argument("--labels", default="solution,user_innovation,need,commercial")
+    ap.add_argument("--save", help="write the held-out decisions to this file (JSON), for --compare")
+    ap.add_argument("--compare", help="a file of --save: print this design's F1 minus that one's, with a "
+                                      "95%% paired bootstrap interval")
     args = ap.parse_args()
     with open(args.rows) as f:
         rows = [json.loads(line) for line in f]
     fit_predict = make_model(args, rows)
     print(f"{len(rows)} rows, {len({r['group'] for r in rows})} communities")
     print(f"{'label':16} {'precision':>9} {'recall':>6} {'f1':>6} {'avg.P':>6} {'top10.P':>7}")
+    saved, compared = {}, []
+    other = {}
+    if args.compare:
+        with open(args.compare) as f:
+            other = json.load(f)
     for label in args.labels.split(","):
-        p, r, f1, avg, top = cross_validate(rows, label, fit_predict)
+        (p, r, f1, avg, top), saved[label] = cross_validate(rows, label, fit_predict)
         print(f"{label:16} {p:9.3f} {r:6.3f} {f1:6.3f} {avg:6.3f} {top:7.3f}", flush=True)
+        if label in other:
+            compared.append((label, *paired_interval(saved[label], other[label])))
+    if compared:
+        print(f"\nF1 minus {args.compare}'s on the same posts, 95% paired bootstrap interval")
+        for label, d, low, high in compared:
+            print(f"{label:16} {d:+6.3f}  [{low:+.3f}, {high:+.3f}]")
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump(saved, f)
 
 
 if __name__ == "__main__":
