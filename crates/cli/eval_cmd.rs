@@ -146,11 +146,30 @@ fn print_report(r: &EvalReport) {
     if !r.missing.is_empty() {
         println!("missing: {}", truncate(&r.missing.join(", "), 200));
     }
-    println!("\n{:<16} {:>4} {:>4} {:>4} {:>4}  {:>9} {:>6} {:>6}", "label", "tp", "fp", "fn", "tn", "precision", "recall", "f1");
+    println!(
+        "\n{:<16} {:>4} {:>4} {:>4} {:>4}  {:>9} {:>6} {:>6} {:>15}",
+        "label",
+        "tp",
+        "fp",
+        "fn",
+        "tn",
+        "precision",
+        "recall",
+        "f1",
+        format!("f1 {:.0}%", leadminer_core::bootstrap::LEVEL * 100.0)
+    );
     for l in &r.labels {
         println!(
-            "{:<16} {:>4} {:>4} {:>4} {:>4}  {:>9.3} {:>6.3} {:>6.3}",
-            l.label, l.tp, l.fp, l.fn_, l.tn, l.precision, l.recall, l.f1
+            "{:<16} {:>4} {:>4} {:>4} {:>4}  {:>9.3} {:>6.3} {:>6.3} {:>15}",
+            l.label,
+            l.tp,
+            l.fp,
+            l.fn_,
+            l.tn,
+            l.precision,
+            l.recall,
+            l.f1,
+            format!("[{:.3}, {:.3}]", l.f1_interval.low, l.f1_interval.high)
         );
     }
     if !r.worst.is_empty() {
@@ -177,7 +196,7 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
         "precision",
         "recall",
         "f1",
-        format!("f1 {:.0}%", leadminer_learn::LEVEL * 100.0),
+        format!("f1 {:.0}%", leadminer_core::bootstrap::LEVEL * 100.0),
         "avg.P",
         "top10.P"
     );
@@ -200,8 +219,8 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
     }
     println!(
         "\nF1 differences on the same posts, {:.0}% paired bootstrap intervals ({} resamples of the posts within each community; an interval holding 0 cannot tell the two apart)",
-        leadminer_learn::LEVEL * 100.0,
-        leadminer_learn::RESAMPLES
+        leadminer_core::bootstrap::LEVEL * 100.0,
+        leadminer_core::bootstrap::RESAMPLES
     );
     println!("{:<16} {:<20} {:>7}  {:>17}", "label", "compared", "f1", "interval");
     for d in &r.differences {

@@ -201,6 +201,11 @@ fn dev_set_quality_does_not_regress() {
     for (label, floor) in [("solution", 0.82), ("user_innovation", 0.80), ("need", 0.75), ("commercial", 0.90)] {
         assert!(measure(label, "f1") >= floor, "{label} F1 {} fell below {floor}", measure(label, "f1"));
     }
+    for l in report["labels"].as_array().expect("labels") {
+        let (low, high) = (l["f1_interval"]["low"].as_f64().unwrap_or(2.0), l["f1_interval"]["high"].as_f64().unwrap_or(-1.0));
+        let f1 = l["f1"].as_f64().unwrap_or(-1.0);
+        assert!(low <= f1 && f1 <= high && low < high, "136 posts: F1 in a bootstrap interval of some width: {l}");
+    }
     let precision = measure("user_innovation", "precision");
     assert!(precision >= 0.80, "user_innovation precision {precision} fell below 0.80");
 }

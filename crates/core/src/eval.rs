@@ -9,6 +9,7 @@
 use crate::model::Source;
 use crate::record::PostRecord;
 use crate::score::Label;
+use crate::bootstrap::{Decision, Interval, Paired};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -87,6 +88,9 @@ pub struct LabelReport {
     pub recall: f64,
     /// Harmonic mean of precision and recall.
     pub f1: f64,
+    /// The [`LEVEL`](crate::bootstrap::LEVEL) bootstrap interval of `f1`
+    /// (the labeled posts resampled within the gold lines' communities).
+    pub f1_interval: Interval,
 }
 
 impl LabelReport {
@@ -96,6 +100,7 @@ impl LabelReport {
         self.precision = round4(p);
         self.recall = round4(r);
         self.f1 = round4(if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 });
+        self.f1_interval = Interval { low: round4(self.f1_interval.low), high: round4(self.f1_interval.high) };
         self
     }
 }
@@ -157,6 +162,8 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
         Label::ALL.iter().map(|l| LabelReport { label: l.to_string(), ..LabelReport::default() }).collect();
     let mut errors = Vec::new();
     let mut missing = Vec::new();
+    // Each label's decisions by the gold lines' community, for intervals.
+    let mut decisions: Vec<BTreeMap<&str, Vec<Decision>>> = vec![BTreeMap::new(); Label::ALL.len()];
     for g in gold {
         let key = (g.source, g.id.clone());
         let Some(pred) = predictions.get(&key) else {
@@ -169,6 +176,8 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
                 Some(r) => (r.labels[label], r.scores[label]),
                 None => (false, 0.0),
             };
+            let community = g.labels.get("community").and_then(serde_json::Value::as_str).unwrap_or("");
+            decisions[i].entry(community).or_default().push((predicted, truth));
             let rep = &mut reports[i];
             match (truth, predicted) {
                 (true, true) => rep.tp += 1,
@@ -199,6 +208,11 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
         wrong(b).total_cmp(&wrong(a)).then_with(|| (a.source, &a.id, &a.label).cmp(&(b.source, &b.id, &b.label)))
     });
     errors.truncate(worst);
+    for (rep, by_community) in reports.iter_mut().zip(decisions) {
+        let mut paired = Paired::new(1);
+        by_community.into_values().for_each(|posts| paired.push_group(posts.into_iter().map(|d| vec![d]).collect()));
+        rep.f1_interval = paired.resample().f1(0);
+    }
     EvalReport {
         gold: gold.len(),
         missing,
@@ -419,6 +433,12 @@ mod tests {
         let ui = &r.labels[1];
         assert_eq!((ui.tp, ui.fp, ui.fn_, ui.tn), (1, 0, 1, 3));
         assert_eq!((ui.precision, ui.recall, ui.f1), (1.0, 0.5, 0.6667));
+        // Five posts leave F1 to chance: resamples fall far to either side.
+        for l in &r.labels {
+            let i = l.f1_interval;
+            assert!(0.0 <= i.low && i.low <= l.f1 && l.f1 <= i.high && i.high <= 1.0, "{l:?}");
+        }
+        assert!(sol.f1_interval.low < 0.4 && sol.f1_interval.high == 1.0, "{:?}", sol.f1_interval);
         // Worst first: how far the score was on the wrong side. Post 5 was
         // missed with score 0 (distance 1.0), post 3 found with 0.8.
         assert_eq!((r.worst[0].id.as_str(), r.worst[0].error), ("5", "false_negative"));

@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod analyze;
+pub mod bootstrap;
 pub mod eval;
 pub mod fixtures;
 pub mod model;

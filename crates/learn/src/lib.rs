@@ -13,7 +13,7 @@
 //!   community, average precision and the precision of the top-ranked
 //!   posts, beside the rule scorer on the same posts, with bootstrap
 //!   intervals of each F1 and of the differences between the scorers
-//!   (`bootstrap`).
+//!   ([`leadminer_core::bootstrap`]).
 //!
 //! Logistic regression, because it gives calibrated probabilities from a
 //! few hundred examples, its weights are one readable number per named
@@ -22,15 +22,14 @@
 //! scan. Posts a scan does not list are never labeled, whatever the
 //! scorer: they count as predicted negatives here too.
 
-mod bootstrap;
 mod export;
 mod head;
 mod stack;
 
-pub use bootstrap::{Interval, Paired, Resampled, LEVEL, RESAMPLES};
 pub use export::ExportedRow;
 pub use head::{embed_texts, fit_head, locate, train_head, EmbeddingHead, HeadOptions};
 pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};
+use leadminer_core::bootstrap::{Interval, Paired};
 use leadminer_core::eval::{Example, GoldItem};
 use leadminer_core::model::Source;
 use leadminer_core::score::features::Features;

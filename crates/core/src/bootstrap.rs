@@ -20,7 +20,7 @@ pub const LEVEL: f64 = 0.95;
 const SEED: u64 = 0x1ead_5eed;
 
 /// A two-sided percentile interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Interval {
     /// The lower end.
     pub low: f64,
