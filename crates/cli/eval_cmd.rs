@@ -9,6 +9,7 @@ use crate::train_cmd::{read_golds, FitArgs};
 use leadminer_core::eval::{evaluate, examples, predict, EvalReport};
 use leadminer_learn::{cross_validate_with, CvReport, EmbeddingHead, LabelCv, Reader};
 use leadminer_core::scan::Filters;
+use leadminer_core::score::rerank::Unit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,21 +60,22 @@ pub struct EvalArgs {
     json: bool,
 
     /// With --cv, also write what the cross-validation sees of each labeled
-    /// post (community, gold labels, features, rule scores, and the
-    /// embedding with --rerank) as JSON lines, to try other models on the
-    /// same rows (`scripts/loco_probe.py`).
+    /// post (community, gold labels, features, rule scores, and with
+    /// --rerank the post's embedding, or each passage's with --head-unit
+    /// passage) as JSON lines, to try other models on the same rows
+    /// (`scripts/loco_probe.py`).
     #[arg(long, value_name = "FILE", requires = "cv")]
     export_rows: Option<PathBuf>,
 }
 
 /// Writes `rows` as JSON lines into `path` (`--export-rows`).
-fn export_rows(rows: &[leadminer_learn::Row], path: &std::path::Path) -> Result<()> {
+fn export_rows(rows: &[leadminer_learn::Row], unit: Unit, path: &std::path::Path) -> Result<()> {
     use anyhow::Context;
     use std::io::Write;
     let write = || -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
         for row in rows {
-            serde_json::to_writer(&mut out, &row.exported())?;
+            serde_json::to_writer(&mut out, &row.exported(unit))?;
             out.write_all(b"\n")?;
         }
         out.flush()
@@ -108,7 +110,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             Some(Box::new(EmbeddingHead(options)))
         };
         if let Some(path) = &args.export_rows {
-            export_rows(&rows, path)?;
+            export_rows(&rows, args.fit.head_options().unit, path)?;
         }
         let report = cross_validate_with(&rows, &args.fit.options(), reader.as_deref(), args.worst)?;
         if args.json {

@@ -4,6 +4,7 @@
 
 use crate::Row;
 use leadminer_core::score::features::Features;
+use leadminer_core::score::rerank::Unit;
 use leadminer_core::score::{PerLabel, Scores};
 use serde::Serialize;
 
@@ -25,18 +26,25 @@ pub struct ExportedRow<'a> {
     /// embedded (`--rerank`, post unit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embedding: Option<&'a [f32]>,
+    /// The encoder's embedding of each passage of the post, in order, when
+    /// the rows were embedded by passage (`--rerank --head-unit passage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passages: Option<&'a [Vec<f32>]>,
 }
 
 impl Row {
-    /// The row as `--export-rows` writes it.
-    pub fn exported(&self) -> ExportedRow<'_> {
+    /// The row as `--export-rows` writes it, its embeddings (if any) those
+    /// of `unit`.
+    pub fn exported(&self, unit: Unit) -> ExportedRow<'_> {
+        let embeddings = self.embeddings.as_deref();
         ExportedRow {
             key: &self.key,
             group: &self.group,
             gold: self.gold,
             features: self.features.as_ref(),
             rules: self.rules.map(|(scores, _)| scores),
-            embedding: self.embeddings.as_ref().and_then(|e| e.first()).map(Vec::as_slice),
+            embedding: embeddings.filter(|_| unit == Unit::Post).and_then(<[_]>::first).map(Vec::as_slice),
+            passages: embeddings.filter(|_| unit == Unit::Passage),
         }
     }
 }
@@ -58,10 +66,31 @@ mod tests {
             gold: PerLabel::from_fn(|l| (l == Label::Need).then_some(true)),
             evidence: PerLabel::from_fn(|_| None),
         };
-        let json = serde_json::to_value(row.exported()).expect("serializes");
+        let json = serde_json::to_value(row.exported(Unit::Post)).expect("serializes");
         assert_eq!(json["features"], serde_json::Value::Null);
         assert_eq!(json["gold"]["need"], true);
         assert_eq!(json["gold"]["solution"], serde_json::Value::Null);
         assert!(json.get("embedding").is_none(), "no embedding key without embeddings");
+        assert!(json.get("passages").is_none());
+    }
+
+    #[test]
+    fn embeddings_are_exported_as_the_units_they_are() {
+        let row = Row {
+            key: "generic:1".into(),
+            group: "gbadev".into(),
+            features: None,
+            rules: None,
+            text: "One. Two.".into(),
+            embeddings: Some(vec![vec![1.0, 0.0], vec![0.0, 1.0]]),
+            gold: PerLabel::from_fn(|_| Some(false)),
+            evidence: PerLabel::from_fn(|_| None),
+        };
+        let post = serde_json::to_value(row.exported(Unit::Post)).expect("serializes");
+        assert_eq!(post["embedding"], serde_json::json!([1.0, 0.0]));
+        assert!(post.get("passages").is_none());
+        let passages = serde_json::to_value(row.exported(Unit::Passage)).expect("serializes");
+        assert_eq!(passages["passages"], serde_json::json!([[1.0, 0.0], [0.0, 1.0]]));
+        assert!(passages.get("embedding").is_none(), "a passage is not the post");
     }
 }
