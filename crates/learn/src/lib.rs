@@ -348,8 +348,8 @@ pub struct LabelCv {
     pub label: Label,
     /// Pooled over the held-out communities.
     pub pooled: Prf,
-    /// The [`LEVEL`] bootstrap interval of the pooled F1 (posts resampled
-    /// within their community).
+    /// The [`LEVEL`](leadminer_core::bootstrap::LEVEL) bootstrap interval
+    /// of the pooled F1 (posts resampled within their community).
     pub f1_interval: Interval,
     /// Mean over communities of the average precision.
     pub mean_average_precision: f64,
@@ -386,8 +386,9 @@ pub struct Difference {
     pub baseline: &'static str,
     /// `scorer`'s F1 minus `baseline`'s.
     pub f1: f64,
-    /// The [`LEVEL`] paired bootstrap interval of the difference: when it
-    /// holds 0, these posts cannot tell the two apart.
+    /// The [`LEVEL`](leadminer_core::bootstrap::LEVEL) paired bootstrap
+    /// interval of the difference: when it holds 0, these posts cannot
+    /// tell the two apart.
     pub interval: Interval,
 }
 
@@ -457,7 +458,8 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
     LabelCv {
         label,
         pooled: Prf::of(&pooled),
-        f1_interval: Interval { low: 0.0, high: 0.0 },
+        // Set by the caller, which resamples every scorer at once.
+        f1_interval: Interval::default(),
         mean_average_precision: mean(|r| r.average_precision),
         mean_top_precision: mean(|r| r.top_precision),
         groups: reports,
