@@ -192,7 +192,7 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
     }
     println!("leave-one-community-out over {} communities: {}", r.groups.len(), r.groups.join(", "));
     println!(
-        "\n{:<16} {:<8} {:>9} {:>6} {:>6} {:>15} {:>7} {:>7}",
+        "\n{:<16} {:<8} {:>9} {:>6} {:>6} {:>15} {:>7} {:>7} {:>15}",
         "label",
         "scorer",
         "precision",
@@ -200,14 +200,15 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
         "f1",
         format!("f1 {:.0}%", leadminer_core::bootstrap::LEVEL * 100.0),
         "avg.P",
-        "top10.P"
+        "top10.P",
+        format!("top10.P {:.0}%", leadminer_core::bootstrap::LEVEL * 100.0)
     );
     for (i, (learned, rules)) in r.learned.iter().zip(&r.rules).enumerate() {
         let reranked = r.reranked.as_ref().and_then(|v| v.get(i));
         for (name, l) in [("rules", Some(rules)), ("learned", Some(learned)), ("reranked", reranked)] {
             let Some(l) = l else { continue };
             println!(
-                "{:<16} {:<8} {:>9.3} {:>6.3} {:>6.3} {:>15} {:>7.3} {:>7.3}",
+                "{:<16} {:<8} {:>9.3} {:>6.3} {:>6.3} {:>15} {:>7.3} {:>7.3} {:>15}",
                 l.label.name(),
                 name,
                 l.pooled.precision,
@@ -215,7 +216,8 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
                 l.pooled.f1,
                 format!("[{:.3}, {:.3}]", l.f1_interval.low, l.f1_interval.high),
                 l.mean_average_precision,
-                l.mean_top_precision
+                l.mean_top_precision,
+                format!("[{:.3}, {:.3}]", l.top_precision_interval.low, l.top_precision_interval.high)
             );
         }
     }

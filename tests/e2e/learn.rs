@@ -148,13 +148,17 @@ fn train_scan_with_the_model_and_cross_validate() {
     // phrasing ("I built", "I made", "is there a tool") carries over.
     assert!(solution["mean_average_precision"].as_f64().unwrap_or(0.0) > 0.9, "{solution}");
     assert!(report["rules"][0]["pooled"]["tp"].as_u64().is_some());
-    // Every pooled F1 lies in its bootstrap interval; the learned scorer is
-    // right on every post here, so no resample moves it.
+    // Every pooled F1 and mean top precision lies in its bootstrap
+    // interval; the learned scorer is right on every post here, so no
+    // resample moves its F1.
     for scorer in ["rules", "learned"] {
         for l in report[scorer].as_array().expect("labels") {
             let at = |k: &str| l["f1_interval"][k].as_f64().unwrap_or(f64::NAN);
             let f1 = l["pooled"]["f1"].as_f64().unwrap_or(f64::NAN);
             assert!(at("low") <= f1 && f1 <= at("high"), "{scorer}: {l}");
+            let top = |k: &str| l["top_precision_interval"][k].as_f64().unwrap_or(f64::NAN);
+            let mean_top = l["mean_top_precision"].as_f64().unwrap_or(f64::NAN);
+            assert!(top("low") <= mean_top && mean_top <= top("high"), "{scorer}: {l}");
         }
     }
     assert_eq!(solution["pooled"]["f1"], 1.0);

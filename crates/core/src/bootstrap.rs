@@ -1,7 +1,8 @@
 //! How sure the labeled posts let us be of an F1: percentile bootstrap
 //! intervals of pooled F1, and of the difference between two scorers'
 //! F1 on the same posts (paired: every resample draws the same posts for
-//! both, so what the two share does not widen the interval).
+//! both, so what the two share does not widen the interval); and of the
+//! precision among each community's highest-scored posts.
 //!
 //! Posts are resampled within their community, each community keeping its
 //! size, so every resample holds the communities in the proportions the
@@ -98,6 +99,43 @@ impl Resampled {
     }
 }
 
+/// One post as a ranking sees it: its score, and whether it counts as a
+/// hit at the top (a true positive the scorer retrieves at all).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranked {
+    /// The score the posts are ranked by.
+    pub score: f32,
+    /// A true positive with a score above 0.
+    pub hit: bool,
+}
+
+/// The [`LEVEL`] interval of the mean over communities of the share of
+/// hits among each community's `k` highest-scored posts (all of them when
+/// it has fewer), each community's posts resampled with replacement. Ties
+/// keep the order the posts were drawn in, as a stable sort of the posts
+/// keeps theirs.
+pub fn top_precision_interval(groups: &[Vec<Ranked>], k: usize) -> Interval {
+    let groups: Vec<&Vec<Ranked>> = groups.iter().filter(|g| !g.is_empty()).collect();
+    if groups.is_empty() || k == 0 {
+        return Interval::default();
+    }
+    let mut rng = fastrand::Rng::with_seed(SEED);
+    let mut sample: Vec<Ranked> = Vec::new();
+    let mut means = Vec::with_capacity(RESAMPLES);
+    for _ in 0..RESAMPLES {
+        let mut sum = 0.0;
+        for posts in &groups {
+            sample.clear();
+            sample.extend((0..posts.len()).map(|_| posts[rng.usize(..posts.len())]));
+            sample.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let top = sample.len().min(k);
+            sum += sample[..top].iter().filter(|r| r.hit).count() as f64 / top as f64;
+        }
+        means.push(sum / groups.len() as f64);
+    }
+    percentile_interval(means)
+}
+
 /// Confusion counts of one scorer in one resample.
 #[derive(Debug, Clone, Copy, Default)]
 struct Counts {
@@ -190,6 +228,25 @@ mod tests {
         let (a, d) = (r.f1(0), r.difference(1, 0));
         assert!(d.low >= 0.0 && d.high > 0.0, "{d:?}");
         assert!(d.high - d.low < (a.high - a.low) / 2.0, "{d:?} against {a:?}");
+    }
+
+    #[test]
+    fn top_precision_resamples_each_community_and_averages() {
+        let ranked = |scores_hits: &[(f32, bool)]| -> Vec<Ranked> {
+            scores_hits.iter().map(|&(score, hit)| Ranked { score, hit }).collect()
+        };
+        // Every post of the first community is a hit, none of the second:
+        // whatever is drawn, the mean of the two is 0.5.
+        let all = ranked(&[(0.9, true), (0.8, true), (0.1, true)]);
+        let none = ranked(&[(0.7, false), (0.6, false)]);
+        assert_eq!(top_precision_interval(&[all.clone(), none], 2), Interval { low: 0.5, high: 0.5 });
+        // Hits only at the top: the top 2 of 20 posts is mostly hits, but a
+        // resample that draws neither of them has none.
+        let mut mixed = ranked(&[(0.95, true), (0.9, true)]);
+        mixed.extend((0..18).map(|i| Ranked { score: 0.5 - i as f32 * 0.01, hit: false }));
+        let i = top_precision_interval(&[mixed], 2);
+        assert!(i.low < 0.5 && i.high == 1.0, "{i:?}");
+        assert_eq!(top_precision_interval(&[], 10), Interval::default());
     }
 
     #[test]

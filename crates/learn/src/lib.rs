@@ -29,7 +29,7 @@ mod stack;
 pub use export::ExportedRow;
 pub use head::{embed_texts, fit_head, locate, train_head, EmbeddingHead, HeadOptions};
 pub use stack::{choose_stack, community_folds, out_of_fold_read, Reader, Stack, BLENDS};
-use leadminer_core::bootstrap::{Interval, Paired};
+use leadminer_core::bootstrap::{top_precision_interval, Interval, Paired, Ranked};
 use leadminer_core::eval::{Example, GoldItem};
 use leadminer_core::model::Source;
 use leadminer_core::score::features::Features;
@@ -355,6 +355,9 @@ pub struct LabelCv {
     pub mean_average_precision: f64,
     /// Mean over communities of the top precision.
     pub mean_top_precision: f64,
+    /// The [`LEVEL`](leadminer_core::bootstrap::LEVEL) bootstrap interval
+    /// of the mean top precision (each community's posts resampled).
+    pub top_precision_interval: Interval,
     /// Per held-out community.
     pub groups: Vec<GroupReport>,
 }
@@ -419,6 +422,7 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
     let groups: BTreeSet<&str> = rows.iter().map(|r| r.group.as_str()).collect();
     let mut pooled = Vec::new();
     let mut reports = Vec::new();
+    let mut rankings = Vec::new();
     for g in groups {
         let mut items: Vec<Held> = rows.iter().zip(held).filter(|(r, _)| r.group == g).filter_map(|(_, h)| *h).collect();
         if items.is_empty() {
@@ -438,6 +442,9 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
         }
         let top = items.len().min(TOP);
         let top_hits = items[..top].iter().filter(|h| h.truth && h.score > 0.0).count();
+        if positives > 0 {
+            rankings.push(items.iter().map(|h| Ranked { score: h.score, hit: h.truth && h.score > 0.0 }).collect::<Vec<_>>());
+        }
         reports.push(GroupReport {
             group: g.to_string(),
             posts: items.len(),
@@ -462,6 +469,7 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
         f1_interval: Interval::default(),
         mean_average_precision: mean(|r| r.average_precision),
         mean_top_precision: mean(|r| r.top_precision),
+        top_precision_interval: top_precision_interval(&rankings, TOP),
         groups: reports,
     }
 }
