@@ -2,7 +2,7 @@
 //! (`scan`, `eval`, `explain`, `snapshot`, `test`, `rules check`): the
 //! built-in analyzers, the plugins, the rule engine compiled from the
 //! built-in packs and the user's (checked with
-//! [`check`](crate::analyze::rules::check::check)), and the weights with the
+//! [`check`]), and the weights with the
 //! plugins' configured weights applied.
 
 use crate::analyze::expertise::Expertise;

@@ -153,7 +153,7 @@ fn training_units<'r>(rows: &[&'r Row], label: Label, unit: Unit) -> Vec<(&'r [f
 }
 
 /// Fits one label's head on the listed rows with embeddings that give the
-/// label ([`training_units`]); the threshold is left at 0.5.
+/// label (`training_units`); the threshold is left at 0.5.
 pub fn fit_head(rows: &[&Row], label: Label, options: &HeadOptions) -> Result<HeadLabel, LearnError> {
     let units = training_units(rows, label, options.unit);
     let dims = units.first().map_or(0, |(e, _)| e.len());

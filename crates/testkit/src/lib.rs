@@ -19,7 +19,7 @@
 //! they are redacted; `assert_detections_with_scores!` keeps them.
 //!
 //! The analyzer is anything that implements the core's
-//! [`Analyzer`]: an [`Analysis`](leadminer_core::analyze::Analysis)
+//! [`Analyzer`]: an [`Analysis`]
 //! (built-in analyzers and rule packs, all run together), one analyzer, or
 //! an SDK plugin wrapped with [`plugin`] (run through the same checks as a
 //! plugin loaded from a shared library).

@@ -13,7 +13,7 @@
 //!   and `y`: dry/dried, try/tried, fly/flies (stemmed like longer words);
 //! - a final `ff` that the stemmer halves on inflected forms only:
 //!   staff/staffed, stuff/stuffing (halved on every form);
-//! - forms listed in [`IRREGULAR`]: irregular verbs, doubled consonants of
+//! - forms listed in `IRREGULAR`: irregular verbs, doubled consonants of
 //!   three-letter words (added, erred), `-ic` verbs (panicked), short `-ee`
 //!   verbs (freed) and irregular plurals (shelves, feet).
 

@@ -24,7 +24,7 @@ const THREAD_STARTS: &[&str] = &["submission", "question", "story", "topic"];
 
 /// Emits a `sharing` signal for the largest code block of a post, and a
 /// `solution` signal when a thread opener shows it without asking for help.
-/// A post with a code block of [`MIN_CODE`] bytes or more is a candidate by
+/// A post with a code block of `MIN_CODE` bytes or more is a candidate by
 /// itself: shown code is evidence whatever words surround it.
 #[derive(Debug, Clone)]
 pub struct CodeSharing {

@@ -321,7 +321,7 @@ impl<'a> Sink<'a> {
     /// that reports corruption may have handed on garbage before it
     /// noticed (a gzip member's checksum comes at its end). Items leave
     /// probation when the records held after them pass
-    /// [`PROBATION_BYTES`], or at [`Sink::end_probation`].
+    /// `PROBATION_BYTES`, or at [`Sink::end_probation`].
     pub fn begin_probation(&mut self) {
         self.probation = Some(Probation::default());
     }

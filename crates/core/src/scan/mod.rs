@@ -1,8 +1,8 @@
 //! `scan`: the facade that wires the stages. It reads dumps and analyzes
-//! and scores every post on the pipeline's workers ([`Scanner::process`]),
+//! and scores every post on the pipeline's workers (`Scanner::process`),
 //! gathers authors and replies and spools the posts with signals in input
-//! order ([`Collect`]), then attaches each spooled post's community
-//! response and hands it to the outputs ([`Scanner::respond`]), and ends
+//! order (`Collect`), then attaches each spooled post's community
+//! response and hands it to the outputs (`Scanner::respond`), and ends
 //! with the ranked authors and the summary ([`Scanner::run`]).
 
 mod calendar;

@@ -40,7 +40,7 @@ pub struct Candidate {
     pub id: String,
     /// Its learned scores.
     pub scores: Scores,
-    /// The first [`TEXT_BYTES`] of its analyzed text, cut at a character.
+    /// The first `TEXT_BYTES` of its analyzed text, cut at a character.
     pub text: String,
 }
 

@@ -170,7 +170,7 @@ impl Model {
     }
 
     /// Scores and labels of a post's [`inputs`](Model::inputs), each
-    /// label's log-odds moved by `offsets` (see [`untrained_offsets`]).
+    /// label's log-odds moved by `offsets` (see `untrained_offsets`).
     pub fn score_with(&self, features: &Features, offsets: &PerLabel<f32>) -> (Scores, Labels) {
         self.decide(PerLabel::from_fn(|label| self.labels[label].log_odds(features) + offsets[label]))
     }

@@ -80,9 +80,9 @@ const MIN_PASSAGE: usize = 60;
 const MAX_PASSAGE: usize = 600;
 
 /// The passages of `text` a passage head reads: its sentences, each short
-/// one joined with those after it until it has [`MIN_PASSAGE`] bytes (a
+/// one joined with those after it until it has `MIN_PASSAGE` bytes (a
 /// hard-wrapped mailing-list line is not a sentence), cut at
-/// [`MAX_PASSAGE`] bytes, the first [`MAX_PASSAGES`] of them.
+/// `MAX_PASSAGE` bytes, the first [`MAX_PASSAGES`] of them.
 pub fn passages(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
     let mut open: Option<std::ops::Range<usize>> = None;

@@ -1,5 +1,5 @@
 //! Trends: what the need and solution posts of each community are about
-//! over time ([`keyphrases`]), which topics are rising, and who was early
+//! over time ([`keyphrases`](mod@keyphrases)), which topics are rising, and who was early
 //! on them ([`topics`]).
 
 pub mod keyphrases;

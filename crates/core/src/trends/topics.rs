@@ -36,7 +36,7 @@ pub const MIN_POSTS: usize = 5;
 /// The `rise` from which a topic is rising.
 pub const RISING: f64 = 2.0;
 /// A keyphrase in more than this share of a community's posts (of at least
-/// [`GENERAL_FROM`]) is not a topic.
+/// `GENERAL_FROM`) is not a topic.
 pub const MAX_SHARE: f64 = 0.25;
 /// Communities with fewer posts keep every keyphrase.
 const GENERAL_FROM: usize = 40;
