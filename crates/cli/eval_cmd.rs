@@ -140,6 +140,11 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// An interval as the reports print it: `[0.432, 0.546]`.
+fn bracketed(i: &leadminer_core::bootstrap::Interval) -> String {
+    format!("[{:.3}, {:.3}]", i.low, i.high)
+}
+
 fn print_report(r: &EvalReport) {
     println!("{} gold posts, {} found in the inputs", r.gold, r.gold - r.missing.len());
     if let Some(n) = r.reranked {
@@ -171,7 +176,7 @@ fn print_report(r: &EvalReport) {
             l.precision,
             l.recall,
             l.f1,
-            format!("[{:.3}, {:.3}]", l.f1_interval.low, l.f1_interval.high)
+            bracketed(&l.f1_interval)
         );
     }
     if !r.worst.is_empty() {
@@ -214,10 +219,10 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
                 l.pooled.precision,
                 l.pooled.recall,
                 l.pooled.f1,
-                format!("[{:.3}, {:.3}]", l.f1_interval.low, l.f1_interval.high),
+                bracketed(&l.f1_interval),
                 l.mean_average_precision,
                 l.mean_top_precision,
-                format!("[{:.3}, {:.3}]", l.top_precision_interval.low, l.top_precision_interval.high)
+                bracketed(&l.top_precision_interval)
             );
         }
     }

@@ -33,10 +33,11 @@ pub struct Interval {
 pub type Decision = (bool, bool);
 
 /// The decisions of several scorers on the same posts, grouped by
-/// community: `groups[g][post][scorer]`.
+/// community: each group holds its posts one after another, each post its
+/// `scorers` decisions.
 #[derive(Debug, Clone, Default)]
 pub struct Paired {
-    groups: Vec<Vec<Vec<Decision>>>,
+    groups: Vec<Vec<Decision>>,
     scorers: usize,
 }
 
@@ -53,14 +54,15 @@ impl Paired {
         Paired { groups: Vec::new(), scorers }
     }
 
-    /// Adds one community's posts, each with one decision per scorer.
+    /// Adds one community's posts: each post's decisions, one per scorer
+    /// in scorer order, the posts one after another.
     ///
     /// # Panics
-    /// When a post does not have one decision per scorer (a caller's bug).
-    pub fn push_group(&mut self, posts: Vec<Vec<Decision>>) {
-        assert!(posts.iter().all(|p| p.len() == self.scorers), "one decision per scorer");
-        if !posts.is_empty() {
-            self.groups.push(posts);
+    /// When the decisions are not a whole number of posts (a caller's bug).
+    pub fn push_group(&mut self, decisions: Vec<Decision>) {
+        assert!(self.scorers > 0 && decisions.len() % self.scorers == 0, "one decision per scorer and post");
+        if !decisions.is_empty() {
+            self.groups.push(decisions);
         }
     }
 
@@ -71,10 +73,11 @@ impl Paired {
         let mut counts = vec![Counts::default(); self.scorers];
         for _ in 0..RESAMPLES {
             counts.iter_mut().for_each(|c| *c = Counts::default());
-            for posts in &self.groups {
-                for _ in 0..posts.len() {
-                    let post = &posts[rng.usize(..posts.len())];
-                    for (c, d) in counts.iter_mut().zip(post) {
+            for group in &self.groups {
+                let posts = group.len() / self.scorers;
+                for _ in 0..posts {
+                    let at = rng.usize(..posts) * self.scorers;
+                    for (c, d) in counts.iter_mut().zip(&group[at..at + self.scorers]) {
                         c.add(*d);
                     }
                 }
@@ -170,7 +173,7 @@ impl Counts {
 /// read at the nearest rank.
 fn percentile_interval(mut sample: Vec<f64>) -> Interval {
     if sample.is_empty() {
-        return Interval { low: 0.0, high: 0.0 };
+        return Interval::default();
     }
     sample.sort_by(f64::total_cmp);
     let tail = (1.0 - LEVEL) / 2.0;
@@ -191,7 +194,7 @@ mod tests {
     #[test]
     fn a_scorer_right_on_every_post_has_no_spread() {
         let mut p = Paired::new(1);
-        p.push_group(posts(50, 50).into_iter().map(|d| vec![d]).collect());
+        p.push_group(posts(50, 50));
         assert_eq!(p.resample().f1(0), Interval { low: 1.0, high: 1.0 });
     }
 
@@ -200,7 +203,7 @@ mod tests {
         let width = |n: usize| {
             let mut p = Paired::new(1);
             // Half of the flagged posts are right: F1 = 2·(n/2) / (2·(n/2) + n/2) = 2/3.
-            p.push_group(posts(n, n / 2).into_iter().map(|d| vec![d]).collect());
+            p.push_group(posts(n, n / 2));
             let i = p.resample().f1(0);
             assert!(i.low < 2.0 / 3.0 && 2.0 / 3.0 < i.high, "{i:?}");
             i.high - i.low
@@ -215,12 +218,12 @@ mod tests {
         // posts: each F1 varies from resample to resample, the difference
         // far less, and it is never below 0.
         let mut p = Paired::new(2);
-        let group: Vec<Vec<Decision>> = (0..400)
-            .map(|i| {
+        let group: Vec<Decision> = (0..400)
+            .flat_map(|i| {
                 let truth = i % 2 == 0;
                 let a = (i % 4 == 0, truth);
                 let b = (i % 4 == 0 || (i % 4 == 2 && i < 20), truth);
-                vec![a, b]
+                [a, b]
             })
             .collect();
         p.push_group(group);
@@ -252,8 +255,8 @@ mod tests {
     #[test]
     fn resamples_are_the_same_on_every_run() {
         let mut p = Paired::new(1);
-        p.push_group(posts(30, 10).into_iter().map(|d| vec![d]).collect());
-        p.push_group(posts(7, 5).into_iter().map(|d| vec![d]).collect());
+        p.push_group(posts(30, 10));
+        p.push_group(posts(7, 5));
         assert_eq!(p.resample().f1(0), p.resample().f1(0));
     }
 }

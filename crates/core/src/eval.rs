@@ -210,7 +210,7 @@ pub fn evaluate(gold: &[GoldItem], predictions: &BTreeMap<(Source, String), Pred
     errors.truncate(worst);
     for (rep, by_community) in reports.iter_mut().zip(decisions) {
         let mut paired = Paired::new(1);
-        by_community.into_values().for_each(|posts| paired.push_group(posts.into_iter().map(|d| vec![d]).collect()));
+        by_community.into_values().for_each(|posts| paired.push_group(posts));
         rep.f1_interval = paired.resample().f1(0);
     }
     EvalReport {

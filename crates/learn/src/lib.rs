@@ -591,11 +591,12 @@ pub fn cross_validate_with(
 fn paired_decisions(rows: &[Row], groups: &[String], scorers: &[&Vec<Option<Held>>]) -> Paired {
     let mut paired = Paired::new(scorers.len());
     for g in groups {
-        let posts = (0..rows.len())
+        let decisions = (0..rows.len())
             .filter(|&i| &rows[i].group == g)
-            .filter_map(|i| scorers.iter().map(|held| held[i].map(|h| (h.flagged, h.truth))).collect())
+            .filter_map(|i| scorers.iter().map(|held| held[i].map(|h| (h.flagged, h.truth))).collect::<Option<Vec<_>>>())
+            .flatten()
             .collect();
-        paired.push_group(posts);
+        paired.push_group(decisions);
     }
     paired
 }
