@@ -9,7 +9,6 @@ use crate::train_cmd::{read_golds, FitArgs};
 use leadminer_core::eval::{evaluate, examples, predict, EvalReport};
 use leadminer_learn::{cross_validate_with, CvReport, EmbeddingHead, LabelCv, Reader};
 use leadminer_core::scan::Filters;
-use leadminer_core::score::rerank::Unit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -66,21 +65,29 @@ pub struct EvalArgs {
     /// (`scripts/loco_probe.py`).
     #[arg(long, value_name = "FILE", requires = "cv")]
     export_rows: Option<PathBuf>,
+
+    /// With --cv, also write each scorer's held-out decision on every
+    /// labeled post (scorer, label, key, community, truth, flagged, score)
+    /// as JSON lines, to compare two runs on the same posts
+    /// (`scripts/paired_f1.py`).
+    #[arg(long, value_name = "FILE", requires = "cv")]
+    decisions: Option<PathBuf>,
 }
 
-/// Writes `rows` as JSON lines into `path` (`--export-rows`).
-fn export_rows(rows: &[leadminer_learn::Row], unit: Unit, path: &std::path::Path) -> Result<()> {
+/// Writes `items` as JSON lines into `path`; `what` names the option in
+/// errors.
+fn write_lines<T: serde::Serialize>(items: impl IntoIterator<Item = T>, path: &std::path::Path, what: &str) -> Result<()> {
     use anyhow::Context;
     use std::io::Write;
     let write = || -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-        for row in rows {
-            serde_json::to_writer(&mut out, &row.exported(unit))?;
+        for item in items {
+            serde_json::to_writer(&mut out, &item)?;
             out.write_all(b"\n")?;
         }
         out.flush()
     };
-    write().with_context(|| format!("--export-rows {}", path.display()))
+    write().with_context(|| format!("{what} {}", path.display()))
 }
 
 /// Runs `leadminer eval`.
@@ -110,9 +117,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             Some(Box::new(EmbeddingHead(options)))
         };
         if let Some(path) = &args.export_rows {
-            export_rows(&rows, args.fit.head_options().unit, path)?;
+            let unit = args.fit.head_options().unit;
+            write_lines(rows.iter().map(|r| r.exported(unit)), path, "--export-rows")?;
         }
         let report = cross_validate_with(&rows, &args.fit.options(), reader.as_deref(), args.worst)?;
+        if let Some(path) = &args.decisions {
+            write_lines(&report.decisions, path, "--decisions")?;
+        }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {

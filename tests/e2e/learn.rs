@@ -129,7 +129,9 @@ fn train_scan_with_the_model_and_cross_validate() {
     let mut cv = args("eval");
     cv.extend(fit.iter().map(OsString::from));
     let exported = dir.path().join("rows.jsonl");
+    let decided = dir.path().join("decisions.jsonl");
     cv.extend([OsString::from("--cv"), "--json".into(), "--export-rows".into(), exported.clone().into_os_string()]);
+    cv.extend([OsString::from("--decisions"), decided.clone().into_os_string()]);
     cv.push(corpus.into_os_string());
     let r = leadminer(&cv);
     assert!(r.status.success(), "eval --cv: {}", String::from_utf8_lossy(&r.stderr));
@@ -187,6 +189,28 @@ fn train_scan_with_the_model_and_cross_validate() {
         }
     }
     assert!(rows.iter().any(|r| r["features"].as_object().is_some_and(|f| !f.is_empty())), "listed posts have features");
+
+    // Each scorer's held-out decisions, one line per scorer, label and
+    // post: their F1 is the report's pooled F1.
+    let decisions: Vec<serde_json::Value> = std::fs::read_to_string(&decided)
+        .expect("decisions written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(decisions.len(), 2 * 4 * POSTS.len(), "rules and learned, four labels, every post");
+    for scorer in ["rules", "learned"] {
+        for l in report[scorer].as_array().expect("labels") {
+            let of = |d: &&serde_json::Value| d["scorer"] == scorer && d["label"] == l["label"];
+            let count = |flagged: bool, truth: bool| {
+                decisions.iter().filter(of).filter(|d| d["flagged"] == flagged && d["truth"] == truth).count()
+            };
+            let (tp, fp, fn_) = (count(true, true), count(true, false), count(false, true));
+            let f1 = if tp == 0 { 0.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64 };
+            let pooled = l["pooled"]["f1"].as_f64().unwrap_or(f64::NAN);
+            assert!((f1 - pooled).abs() < 1e-9, "{scorer} {}: {f1} against {pooled}", l["label"]);
+            assert!(decisions.iter().filter(of).all(|d| ["vanlife", "woodshop"].contains(&d["group"].as_str().unwrap_or(""))));
+        }
+    }
 }
 
 /// The command that remakes the built-in model, run from the repository

@@ -377,6 +377,27 @@ pub struct CvError {
     pub error: &'static str,
 }
 
+/// One scorer's held-out decision on one labeled post
+/// (`eval --cv --decisions`), so that two runs (two encoders, two sets
+/// of options) can be compared on the same posts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeldDecision {
+    /// `rules`, `learned` or `reranked`.
+    pub scorer: &'static str,
+    /// The label.
+    pub label: Label,
+    /// `source:id`.
+    pub key: String,
+    /// Its community.
+    pub group: String,
+    /// The gold label.
+    pub truth: bool,
+    /// Whether the scorer flagged it.
+    pub flagged: bool,
+    /// The scorer's score.
+    pub score: f32,
+}
+
 /// How much better one scorer's pooled F1 is than another's on the same
 /// held-out posts, and how sure the posts let us be of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -416,6 +437,11 @@ pub struct CvReport {
     pub differences: Vec<Difference>,
     /// The learned scorer's worst errors.
     pub worst: Vec<CvError>,
+    /// Every scorer's decision on every held-out post that has the label,
+    /// by scorer, label and post (not in the JSON report: `eval --cv
+    /// --decisions FILE` writes them).
+    #[serde(skip)]
+    pub decisions: Vec<HeldDecision>,
 }
 
 fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
@@ -540,6 +566,7 @@ pub fn cross_validate_with(
     let mut rules = Vec::new();
     let mut reranked = Vec::new();
     let mut differences = Vec::new();
+    let mut decisions = Vec::new();
     for label in Label::ALL {
         let by_rules: Vec<Option<Held>> = rows
             .iter()
@@ -556,13 +583,26 @@ pub fn cross_validate_with(
         if reader.is_some() {
             scorers.push(&held_reranked[label]);
         }
+        let names = ["rules", "learned", "reranked"];
+        for (name, held) in names.iter().zip(&scorers) {
+            decisions.extend(rows.iter().zip(held.iter()).filter_map(|(r, h)| {
+                h.map(|h| HeldDecision {
+                    scorer: name,
+                    label,
+                    key: r.key.clone(),
+                    group: r.group.clone(),
+                    truth: h.truth,
+                    flagged: h.flagged,
+                    score: h.score,
+                })
+            }));
+        }
         let resampled = paired_decisions(rows, &groups, &scorers).resample();
         let mut reports: Vec<LabelCv> = scorers
             .iter()
             .enumerate()
             .map(|(i, held)| LabelCv { f1_interval: resampled.f1(i), ..label_cv(label, rows, held) })
             .collect();
-        let names = ["rules", "learned", "reranked"];
         let pairs: &[(usize, usize)] = if reports.len() == 3 { &[(1, 0), (2, 1), (2, 0)] } else { &[(1, 0)] };
         for &(scorer, baseline) in pairs {
             differences.push(Difference {
@@ -583,7 +623,7 @@ pub fn cross_validate_with(
     errors.sort_by(|a, b| wrong(b).total_cmp(&wrong(a)).then_with(|| (&a.key, a.label).cmp(&(&b.key, b.label))));
     errors.truncate(worst);
     let reranked = reader.is_some().then_some(reranked);
-    Ok(CvReport { options: *options, groups, learned, rules, reranked, differences, worst: errors })
+    Ok(CvReport { options: *options, groups, learned, rules, reranked, differences, worst: errors, decisions })
 }
 
 /// Each scorer's held-out decision of every post that has the label, by
