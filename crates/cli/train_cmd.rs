@@ -8,7 +8,7 @@ use leadminer_core::eval::{examples, read_gold, GoldItem};
 use leadminer_core::scan::Filters;
 use leadminer_core::score::model::{Base, Model};
 use leadminer_core::score::Label;
-use leadminer_core::score::rerank::Unit;
+use leadminer_core::score::rerank::{Encode, Unit};
 use crate::rerank_args::EncoderArgs;
 use leadminer_learn::{choose_stack, train, train_head, HeadOptions, Options, Row};
 use leadminer_rerank::tune::{tuned_head, TuneOptions, TunedReader};
@@ -101,7 +101,7 @@ pub fn embed(
             cached.insert(key, vector);
         }
     }
-    let key = |text: &str| format!("{}:{:016x}:{}", leadminer_rerank::NAME, fnv1a(text.as_bytes()), text.len());
+    let key = |text: &str| format!("{}:{:016x}:{}", encoder.name(), fnv1a(text.as_bytes()), text.len());
     let missing: Vec<&str> = rows
         .iter()
         .flat_map(|r| unit.texts(&r.text))
@@ -235,13 +235,14 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         } else {
             format!("--head-alpha {} --head-unit {:?}", head_options.alpha, head_options.unit).to_lowercase()
         };
-        let trained_on = vec![format!(
-            "leadminer {} train --gold {} --rerank-out {how} ({} posts, encoder {})",
-            env!("CARGO_PKG_VERSION"),
-            names.join(" --gold "),
-            rows.len(),
-            leadminer_rerank::NAME
-        )];
+        let posts = rows.len();
+        let trained_on = |encoder: &str| {
+            vec![format!(
+                "leadminer {} train --gold {} --rerank-out {how} ({posts} posts, encoder {encoder})",
+                env!("CARGO_PKG_VERSION"),
+                names.join(" --gold "),
+            )]
+        };
         let head = if args.fit.tune {
             let reader = tuned_reader(&args.encoder, &rows, &args.fit, "train --rerank-out --tune")?;
             let all: Vec<&Row> = rows.iter().collect();
@@ -250,12 +251,12 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             let file = path.with_extension("safetensors");
             tuned.save(&file)?;
             println!("fine-tuned layer written to {}", file.display());
-            tuned_head(&file_name(&file), &stack, trained_on)
+            tuned_head(&file_name(&file), &stack, trained_on(leadminer_rerank::NAME))
         } else {
             let encoder = args.encoder.require("train --rerank-out")?;
             let threads = args.input.pipeline_options().threads;
             embed(&mut rows, &encoder, head_options.unit, threads, args.encoder.embedding_cache.as_deref())?;
-            train_head(&rows, &options, &head_options, leadminer_rerank::NAME, trained_on)?
+            train_head(&rows, &options, &head_options, encoder.name(), trained_on(encoder.name()))?
         };
         head.save(path).with_context(|| format!("writing {}", path.display()))?;
         for label in Label::ALL {

@@ -12,6 +12,24 @@ use crate::common::{command, root};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// all-mpnet-base-v2's folder (`scripts/fetch-encoder.sh --mpnet`):
+/// `$LEADMINER_MPNET`, else beside the default encoder; `None` (SKIPPED)
+/// outside CI.
+fn mpnet(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("LEADMINER_MPNET")
+        .map(PathBuf::from)
+        .or_else(|| leadminer_rerank::default_dir().and_then(|d| Some(d.parent()?.join("all-mpnet-base-v2"))))
+        .filter(|d| leadminer_rerank::is_encoder_dir(d));
+    match dir {
+        Some(dir) => Some(dir),
+        None if std::env::var_os("CI").is_some() => panic!("{test}: CI must fetch all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet)"),
+        None => {
+            eprintln!("SKIPPED {test}: no all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet fetches it)");
+            None
+        }
+    }
+}
+
 /// The fetched encoder's folder, or `None` (SKIPPED) outside CI.
 fn encoder(test: &str) -> Option<PathBuf> {
     match leadminer_rerank::default_dir().filter(|d| leadminer_rerank::is_encoder_dir(d)) {
@@ -181,6 +199,36 @@ fn train_a_head_and_cross_validate_the_stage() {
     // A scan with the new head reads with it.
     let summary = labeled.scan("out");
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
+}
+
+/// The larger encoder: a head fitted on its embeddings records it, a scan
+/// reads with that head, and the built-in head (fitted on
+/// all-MiniLM-L6-v2) is refused with it rather than fed the wrong vectors.
+#[test]
+fn a_head_on_the_larger_encoder_reads_only_with_it() {
+    let Some(enc) = mpnet("a_head_on_the_larger_encoder_reads_only_with_it") else { return };
+    let labeled = Labeled::new(enc);
+    labeled.train(&[]);
+    let saved: serde_json::Value = serde_json::from_str(&read(&labeled.head)).expect("head JSON");
+    assert_eq!(saved["encoder"], "all-mpnet-base-v2");
+    assert_eq!(saved["labels"]["solution"]["weights"].as_array().map(Vec::len), Some(768));
+    assert!(saved["trained_on"][0].as_str().is_some_and(|t| t.ends_with("encoder all-mpnet-base-v2)")), "{saved}");
+    let summary = labeled.scan("out");
+    assert_eq!(summary["reranked"], 12);
+
+    let out = command()
+        .args(["scan", "--encoder"])
+        .arg(&labeled.enc)
+        .args(["--model"])
+        .arg(&labeled.model)
+        .arg("--out")
+        .arg(labeled.dir.path().join("refused"))
+        .arg(&labeled.corpus)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the built-in head was fitted on all-MiniLM-L6-v2") && err.contains("is all-mpnet-base-v2"), "{err}");
 }
 
 #[test]

