@@ -12,19 +12,14 @@ use crate::common::{command, root};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-/// all-mpnet-base-v2's folder (`scripts/fetch-encoder.sh --mpnet`):
-/// `$LEADMINER_MPNET`, else beside the default encoder; `None` (SKIPPED)
+/// `dir` when `fetch` has put an encoder there, or `None` (SKIPPED)
 /// outside CI.
-fn mpnet(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("LEADMINER_MPNET")
-        .map(PathBuf::from)
-        .or_else(|| leadminer_rerank::default_dir().and_then(|d| Some(d.parent()?.join("all-mpnet-base-v2"))))
-        .filter(|d| leadminer_rerank::is_encoder_dir(d));
-    match dir {
+fn fetched(dir: Option<PathBuf>, test: &str, fetch: &str) -> Option<PathBuf> {
+    match dir.filter(|d| leadminer_rerank::is_encoder_dir(d)) {
         Some(dir) => Some(dir),
-        None if std::env::var_os("CI").is_some() => panic!("{test}: CI must fetch all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet)"),
+        None if std::env::var_os("CI").is_some() => panic!("{test}: CI must fetch the encoder ({fetch})"),
         None => {
-            eprintln!("SKIPPED {test}: no all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet fetches it)");
+            eprintln!("SKIPPED {test}: no sentence encoder ({fetch} fetches it)");
             None
         }
     }
@@ -32,14 +27,13 @@ fn mpnet(test: &str) -> Option<PathBuf> {
 
 /// The fetched encoder's folder, or `None` (SKIPPED) outside CI.
 fn encoder(test: &str) -> Option<PathBuf> {
-    match leadminer_rerank::default_dir().filter(|d| leadminer_rerank::is_encoder_dir(d)) {
-        Some(dir) => Some(dir),
-        None if std::env::var_os("CI").is_some() => panic!("{test}: CI must fetch the encoder (scripts/fetch-encoder.sh)"),
-        None => {
-            eprintln!("SKIPPED {test}: no sentence encoder (scripts/fetch-encoder.sh fetches it)");
-            None
-        }
-    }
+    fetched(leadminer_rerank::default_dir(), test, "scripts/fetch-encoder.sh")
+}
+
+/// The larger encoder's folder (all-mpnet-base-v2), or `None` (SKIPPED)
+/// outside CI.
+fn mpnet(test: &str) -> Option<PathBuf> {
+    fetched(leadminer_rerank::mpnet_dir(), test, "scripts/fetch-encoder.sh --mpnet")
 }
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {

@@ -58,11 +58,28 @@ pub fn default_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("LEADMINER_ENCODER").filter(|d| !d.is_empty()) {
         return (dir != "off").then(|| PathBuf::from(dir));
     }
+    Some(data_dir()?.join("all-minilm-l6-v2"))
+}
+
+/// Where `scripts/fetch-encoder.sh --mpnet` puts the larger encoder
+/// (all-mpnet-base-v2) when not told otherwise: `$LEADMINER_MPNET`, else
+/// `$XDG_DATA_HOME/leadminer/all-mpnet-base-v2`. A scan reads it only
+/// when named with `--encoder`.
+pub fn mpnet_dir() -> Option<PathBuf> {
+    match std::env::var_os("LEADMINER_MPNET").filter(|d| !d.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => Some(data_dir()?.join("all-mpnet-base-v2")),
+    }
+}
+
+/// `$XDG_DATA_HOME/leadminer` (`~/.local/share/leadminer` without
+/// `XDG_DATA_HOME`).
+fn data_dir() -> Option<PathBuf> {
     let data = std::env::var_os("XDG_DATA_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(data.join("leadminer/all-minilm-l6-v2"))
+    Some(data.join("leadminer"))
 }
 
 /// Whether `dir` holds an encoder's three files.
@@ -96,15 +113,15 @@ impl Encoder {
     /// Loads the encoder in `dir`: a BERT or an MPNet, as its
     /// `config.json`'s `model_type` says.
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
-        let kind = tune::model_type(dir)?;
+        let (kind, config) = tune::config_of(dir)?;
         let model_err = |message: String| EncoderError::Model { dir: dir.display().to_string(), message };
         enum Kind {
             Bert(candle_transformers::models::bert::Config),
             MpNet(mpnet::Config),
         }
         let config = match kind.as_str() {
-            "bert" => Kind::Bert(tune::read_config(dir)?),
-            "mpnet" => Kind::MpNet(tune::read_config(dir)?),
+            "bert" => Kind::Bert(tune::config_as(dir, config)?),
+            "mpnet" => Kind::MpNet(tune::config_as(dir, config)?),
             other => return Err(model_err(format!("model_type {other}: leadminer reads bert and mpnet encoders"))),
         };
         let (tokenizer, bytes) = tune::open_files(dir)?;
@@ -156,18 +173,25 @@ impl Encode for Encoder {
 mod tests {
     use super::*;
 
-    /// The encoder, or `None` (SKIPPED) when it was not fetched; in CI it
-    /// must be there.
-    fn encoder() -> Option<Encoder> {
-        let dir = default_dir().filter(|d| is_encoder_dir(d));
-        match dir {
+    /// The encoder in `dir`, or `None` (SKIPPED) when `fetch` has not
+    /// put it there; in CI it must be there.
+    fn fetched(dir: Option<PathBuf>, fetch: &str) -> Option<Encoder> {
+        match dir.filter(|d| is_encoder_dir(d)) {
             Some(dir) => Some(Encoder::load(&dir).expect("the fetched encoder loads")),
-            None if std::env::var_os("CI").is_some() => panic!("CI must fetch the encoder (scripts/fetch-encoder.sh)"),
+            None if std::env::var_os("CI").is_some() => panic!("CI must fetch the encoder ({fetch})"),
             None => {
-                eprintln!("SKIPPED: no encoder (scripts/fetch-encoder.sh fetches it)");
+                eprintln!("SKIPPED: no encoder ({fetch} fetches it)");
                 None
             }
         }
+    }
+
+    fn encoder() -> Option<Encoder> {
+        fetched(default_dir(), "scripts/fetch-encoder.sh")
+    }
+
+    fn mpnet() -> Option<Encoder> {
+        fetched(mpnet_dir(), "scripts/fetch-encoder.sh --mpnet")
     }
 
     fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -187,23 +211,6 @@ mod tests {
         assert_eq!(a, encoder.embed("I built a controller for my solar water heater.").expect("embeds"));
         let long = "word ".repeat(2000);
         assert_eq!(encoder.embed(&long).expect("a long text is cut, not refused").len(), 384);
-    }
-
-    /// all-mpnet-base-v2 (`scripts/fetch-encoder.sh --mpnet`), or `None`
-    /// (SKIPPED) outside CI.
-    fn mpnet() -> Option<Encoder> {
-        let dir = std::env::var_os("LEADMINER_MPNET")
-            .map(PathBuf::from)
-            .or_else(|| default_dir().and_then(|d| Some(d.parent()?.join("all-mpnet-base-v2"))))
-            .filter(|d| is_encoder_dir(d));
-        match dir {
-            Some(dir) => Some(Encoder::load(&dir).expect("the fetched encoder loads")),
-            None if std::env::var_os("CI").is_some() => panic!("CI must fetch all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet)"),
-            None => {
-                eprintln!("SKIPPED: no all-mpnet-base-v2 (scripts/fetch-encoder.sh --mpnet fetches it)");
-                None
-            }
-        }
     }
 
     #[test]

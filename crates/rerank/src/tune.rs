@@ -54,36 +54,35 @@ fn file(dir: &Path, name: &str) -> Result<std::path::PathBuf, EncoderError> {
     }
 }
 
-/// The encoder's `config.json`, read as `T`.
-pub(crate) fn read_config<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<T, EncoderError> {
+/// The encoder's `config.json` and its `model_type` (`bert` when absent).
+pub(crate) fn config_of(dir: &Path) -> Result<(String, serde_json::Value), EncoderError> {
     let config_path = file(dir, "config.json")?;
-    std::fs::read_to_string(&config_path)
+    let config: serde_json::Value = std::fs::read_to_string(&config_path)
         .map_err(|e| e.to_string())
         .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-        .map_err(|message| EncoderError::File { path: config_path.display().to_string(), message })
+        .map_err(|message| EncoderError::File { path: config_path.display().to_string(), message })?;
+    let kind = config.get("model_type").and_then(|t| t.as_str()).unwrap_or("bert").to_string();
+    Ok((kind, config))
 }
 
-/// The `model_type` of the encoder's `config.json` (`bert` when absent).
-pub(crate) fn model_type(dir: &Path) -> Result<String, EncoderError> {
-    #[derive(serde::Deserialize)]
-    struct Type {
-        model_type: Option<String>,
-    }
-    Ok(read_config::<Type>(dir)?.model_type.unwrap_or_else(|| "bert".into()))
+/// `config` read as `T`.
+pub(crate) fn config_as<T: serde::de::DeserializeOwned>(dir: &Path, config: serde_json::Value) -> Result<T, EncoderError> {
+    serde_json::from_value(config).map_err(|e| EncoderError::File { path: dir.join("config.json").display().to_string(), message: e.to_string() })
 }
 
 /// The weights of the encoder's folder, the BERT config and the tokenizer
 /// (fine-tuning works on BERT encoders only).
 pub(crate) fn open(dir: &Path) -> Result<(Config, tokenizers::Tokenizer, Vec<u8>), EncoderError> {
-    let kind = model_type(dir)?;
+    let (kind, config) = config_of(dir)?;
     if kind != "bert" {
         return Err(EncoderError::Model {
             dir: dir.display().to_string(),
             message: format!("fine-tuning works on BERT encoders (all-MiniLM-L6-v2), not on {kind}"),
         });
     }
+    let config = config_as(dir, config)?;
     let (tokenizer, bytes) = open_files(dir)?;
-    Ok((read_config(dir)?, tokenizer, bytes))
+    Ok((config, tokenizer, bytes))
 }
 
 /// The tokenizer (truncating at [`MAX_TOKENS`]) and the weights of the
