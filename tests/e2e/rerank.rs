@@ -150,23 +150,26 @@ impl Labeled {
         serde_json::from_slice(&self.run(&["eval", "--cv", "--rerank", "--json"], extra).stdout).expect("eval --cv --json")
     }
 
+    /// A scan of the corpus with the encoder and `extra` options into the
+    /// folder `name`, whatever its exit.
+    fn scan_output(&self, name: &str, extra: &[&std::ffi::OsStr]) -> Output {
+        command()
+            .arg("scan")
+            .args(extra)
+            .arg("--encoder")
+            .arg(&self.enc)
+            .arg("--out")
+            .arg(self.dir.path().join(name))
+            .arg(&self.corpus)
+            .output()
+            .expect("the leadminer binary runs")
+    }
+
     /// The summary of a scan of the corpus with the trained model and head.
     fn scan(&self, name: &str) -> serde_json::Value {
-        let out = self.dir.path().join(name);
-        let args: Vec<&std::ffi::OsStr> = vec![
-            "scan".as_ref(),
-            "--model".as_ref(),
-            self.model.as_os_str(),
-            "--rerank-head".as_ref(),
-            self.head.as_os_str(),
-            "--encoder".as_ref(),
-            self.enc.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-            self.corpus.as_os_str(),
-        ];
-        run(&args);
-        serde_json::from_str(&read(&out.join("summary.json"))).expect("summary")
+        let out = self.scan_output(name, &["--model".as_ref(), self.model.as_os_str(), "--rerank-head".as_ref(), self.head.as_os_str()]);
+        assert!(out.status.success(), "scan: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(&read(&self.dir.path().join(name).join("summary.json"))).expect("summary")
     }
 }
 
@@ -210,16 +213,7 @@ fn a_head_on_the_larger_encoder_reads_only_with_it() {
     let summary = labeled.scan("out");
     assert_eq!(summary["reranked"], 12);
 
-    let out = command()
-        .args(["scan", "--encoder"])
-        .arg(&labeled.enc)
-        .args(["--model"])
-        .arg(&labeled.model)
-        .arg("--out")
-        .arg(labeled.dir.path().join("refused"))
-        .arg(&labeled.corpus)
-        .output()
-        .expect("runs");
+    let out = labeled.scan_output("refused", &["--model".as_ref(), labeled.model.as_os_str()]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the built-in head was fitted on all-MiniLM-L6-v2") && err.contains("is all-mpnet-base-v2"), "{err}");
@@ -308,16 +302,7 @@ fn fine_tune_the_last_layer_cross_validate_it_and_scan_with_it() {
     assert_eq!(summary["reranked"], 12, "twelve posts, all among the best 100");
     // The layer is found beside the head, wherever the scan runs from.
     std::fs::remove_file(&layer).expect("remove");
-    let err = command()
-        .args(["scan", "--rerank-head"])
-        .arg(&labeled.head)
-        .arg("--encoder")
-        .arg(&labeled.enc)
-        .arg("--out")
-        .arg(labeled.dir.path().join("out2"))
-        .arg(&labeled.corpus)
-        .output()
-        .expect("runs");
+    let err = labeled.scan_output("out2", &["--rerank-head".as_ref(), labeled.head.as_os_str()]);
     assert!(!err.status.success());
     assert!(String::from_utf8_lossy(&err.stderr).contains("head.safetensors"), "{}", String::from_utf8_lossy(&err.stderr));
 }

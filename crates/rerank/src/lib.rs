@@ -10,6 +10,7 @@
 //! `config.json`, `tokenizer.json` and `model.safetensors`; the config's
 //! `model_type` says which architecture reads them.
 
+mod folder;
 pub mod mpnet;
 pub mod tune;
 
@@ -113,18 +114,18 @@ impl Encoder {
     /// Loads the encoder in `dir`: a BERT or an MPNet, as its
     /// `config.json`'s `model_type` says.
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
-        let (kind, config) = tune::config_of(dir)?;
+        let (kind, config) = folder::config_of(dir)?;
         let model_err = |message: String| EncoderError::Model { dir: dir.display().to_string(), message };
         enum Kind {
             Bert(candle_transformers::models::bert::Config),
             MpNet(mpnet::Config),
         }
         let config = match kind.as_str() {
-            "bert" => Kind::Bert(tune::config_as(dir, config)?),
-            "mpnet" => Kind::MpNet(tune::config_as(dir, config)?),
+            "bert" => Kind::Bert(folder::config_as(dir, config)?),
+            "mpnet" => Kind::MpNet(folder::config_as(dir, config)?),
             other => return Err(model_err(format!("model_type {other}: leadminer reads bert and mpnet encoders"))),
         };
-        let (tokenizer, bytes) = tune::open_files(dir)?;
+        let (tokenizer, bytes) = folder::open_files(dir)?;
         let device = Device::Cpu;
         let candle_err = |e: candle_core::Error| model_err(e.to_string());
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(candle_err)?;

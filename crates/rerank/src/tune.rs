@@ -8,7 +8,8 @@
 //! norm has no gradient); it computes what that BERT's last layer computes
 //! (a test checks the two agree).
 
-use crate::{EncoderError, MAX_TOKENS};
+use crate::folder::{config_as, config_of, open_files};
+use crate::EncoderError;
 use leadminer_core::score::rerank::{Encode, Head, HeadLabel, Unit, HEAD_FORMAT};
 use leadminer_core::score::{Label, PerLabel};
 use leadminer_learn::{LearnError, Reader, Row, Stack};
@@ -44,32 +45,6 @@ impl std::fmt::Debug for Lower {
     }
 }
 
-/// The file `name` of the encoder's folder, which must be there.
-fn file(dir: &Path, name: &str) -> Result<std::path::PathBuf, EncoderError> {
-    let path = dir.join(name);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(EncoderError::File { path: path.display().to_string(), message: "not found".into() })
-    }
-}
-
-/// The encoder's `config.json` and its `model_type` (`bert` when absent).
-pub(crate) fn config_of(dir: &Path) -> Result<(String, serde_json::Value), EncoderError> {
-    let config_path = file(dir, "config.json")?;
-    let config: serde_json::Value = std::fs::read_to_string(&config_path)
-        .map_err(|e| e.to_string())
-        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-        .map_err(|message| EncoderError::File { path: config_path.display().to_string(), message })?;
-    let kind = config.get("model_type").and_then(|t| t.as_str()).unwrap_or("bert").to_string();
-    Ok((kind, config))
-}
-
-/// `config` read as `T`.
-pub(crate) fn config_as<T: serde::de::DeserializeOwned>(dir: &Path, config: serde_json::Value) -> Result<T, EncoderError> {
-    serde_json::from_value(config).map_err(|e| EncoderError::File { path: dir.join("config.json").display().to_string(), message: e.to_string() })
-}
-
 /// The weights of the encoder's folder, the BERT config and the tokenizer
 /// (fine-tuning works on BERT encoders only).
 pub(crate) fn open(dir: &Path) -> Result<(Config, tokenizers::Tokenizer, Vec<u8>), EncoderError> {
@@ -83,22 +58,6 @@ pub(crate) fn open(dir: &Path) -> Result<(Config, tokenizers::Tokenizer, Vec<u8>
     let config = config_as(dir, config)?;
     let (tokenizer, bytes) = open_files(dir)?;
     Ok((config, tokenizer, bytes))
-}
-
-/// The tokenizer (truncating at [`MAX_TOKENS`]) and the weights of the
-/// encoder's folder.
-pub(crate) fn open_files(dir: &Path) -> Result<(tokenizers::Tokenizer, Vec<u8>), EncoderError> {
-    let tokenizer_path = file(dir, "tokenizer.json")?;
-    let mut tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path)
-        .map_err(|e| EncoderError::File { path: tokenizer_path.display().to_string(), message: e.to_string() })?;
-    tokenizer
-        .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
-        .map_err(|e| EncoderError::Model { dir: dir.display().to_string(), message: e.to_string() })?;
-    tokenizer.with_padding(None);
-    let weights = file(dir, "model.safetensors")?;
-    let bytes = std::fs::read(&weights)
-        .map_err(|e| EncoderError::File { path: weights.display().to_string(), message: e.to_string() })?;
-    Ok((tokenizer, bytes))
 }
 
 impl Lower {
@@ -119,7 +78,7 @@ impl Lower {
         Ok(Lower { word, position, token_type, norm, layers, tokenizer, config, dir: dir.display().to_string(), device })
     }
 
-    /// The input of the last layer for `text`'s first [`MAX_TOKENS`]
+    /// The input of the last layer for `text`'s first [`MAX_TOKENS`](crate::MAX_TOKENS)
     /// tokens: a tensor of shape (1, tokens, hidden).
     pub fn hidden(&self, text: &str) -> Result<Tensor, EncoderError> {
         let err = |message: String| EncoderError::Model { dir: self.dir.clone(), message };
