@@ -252,6 +252,7 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
             format!("[{:+.3}, {:+.3}]", d.interval.low, d.interval.high)
         );
     }
+    print_at_random(r);
     println!(
         "\nper community\n{:<16} {:<20} {:>5} {:>4}  {:>17}  {:>17}  {:>13}",
         "label", "community", "posts", "pos", "rules P/R/F1", "learned P/R/F1", "avg.P r / l"
@@ -283,6 +284,41 @@ fn print_cv(r: &CvReport, gold: usize, missing: &[String]) {
         println!("\nworst errors of the learned scorer (held out)");
         for e in &r.worst {
             println!("  {} {} {} ({}) p={:.2}", e.label, e.error, e.key, e.group, e.score);
+        }
+    }
+}
+
+/// Each scorer's numbers on the held-out posts drawn at random, when the
+/// gold lines say which (`draw`).
+fn print_at_random(r: &CvReport) {
+    if r.rules.iter().all(|l| l.at_random.is_none()) {
+        return;
+    }
+    println!(
+        "\nposts drawn at random (gold \"draw\": \"random\"; positives as rare as in a scan): false flags per 100 posts\n{:<16} {:<8} {:>5} {:>4} {:>9} {:>6} {:>6} {:>9}  by community",
+        "label", "scorer", "posts", "pos", "precision", "recall", "f1", "false/100"
+    );
+    for (i, (learned, rules)) in r.learned.iter().zip(&r.rules).enumerate() {
+        let reranked = r.reranked.as_ref().and_then(|v| v.get(i));
+        for (name, l) in [("rules", Some(rules)), ("learned", Some(learned)), ("reranked", reranked)] {
+            let Some((l, a)) = l.and_then(|l| Some((l, l.at_random?))) else { continue };
+            let per_group: Vec<String> = l
+                .groups
+                .iter()
+                .filter_map(|g| g.at_random.map(|a| format!("{} {:.1}", g.group, a.false_per_100)))
+                .collect();
+            println!(
+                "{:<16} {:<8} {:>5} {:>4} {:>9.3} {:>6.3} {:>6.3} {:>9.1}  {}",
+                l.label.name(),
+                name,
+                a.posts,
+                a.positives,
+                a.prf.precision,
+                a.prf.recall,
+                a.prf.f1,
+                a.false_per_100,
+                per_group.join(", ")
+            );
         }
     }
 }

@@ -39,8 +39,10 @@ pub fn write_corpus(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
         } else {
             serde_json::json!({"need": quote})
         };
+        // Two posts of each community drawn at random, the rest picked.
+        let draw = if id.ends_with('1') || id.ends_with('4') { "random" } else { "enriched" };
         let label = serde_json::json!({"source": "generic", "id": id, "solution": s, "user_innovation": s,
-            "need": 1 - s, "commercial": 0, "evidence": evidence});
+            "need": 1 - s, "commercial": 0, "evidence": evidence, "draw": draw});
         labels.push_str(&format!("{label}\n"));
     }
     std::fs::write(&corpus, lines).expect("write corpus");
@@ -165,6 +167,12 @@ fn train_scan_with_the_model_and_cross_validate() {
     }
     assert_eq!(solution["pooled"]["f1"], 1.0);
     assert_eq!(solution["f1_interval"], serde_json::json!({"low": 1.0, "high": 1.0}));
+    // The posts drawn at random (a1, a4, b1, b4), counted apart: one made
+    // thing and one request in each community, none flagged wrongly.
+    let at_random = &solution["at_random"];
+    assert_eq!((at_random["posts"].as_u64(), at_random["positives"].as_u64()), (Some(4), Some(2)), "{at_random}");
+    assert_eq!(at_random["false_per_100"], 0.0, "{at_random}");
+    assert_eq!(solution["groups"][0]["at_random"]["posts"], 2, "{solution}");
     let f1 = 1.0;
     let differences = report["differences"].as_array().expect("differences");
     assert_eq!(differences.len(), 4, "learned - rules for each label: {differences:?}");
@@ -208,6 +216,9 @@ fn train_scan_with_the_model_and_cross_validate() {
             let f1 = if tp == 0 { 0.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64 };
             let pooled = l["pooled"]["f1"].as_f64().unwrap_or(f64::NAN);
             assert!((f1 - pooled).abs() < 1e-9, "{scorer} {}: {f1} against {pooled}", l["label"]);
+            let random = |d: &&serde_json::Value| d["key"].as_str().is_some_and(|k| k.ends_with('1') || k.ends_with('4'));
+            let wrong = decisions.iter().filter(of).filter(random).filter(|d| d["flagged"] == true && d["truth"] == false).count();
+            assert_eq!(l["at_random"]["prf"]["fp"].as_u64(), Some(wrong as u64), "{scorer} {}", l["label"]);
             assert!(decisions.iter().filter(of).all(|d| ["vanlife", "woodshop"].contains(&d["group"].as_str().unwrap_or(""))));
         }
     }

@@ -17,6 +17,8 @@ pub struct ExportedRow<'a> {
     pub group: &'a str,
     /// Its gold labels (`null`: the gold line does not give the label).
     pub gold: PerLabel<Option<bool>>,
+    /// Whether it was drawn at random ([`Row::drawn_at_random`]).
+    pub drawn_at_random: bool,
     /// The learned scorer's features; `null` for a post a scan does not
     /// list (never labeled, whatever the scorer).
     pub features: Option<&'a Features>,
@@ -41,6 +43,7 @@ impl Row {
             key: &self.key,
             group: &self.group,
             gold: self.gold,
+            drawn_at_random: self.drawn_at_random,
             features: self.features.as_ref(),
             rules: self.rules.map(|(scores, _)| scores),
             embedding: embeddings.filter(|_| unit == Unit::Post).and_then(<[_]>::first).map(Vec::as_slice),
@@ -65,11 +68,13 @@ mod tests {
             embeddings: None,
             gold: PerLabel::from_fn(|l| (l == Label::Need).then_some(true)),
             evidence: PerLabel::from_fn(|_| None),
+            drawn_at_random: false,
         };
         let json = serde_json::to_value(row.exported(Unit::Post)).expect("serializes");
         assert_eq!(json["features"], serde_json::Value::Null);
         assert_eq!(json["gold"]["need"], true);
         assert_eq!(json["gold"]["solution"], serde_json::Value::Null);
+        assert_eq!(json["drawn_at_random"], false);
         assert!(json.get("embedding").is_none(), "no embedding key without embeddings");
         assert!(json.get("passages").is_none());
     }
@@ -85,6 +90,7 @@ mod tests {
             embeddings: Some(vec![vec![1.0, 0.0], vec![0.0, 1.0]]),
             gold: PerLabel::from_fn(|_| Some(false)),
             evidence: PerLabel::from_fn(|_| None),
+            drawn_at_random: false,
         };
         let post = serde_json::to_value(row.exported(Unit::Post)).expect("serializes");
         assert_eq!(post["embedding"], serde_json::json!([1.0, 0.0]));

@@ -263,6 +263,7 @@ mod tests {
             embeddings: Some(vec![embedding]),
             gold,
             evidence: PerLabel::from_fn(|_| None),
+            drawn_at_random: false,
         }
     }
 

@@ -61,6 +61,10 @@ pub struct Row {
     pub gold: PerLabel<Option<bool>>,
     /// The gold line's evidence quote of each yes label, when it gives one.
     pub evidence: PerLabel<Option<String>>,
+    /// Whether the post was drawn at random from its community (the gold
+    /// line's `draw` is `random`), not picked for what it says: such posts
+    /// are labeled positive as often as in the posts a scan meets.
+    pub drawn_at_random: bool,
 }
 
 /// The community a post is held out with: the site of its community name,
@@ -97,6 +101,7 @@ pub fn rows(gold: &[GoldItem], examples: &BTreeMap<(Source, String), Example>) -
                     let quote = g.labels.get("evidence")?.get(label.name())?.as_str()?;
                     (!quote.trim().is_empty()).then(|| quote.to_string())
                 }),
+                drawn_at_random: g.labels.get("draw").and_then(|d| d.as_str()) == Some("random"),
             }),
         }
     }
@@ -339,6 +344,43 @@ pub struct GroupReport {
     pub average_precision: f64,
     /// The share of positives among the [`TOP`] highest-scored posts.
     pub top_precision: f64,
+    /// The posts of the community drawn at random, when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_random: Option<AtRandom>,
+}
+
+/// A scorer's decisions on the held-out posts drawn at random
+/// ([`Row::drawn_at_random`]): positives are as rare there as in the
+/// posts a scan meets, unlike in a sample picked for creation language, so
+/// these say how many false flags a reader of a scan's list will see.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AtRandom {
+    /// Posts drawn at random.
+    pub posts: usize,
+    /// Positive posts among them.
+    pub positives: usize,
+    /// Precision, recall and F1 on them.
+    pub prf: Prf,
+    /// Posts flagged that do not have the label, per 100 posts drawn at
+    /// random.
+    pub false_per_100: f64,
+}
+
+impl AtRandom {
+    /// The numbers of `decisions` (flagged, truth) of posts drawn at
+    /// random; `None` when there are none.
+    fn of(decisions: &[(bool, bool)]) -> Option<AtRandom> {
+        if decisions.is_empty() {
+            return None;
+        }
+        let prf = Prf::of(decisions);
+        Some(AtRandom {
+            posts: decisions.len(),
+            positives: decisions.iter().filter(|(_, t)| *t).count(),
+            prf,
+            false_per_100: 100.0 * prf.fp as f64 / decisions.len() as f64,
+        })
+    }
 }
 
 /// One scorer's numbers for one label.
@@ -358,6 +400,9 @@ pub struct LabelCv {
     /// The [`LEVEL`](leadminer_core::bootstrap::LEVEL) bootstrap interval
     /// of the mean top precision (each community's posts resampled).
     pub top_precision_interval: Interval,
+    /// Pooled over the held-out posts drawn at random, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_random: Option<AtRandom>,
     /// Per held-out community.
     pub groups: Vec<GroupReport>,
 }
@@ -447,6 +492,7 @@ pub struct CvReport {
 fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
     let groups: BTreeSet<&str> = rows.iter().map(|r| r.group.as_str()).collect();
     let mut pooled = Vec::new();
+    let mut pooled_at_random = Vec::new();
     let mut reports = Vec::new();
     let mut rankings = Vec::new();
     for g in groups {
@@ -456,6 +502,13 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
         }
         let decisions: Vec<(bool, bool)> = items.iter().map(|h| (h.flagged, h.truth)).collect();
         pooled.extend(decisions.iter().copied());
+        let at_random: Vec<(bool, bool)> = rows
+            .iter()
+            .zip(held)
+            .filter(|(r, _)| r.group == g && r.drawn_at_random)
+            .filter_map(|(_, h)| h.map(|h| (h.flagged, h.truth)))
+            .collect();
+        pooled_at_random.extend(at_random.iter().copied());
         items.sort_by(|a, b| b.score.total_cmp(&a.score));
         let positives = items.iter().filter(|h| h.truth).count();
         let mut hits = 0usize;
@@ -478,6 +531,7 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
             prf: Prf::of(&decisions),
             average_precision: if positives == 0 { 0.0 } else { sum / positives as f64 },
             top_precision: if top == 0 { 0.0 } else { top_hits as f64 / top as f64 },
+            at_random: AtRandom::of(&at_random),
         });
     }
     let with_positives: Vec<&GroupReport> = reports.iter().filter(|r| r.positives > 0).collect();
@@ -496,6 +550,7 @@ fn label_cv(label: Label, rows: &[Row], held: &[Option<Held>]) -> LabelCv {
         mean_average_precision: mean(|r| r.average_precision),
         mean_top_precision: mean(|r| r.top_precision),
         top_precision_interval: top_precision_interval(&rankings, TOP),
+        at_random: AtRandom::of(&pooled_at_random),
         groups: reports,
     }
 }
@@ -661,7 +716,17 @@ mod tests {
         let mut gold = PerLabel::from_fn(|_| Some(false));
         gold[Label::Solution] = Some(solution);
         gold[Label::UserInnovation] = Some(solution);
-        Row { key: key.into(), group: group.into(), features: Some(features), rules: None, text: String::new(), embeddings: None, gold, evidence: PerLabel::from_fn(|_| None) }
+        Row {
+            key: key.into(),
+            group: group.into(),
+            features: Some(features),
+            rules: None,
+            text: String::new(),
+            embeddings: None,
+            gold,
+            evidence: PerLabel::from_fn(|_| None),
+            drawn_at_random: false,
+        }
     }
 
     #[test]
@@ -709,5 +774,39 @@ mod tests {
         assert_eq!(solution.pooled.f1, 1.0, "{solution:?}");
         assert_eq!(solution.groups[0].top_precision, 0.5, "3 positives among the top 6 of a fold");
         assert_eq!(report.rules[0].pooled.tp, 0, "unlisted by the rules, never flagged");
+    }
+
+    #[test]
+    fn posts_drawn_at_random_are_counted_apart() {
+        let mut rows = Vec::new();
+        for g in ["a", "b", "c"] {
+            for i in 0..6 {
+                let made = i % 2 == 0;
+                let words: &[&str] = if made { &["made", "jig"] } else { &["where", "buy"] };
+                let mut r = row(&format!("{g}{i}"), g, words, made);
+                r.drawn_at_random = i < 2;
+                rows.push(r);
+            }
+        }
+        // Says what the positives say, and is not one: a false flag among
+        // the posts drawn at random.
+        let mut odd = row("a-odd", "a", &["made", "jig"], false);
+        odd.drawn_at_random = true;
+        rows.push(odd);
+        let options = Options { alpha: 0.1, min_df: 2, max_iterations: 100 };
+        let report = cross_validate(&rows, &options, 5).expect("cross-validates");
+        let learned = report.learned[0].at_random.expect("posts drawn at random");
+        assert_eq!((learned.posts, learned.positives), (7, 3));
+        assert_eq!((learned.prf.tp, learned.prf.fp, learned.prf.fn_), (3, 1, 0));
+        assert!((learned.false_per_100 - 100.0 / 7.0).abs() < 1e-9, "{learned:?}");
+        let a = report.learned[0].groups[0].at_random.expect("group a has some");
+        assert_eq!((a.posts, a.positives, a.prf.fp), (3, 1, 1));
+        let b = report.learned[0].groups[1].at_random.expect("group b has some");
+        assert_eq!((b.posts, b.prf.fp, b.false_per_100), (2, 0, 0.0));
+        let rules = report.rules[0].at_random.expect("the same posts for the rules");
+        assert_eq!((rules.posts, rules.prf.tp, rules.prf.fp), (7, 0, 0));
+        let none = cross_validate(&rows.iter().cloned().map(|r| Row { drawn_at_random: false, ..r }).collect::<Vec<_>>(), &options, 5)
+            .expect("cross-validates");
+        assert_eq!(none.learned[0].at_random, None, "no post drawn at random, no numbers");
     }
 }

@@ -125,6 +125,7 @@ mod tests {
             embeddings: None,
             gold: PerLabel::from_fn(|_| None),
             evidence: PerLabel::from_fn(|_| None),
+            drawn_at_random: false,
         }
     }
 
