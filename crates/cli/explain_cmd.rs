@@ -129,7 +129,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
 
 /// What the re-ranking stage makes of the post, were it among a scan's
 /// best: the head's probability of each label and its blend with the first
-/// stage's score.
+/// stage's score, which decides the label and the post's place among the
+/// posts a scan reads.
 fn print_second_stage(rerank: &Rerank, post: &Post, doc: &Document<'_>, first: Scores) -> Result<()> {
     let candidate = Candidate::new(post.source, &post.id, first, &doc.text);
     let head = &rerank.head;
@@ -153,6 +154,9 @@ fn print_second_stage(rerank: &Rerank, post: &Post, doc: &Document<'_>, first: S
             h.threshold
         );
     }
+    println!(
+        "(a scan orders the posts it reads by this blend; those it accepts take the first stage's best scores in that order, above every post it did not read)"
+    );
     Ok(())
 }
 

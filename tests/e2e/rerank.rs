@@ -261,23 +261,49 @@ fn eval_and_explain_read_with_the_second_stage_as_a_scan_does() {
         assert_eq!((report["tp"].as_u64(), report["fp"].as_u64(), report["fn_"].as_u64()), (Some(tp), Some(fp), Some(fn_)), "{label}");
     }
 
-    // explain shows the blend of the two stages, and it adds up.
-    let id = gold[0]["id"].as_str().expect("an id");
-    let mut args: Vec<&std::ffi::OsStr> = vec!["explain".as_ref(), "--id".as_ref(), id.as_ref()];
-    args.extend(with_head);
-    args.extend(["--encoder".as_ref(), labeled.enc.as_os_str(), labeled.corpus.as_os_str()]);
-    let text = String::from_utf8_lossy(&run(&args).stdout).into_owned();
-    let stage = text.split("re-ranking stage").nth(1).unwrap_or_else(|| panic!("no second stage shown:\n{text}"));
-    let line = stage.lines().find(|l| l.starts_with("solution")).expect("a solution line");
-    let numbers: Vec<f64> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    let [score, share, first_stage, rest, head, _threshold] = numbers[..] else { panic!("{line}") };
-    assert!((share + rest - 1.0).abs() < 0.011, "{line}");
-    assert!((score - (share * first_stage + rest * head)).abs() < 0.003, "{line}");
-    let scanned_score = scanned.iter().find(|p| p["id"] == id).map(|p| p["scores"]["solution"].as_f64());
-    assert_eq!(scanned_score, Some(Some(score)), "explain's blended score is the scan's: {line}");
+    // The scan places the posts it read: those it accepts as solutions take
+    // the first stage's best scores (a scan without the stage gives them),
+    // so they stay above any post it did not read.
+    let first_stage = labeled.scan_output("first", &["--model".as_ref(), labeled.model.as_os_str(), "--no-rerank".as_ref()]);
+    assert!(first_stage.status.success(), "{}", String::from_utf8_lossy(&first_stage.stderr));
+    let solution_scores = |dir: &str, accepted_only: bool| -> Vec<f64> {
+        let mut s: Vec<f64> = read(&labeled.dir.path().join(dir).join("posts.jsonl"))
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+            .filter(|p| !accepted_only || p["labels"]["solution"] == true)
+            .map(|p| p["scores"]["solution"].as_f64().unwrap_or(f64::NAN))
+            .collect();
+        s.sort_by(|a, b| b.total_cmp(a));
+        s
+    };
+    let accepted = solution_scores("out", true);
+    assert!(!accepted.is_empty(), "some post is a solution");
+    assert_eq!(accepted, solution_scores("first", false)[..accepted.len()], "the first stage's best scores");
+
+    // explain shows each post's blend of the two stages, it adds up, and it
+    // orders the accepted posts as the scan does.
+    let mut blends = Vec::new();
+    for g in &gold[..4] {
+        let id = g["id"].as_str().expect("an id");
+        let mut args: Vec<&std::ffi::OsStr> = vec!["explain".as_ref(), "--id".as_ref(), id.as_ref()];
+        args.extend(with_head);
+        args.extend(["--encoder".as_ref(), labeled.enc.as_os_str(), labeled.corpus.as_os_str()]);
+        let text = String::from_utf8_lossy(&run(&args).stdout).into_owned();
+        let stage = text.split("re-ranking stage").nth(1).unwrap_or_else(|| panic!("no second stage shown:\n{text}"));
+        let line = stage.lines().find(|l| l.starts_with("solution")).expect("a solution line");
+        let numbers: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        let [blend, share, first, rest, head, _threshold] = numbers[..] else { panic!("{line}") };
+        assert!((share + rest - 1.0).abs() < 0.011, "{line}");
+        assert!((blend - (share * first + rest * head)).abs() < 0.003, "{line}");
+        let scanned = scanned.iter().find(|p| p["id"] == id).expect("scanned");
+        assert_eq!(line.contains(" yes "), scanned["labels"]["solution"] == true, "explain's label is the scan's: {line}");
+        if line.contains(" yes ") {
+            blends.push((blend, scanned["scores"]["solution"].as_f64().unwrap_or(f64::NAN)));
+        }
+    }
+    for (a, b) in blends.iter().flat_map(|a| blends.iter().map(move |b| (a, b))) {
+        assert!(a.0 <= b.0 || a.1 >= b.1, "a better blend is never placed lower: {blends:?}");
+    }
 }
 
 #[test]

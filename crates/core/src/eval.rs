@@ -241,8 +241,9 @@ pub struct Predictions {
 /// Reads the inputs and predicts every gold post found in them, as a scan
 /// would score it. With the scanner's re-ranking stage
 /// ([`crate::scan::Scanner::rerank`]) every listed gold post is read by it,
-/// whatever its rank (a scan reads only its best posts), and takes the
-/// blended scores and labels.
+/// whatever its rank (a scan reads only its best posts), and is placed as
+/// a scan places the posts it reads ([`crate::scan::rerank::place`]): the
+/// same labels, its score among the gold posts read.
 pub fn predict(
     scanner: &crate::scan::Scanner,
     files: &[crate::read::InputFile],
@@ -284,9 +285,9 @@ pub fn predict(
         let (readings, errors) = rerank.read(best, options.threads);
         out.reranked = Some(readings.len());
         out.rerank_errors = errors;
-        for (key, reading) in &readings {
+        for (key, placed) in &readings {
             if let Some(record) = out.posts.get_mut(key).and_then(|p| p.record.as_mut()) {
-                rerank.head.apply(&mut record.scores, &mut record.labels, reading);
+                placed.apply(&mut record.scores, &mut record.labels);
             }
         }
     }

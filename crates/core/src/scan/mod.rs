@@ -18,7 +18,7 @@ use crate::pipeline::{self, parse_block, Parsed, PipelineOptions};
 use crate::read::{InputFile, Position, ReadOptions};
 use checkpoint::{Journal, ResumeError};
 pub use rerank::Rerank;
-use rerank::{Best, Candidate, Reading};
+use rerank::{Best, Candidate, Placed};
 use crate::record::{About, AuthorRecord, InputRecord, PostRecord, ResponseEvidence, Summary};
 use crate::score::features::{features, Features};
 use crate::score::learned::LearnedScorer;
@@ -423,7 +423,7 @@ impl Scanner {
     fn respond(
         &self,
         spool: Spool,
-        readings: &BTreeMap<(crate::model::Source, String), Reading>,
+        readings: &BTreeMap<(crate::model::Source, String), Placed>,
         aggregate: &mut Aggregate,
         calendar: &mut Calendar,
         summary: &mut Summary,
@@ -435,10 +435,8 @@ impl Scanner {
         let mut best = Vec::new();
         while let Some(mut record) = spooled.next_record().map_err(OutputError::at(&path))? {
             aggregate.respond(&mut record);
-            if let (Some(rerank), false) = (&self.rerank, readings.is_empty()) {
-                if let Some(reading) = readings.get(&(record.source, record.id.clone())) {
-                    rerank.head.apply(&mut record.scores, &mut record.labels, reading);
-                }
+            if let Some(placed) = readings.get(&(record.source, record.id.clone())) {
+                placed.apply(&mut record.scores, &mut record.labels);
             }
             if record.max_score() < self.filters.min_score {
                 continue;

@@ -3,11 +3,20 @@
 //! of their text, as the scan goes (each block keeps its own best, the
 //! blocks' best are merged in input order, so the choice does not depend on
 //! the thread count); once every block is in, the encoder reads them and
-//! their scores are combined before the posts are written.
+//! [`place`] re-orders them before the posts are written.
+//!
+//! The stage re-ranks the top of the list; it does not move posts across
+//! it. Its blend of the two stages' probabilities lives on another scale
+//! than the first stage's score (the head's probabilities are drawn towards
+//! the base rate), so a blended score written as it is would put every post
+//! the stage read below the posts it did not read: the list would open
+//! with the first stage's 101st post. Instead, the posts the stage accepts
+//! keep the first stage's best scores, handed out in the order of their
+//! blends; the posts it rejects keep their blend, below its threshold.
 
 use crate::model::Source;
 use crate::score::rerank::{Encode, Head};
-use crate::score::{Label, PerLabel, Scores};
+use crate::score::{Label, Labels, PerLabel, Scores};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -130,6 +139,57 @@ impl Best {
 /// it was read for.
 pub type Reading = PerLabel<Option<f32>>;
 
+/// What the stage decided for one post: for each label it was read for, the
+/// post's new score and whether it has the label ([`place`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Placed(pub PerLabel<Option<(f32, bool)>>);
+
+impl Placed {
+    /// Writes the stage's decisions into a post's scores and labels (a user
+    /// innovation is still a solution first).
+    pub fn apply(&self, scores: &mut Scores, labels: &mut Labels) {
+        for label in Label::ALL {
+            if let Some((score, on)) = self.0[label] {
+                (scores[label], labels[label]) = (score, on);
+            }
+        }
+        labels[Label::UserInnovation] &= labels[Label::Solution];
+    }
+}
+
+/// Places the posts the stage read, label by label. Each post's blend of
+/// its first-stage score and the head's probability ([`Head::combine`])
+/// decides whether it has the label (the blend reaches the head's
+/// threshold) and its order among the posts read: accepted posts first,
+/// best blend first (ties to the higher first-stage score, then the earlier
+/// source and id). In that order the posts take the first-stage scores of
+/// the posts read, highest first, so that they stay above every post the
+/// stage did not read; a rejected post takes its blend instead where that
+/// is lower (it is below the head's threshold).
+pub fn place(head: &Head, read: &[((Source, String), Scores, Reading)]) -> BTreeMap<(Source, String), Placed> {
+    let mut placed: BTreeMap<(Source, String), Placed> =
+        read.iter().map(|(key, _, _)| (key.clone(), Placed::default())).collect();
+    for label in Label::ALL {
+        let mut first: Vec<f32> = Vec::new();
+        // (accepted, blend, first-stage score, post)
+        let mut order: Vec<(bool, f32, f32, &(Source, String))> = Vec::new();
+        for (key, scores, reading) in read {
+            let Some(p) = reading[label] else { continue };
+            first.push(scores[label]);
+            let (blend, on) = head.combine(label, scores[label], p);
+            order.push((on, blend, scores[label], key));
+        }
+        first.sort_by(|a, b| b.total_cmp(a));
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.total_cmp(&a.2)).then_with(|| a.3.cmp(b.3)));
+        for ((on, blend, _, key), score) in order.into_iter().zip(first) {
+            if let Some(post) = placed.get_mut(key) {
+                post.0[label] = Some((if on { score } else { score.min(blend) }, on));
+            }
+        }
+    }
+    placed
+}
+
 impl Rerank {
     /// The head's probability of each label for one candidate's text (read
     /// in the head's units, the best unit's for each label).
@@ -143,9 +203,11 @@ impl Rerank {
         Ok(self.head.read(&embeddings))
     }
 
-    /// Reads the chosen posts on up to `threads` threads; returns each
-    /// one's [`Reading`] by (source, id), and the encoder's errors.
-    pub fn read(&self, best: Best, threads: usize) -> (BTreeMap<(Source, String), Reading>, Vec<String>) {
+    /// Reads the chosen posts on up to `threads` threads and [`place`]s
+    /// them; returns each one's [`Placed`] by (source, id), and the
+    /// encoder's errors (a post it could not read keeps its first-stage
+    /// scores and does not take part in the placing).
+    pub fn read(&self, best: Best, threads: usize) -> (BTreeMap<(Source, String), Placed>, Vec<String>) {
         let chosen = best.chosen();
         let threads = threads.clamp(1, chosen.len().max(1));
         let chunk = chosen.len().div_ceil(threads).max(1);
@@ -162,17 +224,15 @@ impl Rerank {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         });
-        let mut readings = BTreeMap::new();
+        let mut read = Vec::new();
         let mut errors = Vec::new();
         for ((c, among), result) in chosen.into_iter().zip(results.into_iter().flatten()) {
             match result {
-                Ok(p) => {
-                    readings.insert((c.source, c.id), PerLabel::from_fn(|l| among[l].then_some(p[l])));
-                }
+                Ok(p) => read.push(((c.source, c.id), c.scores, PerLabel::from_fn(|l| among[l].then_some(p[l])))),
                 Err(e) => errors.push(e),
             }
         }
-        (readings, errors)
+        (place(&self.head, &read), errors)
     }
 }
 
@@ -229,6 +289,71 @@ mod tests {
             }
         }
         assert_eq!(ids(one), ids(merged));
+    }
+
+    /// A head that blends half and half, flagging from 0.4.
+    fn half_head() -> Head {
+        let label = crate::score::rerank::HeadLabel { bias: 0.0, weights: Vec::new(), blend: 0.5, threshold: 0.4 };
+        Head {
+            format: crate::score::rerank::HEAD_FORMAT,
+            encoder: "test".into(),
+            unit: crate::score::rerank::Unit::Post,
+            tuned: None,
+            scale: 1.0,
+            trained_on: Vec::new(),
+            labels: PerLabel::from_fn(|_| label.clone()),
+        }
+    }
+
+    #[test]
+    fn the_posts_read_stay_on_top_in_the_order_of_their_blends() {
+        let key = |id: &str| (Source::Reddit, id.to_string());
+        let post = |id: &str, first: f32, head: Option<f32>| {
+            let mut reading = Reading::default();
+            reading[Label::Solution] = head;
+            (key(id), scores(first, 0.0), reading)
+        };
+        // First-stage scores 0.9 > 0.8 > 0.7 > 0.6; blends with the head:
+        // a (0.9 + 0.1) / 2 = 0.5, b (0.8 + 0.6) / 2 = 0.7, c (0.7 + 0.5) / 2
+        // = 0.6, d (0.6 + 0.0) / 2 = 0.3, below 0.4: rejected. e was not
+        // read for solution.
+        let read = [
+            post("a", 0.9, Some(0.1)),
+            post("b", 0.8, Some(0.6)),
+            post("c", 0.7, Some(0.5)),
+            post("d", 0.6, Some(0.0)),
+            post("e", 0.95, None),
+        ];
+        let placed = place(&half_head(), &read);
+        let solution = |id: &str| placed[&key(id)].0[Label::Solution];
+        // Accepted by blend (b, c, a), they take 0.9, 0.8, 0.7: still above
+        // any post not read; d keeps its blend, below its first-stage 0.6.
+        assert_eq!(solution("b"), Some((0.9, true)));
+        assert_eq!(solution("c"), Some((0.8, true)));
+        assert_eq!(solution("a"), Some((0.7, true)));
+        assert_eq!(solution("d"), Some((0.3, false)));
+        assert_eq!(solution("e"), None, "not read for solution: its scores stand");
+        assert_eq!(placed[&key("a")].0[Label::Need], None);
+
+        // A rejected post whose blend is above the first-stage score it
+        // would take keeps that lower score, so no accepted post is below it.
+        // Blends: p 0.55, q 0.45, r 0.375 (rejected, though above the 0.05
+        // its place gives it).
+        let read = [post("p", 0.2, Some(0.9)), post("q", 0.1, Some(0.8)), post("r", 0.05, Some(0.7))];
+        let placed = place(&half_head(), &read);
+        let solution = |id: &str| placed[&key(id)].0[Label::Solution];
+        assert_eq!(solution("p"), Some((0.2, true)));
+        assert_eq!(solution("q"), Some((0.1, true)));
+        assert_eq!(solution("r"), Some((0.05, false)));
+
+        // Written into a post: a user innovation needs a solution.
+        let mut s = scores(0.9, 0.0);
+        let mut labels = Labels::default();
+        labels[Label::UserInnovation] = true;
+        let mut rejected = Placed::default();
+        rejected.0[Label::Solution] = Some((0.3, false));
+        rejected.apply(&mut s, &mut labels);
+        assert_eq!((s[Label::Solution], labels[Label::Solution], labels[Label::UserInnovation]), (0.3, false, false));
     }
 
     #[test]

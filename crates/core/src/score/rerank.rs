@@ -221,7 +221,9 @@ impl Head {
     }
 
     /// Re-scores a post read for the labels `head` gives a probability of
-    /// (see [`Head::combine`]); the other labels are left as they are.
+    /// (see [`Head::combine`]); the other labels are left as they are. This
+    /// is the blend of one post on its own (`explain`); a scan places the
+    /// posts it reads among each other ([`crate::scan::rerank::place`]).
     pub fn apply(&self, scores: &mut Scores, labels: &mut Labels, head: &PerLabel<Option<f32>>) {
         for label in Label::ALL {
             if let Some(p) = head[label] {
