@@ -46,7 +46,11 @@ def group_of(community):
 
 
 def read_lines(path):
-    with open(path) as f:
+    try:
+        f = open(path)
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror}")
+    with f:
         for n, line in enumerate(f, 1):
             if line.strip():
                 try:

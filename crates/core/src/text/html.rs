@@ -13,8 +13,10 @@ use memchr::memchr;
 /// Converts an HTML fragment to plain text with quote and code regions.
 ///
 /// Paragraphs become blank-line separated, `<br>` and list items become line
-/// breaks, `<blockquote>` and Discourse `<aside class="quote">` become quote
-/// regions, `<pre>` and `<code>` code regions. Links keep their text and add
+/// breaks; `<blockquote>`, Discourse `<aside class="quote">`, phpBB 2's
+/// `<td class="quote">`, phpBB 3's `<div class="quotecontent">` (subsilver2)
+/// and vBulletin's `<div class="bbcode_quote">` become quote regions,
+/// `<pre>` and `<code>` code regions. Links keep their text and add
 /// the target in parentheses when the text does not already show it.
 pub fn to_text(html: &str) -> Text {
     let mut conv = Converter {
@@ -23,6 +25,7 @@ pub fn to_text(html: &str) -> Text {
         skip: None,
         links: Vec::new(),
         quote_tags: Vec::new(),
+        nested: [0; 2],
     };
     conv.run(html);
     conv.b.finish()
@@ -35,8 +38,23 @@ struct Converter {
     skip: Option<(String, usize)>,
     /// Open links: (href, byte offset in the output where the text began).
     links: Vec<(String, usize)>,
-    /// Tags that opened a quote region, so the matching close ends it.
-    quote_tags: Vec<String>,
+    /// Tags that opened a quote region, so the matching close ends it: the
+    /// tag's name and, for `td` and `div`, how deep in open elements of
+    /// that name it opened (a quote cell holds the tables of quotes it
+    /// quotes, and their cells close before it does).
+    quote_tags: Vec<(String, usize)>,
+    /// Open `td` and `div` elements ([`nest_index`]).
+    nested: [usize; 2],
+}
+
+/// Where [`Converter::nested`] counts the open elements named `name`, for
+/// the elements that can open a quote and hold others of their kind.
+fn nest_index(name: &str) -> Option<usize> {
+    match name {
+        "td" => Some(0),
+        "div" => Some(1),
+        _ => None,
+    }
 }
 
 struct Tag<'a> {
@@ -106,9 +124,20 @@ impl Converter {
             self.close(name);
             return;
         }
+        if let (Some(i), false) = (nest_index(name), tag.self_closing || has_class(tag.attrs, "meta")) {
+            self.nested[i] += 1;
+        }
         match name {
             "script" | "style" | "svg" | "template" | "noscript" => self.start_skip(&tag),
             "div" | "span" if has_class(tag.attrs, "meta") => self.start_skip(&tag),
+            "div" if has_class(tag.attrs, "quotecontent") || has_class(tag.attrs, "bbcode_quote") => {
+                self.b.paragraph();
+                self.open_quote(name);
+            }
+            "td" if has_class(tag.attrs, "quote") => {
+                self.b.space();
+                self.open_quote(name);
+            }
             "br" => self.b.line_break(),
             "hr" => self.b.paragraph(),
             "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "ul" | "ol"
@@ -148,6 +177,13 @@ impl Converter {
     }
 
     fn close(&mut self, name: &str) {
+        if let Some(i) = nest_index(name) {
+            if self.quote_tags.last().is_some_and(|(tag, depth)| tag == name && *depth == self.nested[i]) {
+                self.quote_tags.pop();
+                self.b.close(RegionKind::Quote);
+            }
+            self.nested[i] = self.nested[i].saturating_sub(1);
+        }
         match name {
             "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "ul" | "ol"
             | "dl" | "details" | "summary" | "figure" | "section" | "article" => {
@@ -155,7 +191,7 @@ impl Converter {
             }
             "li" | "tr" => self.b.line_break(),
             "blockquote" | "aside" => {
-                if self.quote_tags.last().map(String::as_str) == Some(name) {
+                if self.quote_tags.last().is_some_and(|(tag, _)| tag == name) {
                     self.quote_tags.pop();
                     self.b.close(RegionKind::Quote);
                 }
@@ -179,7 +215,8 @@ impl Converter {
     }
 
     fn open_quote(&mut self, name: &str) {
-        self.quote_tags.push(name.to_string());
+        let depth = nest_index(name).map_or(0, |i| self.nested[i]);
+        self.quote_tags.push((name.to_string(), depth));
         self.b.open(RegionKind::Quote);
     }
 
@@ -346,6 +383,30 @@ mod tests {
         assert_eq!(region_texts(&t), vec![(RegionKind::Quote, "bob:\n\nhi")]);
         assert!(t.text.starts_with("bob:\n\nhi\n\nYes :smile:"), "{:?}", t.text);
         assert!(!t.text.contains("y.png\n"), "{:?}", t.text);
+    }
+
+    #[test]
+    fn forum_quote_cells_and_divs_are_quotes_whatever_they_hold() {
+        // phpBB 2: a quote is a table cell, and a quote of a quote is a
+        // table inside it, whose cells close before the outer quote does
+        // (the outer region holds the inner one).
+        let t = to_text(
+            "<span class=\"postbody\"></span><table><tr><td><span class=\"genmed\"><b>kevinc wrote:</b></span></td></tr><tr><td class=\"quote\">I tweaked the program.<table><tr><td><b>Ann wrote:</b></td></tr><tr><td class=\"quote\">How do I build it?</td></tr></table>Type make.</td></tr></table><span class=\"postbody\">Thanks!</span>",
+        );
+        assert_eq!(
+            region_texts(&t),
+            vec![(RegionKind::Quote, "I tweaked the program.\n\nAnn wrote:\nHow do I build it?\n\nType make.")],
+            "{:?}",
+            t.text
+        );
+        assert!(t.text.ends_with("Thanks!"), "{:?}", t.text);
+        // phpBB 3 (subsilver2) and vBulletin: a div, holding divs.
+        let t = to_text("<div class=\"quotetitle\">Bob wrote:</div><div class=\"quotecontent\"><div>I made a jig.</div></div>Nice one.");
+        assert_eq!(region_texts(&t), vec![(RegionKind::Quote, "I made a jig.")]);
+        let t = to_text("<div class=\"bbcode_container\"><div class=\"bbcode_quote\"><div class=\"quote_container\">Mine.</div></div></div><div>Yours.</div>");
+        assert_eq!(region_texts(&t), vec![(RegionKind::Quote, "Mine.")]);
+        // An ordinary cell is not a quote.
+        assert!(to_text("<table><tr><td>I built it.</td></tr></table>").regions.is_empty());
     }
 
     #[test]
