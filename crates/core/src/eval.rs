@@ -282,12 +282,12 @@ pub fn predict(
     );
     let mut out = Predictions { posts, skips, ..Predictions::default() };
     if let (Some(rerank), Some(best)) = (&scanner.rerank, best) {
-        let (readings, errors) = rerank.read(best, options.threads);
-        out.reranked = Some(readings.len());
+        let (placed, errors) = rerank.read(best, options.threads);
+        out.reranked = Some(placed.len());
         out.rerank_errors = errors;
-        for (key, placed) in &readings {
+        for (key, post) in &placed {
             if let Some(record) = out.posts.get_mut(key).and_then(|p| p.record.as_mut()) {
-                placed.apply(&mut record.scores, &mut record.labels);
+                post.apply(&mut record.scores, &mut record.labels);
             }
         }
     }

@@ -377,23 +377,23 @@ impl Scanner {
         }
 
         let output_started = Instant::now();
-        let readings = match (&self.rerank, best) {
+        let placed = match (&self.rerank, best) {
             (Some(rerank), Some(best)) => {
                 let started = Instant::now();
-                let (readings, errors) = rerank.read(best, options.threads);
+                let (placed, errors) = rerank.read(best, options.threads);
                 for e in errors {
                     count_problem(&mut summary.analyzer_errors, &mut summary.analyzer_error_examples, &e);
                     if read.strict {
                         stopped.get_or_insert(e);
                     }
                 }
-                summary.reranked = Some(readings.len() as u64);
+                summary.reranked = Some(placed.len() as u64);
                 summary.timings.rerank_seconds = Some(secs(started));
-                readings
+                placed
             }
             _ => BTreeMap::new(),
         };
-        let top_posts = self.respond(spool, &readings, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
+        let top_posts = self.respond(spool, &placed, &mut aggregate, &mut calendar, &mut summary, &mut outputs, top)?;
         calendar.write_into(&mut summary);
         summary.authors_seen = aggregate.authors_seen();
         let finished = aggregate.finish(&self.weights.lead_user);
@@ -423,7 +423,7 @@ impl Scanner {
     fn respond(
         &self,
         spool: Spool,
-        readings: &BTreeMap<(crate::model::Source, String), Placed>,
+        placed: &BTreeMap<(crate::model::Source, String), Placed>,
         aggregate: &mut Aggregate,
         calendar: &mut Calendar,
         summary: &mut Summary,
@@ -435,8 +435,8 @@ impl Scanner {
         let mut best = Vec::new();
         while let Some(mut record) = spooled.next_record().map_err(OutputError::at(&path))? {
             aggregate.respond(&mut record);
-            if let Some(placed) = readings.get(&(record.source, record.id.clone())) {
-                placed.apply(&mut record.scores, &mut record.labels);
+            if let Some(post) = placed.get(&(record.source, record.id.clone())) {
+                post.apply(&mut record.scores, &mut record.labels);
             }
             if record.max_score() < self.filters.min_score {
                 continue;

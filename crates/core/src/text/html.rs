@@ -124,6 +124,8 @@ impl Converter {
             self.close(name);
             return;
         }
+        // Counted when its close tag will come here: not a self-closing tag,
+        // nor a `meta` div, whose close the skip takes.
         if let (Some(i), false) = (nest_index(name), tag.self_closing || has_class(tag.attrs, "meta")) {
             self.nested[i] += 1;
         }
