@@ -94,22 +94,30 @@ impl HeadArgs {
             }
             return Ok(None);
         };
-        let head = match &self.rerank_head {
-            Some(path) => Head::load(path)?,
-            None => Head::builtin(),
+        let Some(path) = &self.rerank_head else {
+            // The built-in head of the encoder found.
+            let encoder = Encoder::load(&dir)?;
+            let Some(head) = Head::builtin_for(encoder.name()) else {
+                anyhow::bail!(
+                    "leadminer has no built-in head for {}, the encoder in {}: fit one (train --rerank-out) and give it with --rerank-head",
+                    encoder.name(),
+                    dir.display()
+                );
+            };
+            return Ok(Some(Rerank { head, encoder: Arc::new(encoder), top }));
         };
-        let encoder: Arc<dyn Encode> = match (&head.tuned, &self.rerank_head) {
-            (Some(tuned), Some(path)) => {
+        let head = Head::load(path)?;
+        let encoder: Arc<dyn Encode> = match &head.tuned {
+            Some(tuned) => {
                 let tuned = path.parent().unwrap_or(std::path::Path::new(".")).join(tuned);
                 Arc::new(TunedEncoder::load(&dir, &tuned)?)
             }
-            (Some(_), None) => anyhow::bail!("the built-in head names a fine-tuned layer, which leadminer does not ship"),
-            (None, _) => Arc::new(Encoder::load(&dir)?),
+            None => Arc::new(Encoder::load(&dir)?),
         };
         if head.encoder != encoder.name() {
-            let which = self.rerank_head.as_ref().map_or("the built-in head".to_string(), |p| format!("--rerank-head {}", p.display()));
             anyhow::bail!(
-                "{which} was fitted on {} embeddings, but the encoder in {} is {}: fit a head on it (train --rerank-out) or give the encoder the head was fitted on",
+                "--rerank-head {} was fitted on {} embeddings, but the encoder in {} is {}: fit a head on it (train --rerank-out) or give the encoder the head was fitted on",
+                path.display(),
                 head.encoder,
                 dir.display(),
                 encoder.name()

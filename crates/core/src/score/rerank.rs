@@ -154,17 +154,36 @@ pub struct HeadError {
     pub message: String,
 }
 
-/// The built-in head, fitted on the shared labeled posts (the command that
-/// remakes it is in the README's Quality section).
+/// The built-in head, fitted on the shared labeled posts with
+/// all-MiniLM-L6-v2 (the command that remakes it is in the README's Quality
+/// section).
 const BUILTIN: &str = include_str!("../../rerank.json");
 
+/// The built-in head fitted the same way with all-mpnet-base-v2 (README, "A
+/// larger encoder").
+const BUILTIN_MPNET: &str = include_str!("../../rerank-mpnet.json");
+
 impl Head {
-    /// The built-in head.
+    /// The built-in head (of all-MiniLM-L6-v2, the default encoder).
     pub fn builtin() -> Head {
         static HEAD: OnceLock<Head> = OnceLock::new();
-        // The built-in file is tested to parse.
+        // The built-in files are tested to parse.
         HEAD.get_or_init(|| serde_json::from_str(BUILTIN).unwrap_or_else(|e| panic!("built-in rerank.json is invalid: {e}")))
             .clone()
+    }
+
+    /// The built-in head fitted on the embeddings of the encoder named
+    /// `encoder`, when leadminer ships one.
+    pub fn builtin_for(encoder: &str) -> Option<Head> {
+        static MPNET: OnceLock<Head> = OnceLock::new();
+        let builtin = Head::builtin();
+        if builtin.encoder == encoder {
+            return Some(builtin);
+        }
+        let mpnet = MPNET.get_or_init(|| {
+            serde_json::from_str(BUILTIN_MPNET).unwrap_or_else(|e| panic!("built-in rerank-mpnet.json is invalid: {e}"))
+        });
+        (mpnet.encoder == encoder).then(|| mpnet.clone())
     }
 
     /// Reads a head file.
@@ -253,10 +272,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_head_parses() {
+    fn builtin_heads_parse_and_are_found_by_their_encoder() {
         let head = Head::builtin();
         assert_eq!(head.format, HEAD_FORMAT);
         assert!(Label::ALL.into_iter().all(|l| head.labels[l].weights.len() == 384));
+        assert_eq!(Head::builtin_for("all-MiniLM-L6-v2"), Some(head));
+        let mpnet = Head::builtin_for("all-mpnet-base-v2").expect("a head for the larger encoder");
+        assert_eq!((mpnet.format, mpnet.encoder.as_str()), (HEAD_FORMAT, "all-mpnet-base-v2"));
+        assert!(Label::ALL.into_iter().all(|l| mpnet.labels[l].weights.len() == 768));
+        assert_eq!(Head::builtin_for("another-encoder"), None);
     }
 
     #[test]
