@@ -17,8 +17,8 @@ pub struct EncoderDir {
     /// The re-ranking stage's sentence encoder: a folder with config.json,
     /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
     /// (`scripts/fetch-encoder.sh` fetches it), or of all-mpnet-base-v2
-    /// (`scripts/fetch-encoder.sh --mpnet`; its head comes from `train
-    /// --rerank-out`). By default
+    /// (`scripts/fetch-encoder.sh --mpnet`); each has a built-in head. By
+    /// default
     /// $LEADMINER_ENCODER, else ~/.local/share/leadminer/all-minilm-l6-v2
     /// when it is there; LEADMINER_ENCODER=off turns the search off.
     #[arg(long, value_name = "DIR")]
@@ -65,7 +65,7 @@ impl EncoderArgs {
 #[derive(Args, Debug, Clone)]
 pub struct HeadArgs {
     /// The re-ranking head (`leadminer train --rerank-out`) instead of the
-    /// built-in one.
+    /// built-in one of the encoder.
     #[arg(long, value_name = "FILE")]
     pub rerank_head: Option<PathBuf>,
 
