@@ -373,8 +373,7 @@ const BUILTIN_HEAD_TRAIN: &str = "train --gold ../shared/eval/train.jsonl --gold
 fn builtin_head_is_reproducible() {
     let Some(enc) = encoder("builtin_head_is_reproducible") else { return };
     let Some(corpora) = crate::common::corpora("builtin_head_is_reproducible") else { return };
-    let readme = read(&root().join("README.md"));
-    assert!(readme.contains(BUILTIN_HEAD_TRAIN), "the README gives the command that remakes the head");
+    assert_readme_gives(BUILTIN_HEAD_TRAIN);
     let dir = tempfile::tempdir().expect("temp dir");
     let head = dir.path().join("rerank.json");
     retrain_head(&corpora, &enc, &head, &dir.path().join("model.json"), None);
@@ -397,8 +396,7 @@ const BUILTIN_MPNET_HEAD_TRAIN: &str = "train --gold ../shared/eval/train.jsonl 
 fn builtin_mpnet_head_is_reproducible() {
     let Some(enc) = mpnet("builtin_mpnet_head_is_reproducible") else { return };
     let Some(corpora) = crate::common::corpora("builtin_mpnet_head_is_reproducible") else { return };
-    let readme = read(&root().join("README.md"));
-    assert!(readme.contains(BUILTIN_MPNET_HEAD_TRAIN), "the README gives the command that remakes the head");
+    assert_readme_gives(BUILTIN_MPNET_HEAD_TRAIN);
     let packed = std::fs::File::open(root().join("crates/core/rerank-mpnet.embeddings.jsonl.zst")).expect("committed embeddings");
     let committed = String::from_utf8(zstd::decode_all(packed).expect("zstd")).expect("UTF-8");
     let lines: Vec<&str> = committed.lines().collect();
@@ -412,10 +410,8 @@ fn builtin_mpnet_head_is_reproducible() {
     std::fs::write(&cache, kept).expect("write cache");
     let head = dir.path().join("rerank-mpnet.json");
     retrain_head(&corpora, &enc, &head, &dir.path().join("model.json"), Some(&cache));
-    let entries = |text: &str| -> std::collections::BTreeMap<String, Vec<f64>> {
-        text.lines().map(|l| serde_json::from_str::<(String, Vec<f64>)>(l).expect("an embedding")).collect()
-    };
-    let again = entries(&read(&cache));
+    let again: std::collections::BTreeMap<String, Vec<f64>> =
+        read(&cache).lines().map(|l| serde_json::from_str::<(String, Vec<f64>)>(l).expect("an embedding")).collect();
     for line in dropped {
         let (key, vector): (String, Vec<f64>) = serde_json::from_str(line).expect("an embedding");
         let fresh = again.get(&key).unwrap_or_else(|| panic!("{key} embedded again"));
@@ -423,6 +419,11 @@ fn builtin_mpnet_head_is_reproducible() {
         assert!(worst <= 1e-4, "{key}: the encoder moved a component by {worst}");
     }
     assert_heads_match(&head, &root().join("crates/core/rerank-mpnet.json"));
+}
+
+/// The README gives `command`, the one a reproducibility test runs.
+fn assert_readme_gives(command: &str) {
+    assert!(read(&root().join("README.md")).contains(command), "the README gives the command that remakes the head");
 }
 
 /// Runs the README's head-fitting command with `enc`, writing the head to
