@@ -29,6 +29,12 @@ ranks highest are judged by hand and kept as a gold file
    to which scorer listed it) and add them to the file, so the next
    design is measured on the same footing.
 
+`docs/judged-top50-second.jsonl` holds a second reader's judgements of
+the same posts; how far two judges agree (Cohen's kappa, and the posts
+they judged apart):
+
+       python3 scripts/top_judged.py agree docs/judged-top50.jsonl docs/judged-top50-second.jsonl
+
 A development tool: nothing in the scan or the tests depends on it.
 """
 
@@ -93,6 +99,35 @@ def score(args):
         print("not judged yet: " + " ".join(missing))
 
 
+def agree(args):
+    """How far two judged files agree on the posts both judged."""
+    files = []
+    for path in (args.first, args.second):
+        judged = {}
+        for _, _, item in read_lines(path):
+            if item.get(args.label) is not None:
+                judged[(item["source"], str(item["id"]))] = (item.get("community", ""), bool(item[args.label]))
+        files.append(judged)
+    first, second = files
+    both = [p for p in first if p in second]
+    if not both:
+        sys.exit("no post is judged in both files")
+    groups = sorted({first[p][0] for p in both})
+    for group in groups + ([None] if len(groups) > 1 else []):
+        posts = [p for p in both if group is None or first[p][0] == group]
+        n = len(posts)
+        agreed = sum(first[p][1] == second[p][1] for p in posts) / n
+        yes1 = sum(first[p][1] for p in posts) / n
+        yes2 = sum(second[p][1] for p in posts) / n
+        chance = yes1 * yes2 + (1 - yes1) * (1 - yes2)
+        kappa = (agreed - chance) / (1 - chance) if chance < 1 else 1.0
+        print(f"{group or 'all'}: {n} posts, agreed on {agreed:.3f}, kappa {kappa:.3f}; "
+              f"{args.label} {yes1:.2f} (first) and {yes2:.2f} (second)")
+    apart = [f"{s}:{i} {int(first[(s, i)][1])}/{int(second[(s, i)][1])}" for s, i in both if first[(s, i)][1] != second[(s, i)][1]]
+    if apart:
+        print("judged apart (first/second): " + " ".join(apart))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -104,8 +139,12 @@ def main():
     s.add_argument("judged", help="judged posts, as docs/judged-top50.jsonl")
     s.add_argument("--label", default="user_innovation")
     s.add_argument("--k", type=int, nargs="+", default=[10, 20, 50])
+    a = sub.add_parser("agree", help="how far two judged files agree")
+    a.add_argument("first")
+    a.add_argument("second")
+    a.add_argument("--label", default="user_innovation")
     args = ap.parse_args()
-    without(args) if args.command == "without" else score(args)
+    {"without": without, "score": score, "agree": agree}[args.command](args)
 
 
 if __name__ == "__main__":
