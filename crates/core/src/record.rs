@@ -510,6 +510,10 @@ pub struct Summary {
     /// stage was off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reranked: Option<u64>,
+    /// The sentence encoder the re-ranking stage read with (absent when
+    /// the stage was off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reranked_with: Option<String>,
     /// Authors ranked in `authors.jsonl`.
     pub authors_ranked: usize,
     /// Distinct authors seen.

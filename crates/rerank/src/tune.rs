@@ -52,7 +52,9 @@ pub(crate) fn open(dir: &Path) -> Result<(Config, tokenizers::Tokenizer, Vec<u8>
     if kind != "bert" {
         return Err(EncoderError::Model {
             dir: dir.display().to_string(),
-            message: format!("fine-tuning works on BERT encoders (all-MiniLM-L6-v2), not on {kind}"),
+            message: format!(
+                "fine-tuning works on BERT encoders (all-MiniLM-L6-v2: scripts/fetch-encoder.sh --small, then --encoder with its folder), not on {kind}"
+            ),
         });
     }
     let config = config_as(dir, config)?;
@@ -477,15 +479,15 @@ impl Reader for TunedReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{default_dir, is_encoder_dir};
+    use crate::{is_encoder_dir, minilm_dir};
     use candle_transformers::models::bert::BertModel;
 
     fn dir() -> Option<std::path::PathBuf> {
-        match default_dir().filter(|d| is_encoder_dir(d)) {
+        match minilm_dir().filter(|d| is_encoder_dir(d)) {
             Some(d) => Some(d),
-            None if std::env::var_os("CI").is_some() => panic!("CI must fetch the encoder (scripts/fetch-encoder.sh)"),
+            None if std::env::var_os("CI").is_some() => panic!("CI must fetch the encoder (scripts/fetch-encoder.sh --small)"),
             None => {
-                eprintln!("SKIPPED: no encoder (scripts/fetch-encoder.sh fetches it)");
+                eprintln!("SKIPPED: no encoder (scripts/fetch-encoder.sh --small fetches it)");
                 None
             }
         }

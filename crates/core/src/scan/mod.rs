@@ -388,6 +388,7 @@ impl Scanner {
                     }
                 }
                 summary.reranked = Some(placed.len() as u64);
+                summary.reranked_with = Some(rerank.encoder.name().to_string());
                 summary.timings.rerank_seconds = Some(secs(started));
                 placed
             }

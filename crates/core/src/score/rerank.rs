@@ -3,9 +3,10 @@
 //! second probability of each label that is averaged with the first.
 //!
 //! The encoder is behind the [`Encode`] trait (the `leadminer-rerank` crate
-//! runs all-MiniLM-L6-v2 with candle), so the core does not depend on a
-//! tensor library. The head is a small JSON file ([`Head`]); the built-in
-//! one (`crates/core/rerank.json`) was fitted on the shared labels.
+//! runs all-mpnet-base-v2 or all-MiniLM-L6-v2 with candle), so the core
+//! does not depend on a tensor library. The head is a small JSON file
+//! ([`Head`]); leadminer ships one per encoder, fitted on the shared labels
+//! (`crates/core/rerank-mpnet.json`, `crates/core/rerank.json`).
 //!
 //! Only the top of the list is read: in a scan, the posts with the highest
 //! learned scores of each label (`--rerank-top`, 100 by default), so the
@@ -154,17 +155,17 @@ pub struct HeadError {
     pub message: String,
 }
 
-/// The built-in head, fitted on the shared labeled posts with
-/// all-MiniLM-L6-v2 (the command that remakes it is in the README's Quality
-/// section).
+/// The built-in head of the smaller encoder, fitted on the shared labeled
+/// posts with all-MiniLM-L6-v2 (the command that remakes it is in the
+/// README's "The smaller encoder").
 const BUILTIN: &str = include_str!("../../rerank.json");
 
-/// The built-in head fitted the same way with all-mpnet-base-v2 (README, "A
-/// larger encoder").
+/// The built-in head of the default encoder, fitted the same way with
+/// all-mpnet-base-v2 (README, "The re-ranking stage").
 const BUILTIN_MPNET: &str = include_str!("../../rerank-mpnet.json");
 
 impl Head {
-    /// The built-in head (of all-MiniLM-L6-v2, the default encoder).
+    /// The built-in head of all-MiniLM-L6-v2, the smaller encoder.
     pub fn builtin() -> Head {
         static HEAD: OnceLock<Head> = OnceLock::new();
         // The built-in files are tested to parse.
