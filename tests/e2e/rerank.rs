@@ -115,7 +115,7 @@ fn the_search_finds_the_larger_encoder_first() {
     let data = root().join("examples/data");
     let scan = |name: &str| -> serde_json::Value {
         let out = data_home.path().join(name);
-        let status = command()
+        let output = command()
             .env_remove("LEADMINER_ENCODER")
             .env_remove("LEADMINER_MPNET")
             .env_remove("LEADMINER_MINILM")
@@ -125,7 +125,7 @@ fn the_search_finds_the_larger_encoder_first() {
             .arg(&data)
             .output()
             .expect("the leadminer binary runs");
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         serde_json::from_str(&read(&out.join("summary.json"))).expect("summary")
     };
     assert_eq!(scan("both")["reranked_with"], "all-mpnet-base-v2");
