@@ -86,7 +86,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("ours", help="decisions of the run to judge")
     ap.add_argument("theirs", help="decisions of the run to compare it with")
-    ap.add_argument("--scorer", default="learned", choices=["rules", "learned", "reranked"])
+    ap.add_argument("--scorer", default="learned",
+                    choices=["rules", "learned", "reranked", "reader", "read-blend"])
     ap.add_argument("--their-scorer", help="the other run's scorer (default: --scorer)")
     ap.add_argument("--ranking", action="store_true",
                     help="also compare mean average precision and mean top-10 precision")
