@@ -275,17 +275,10 @@ def logit(p):
     return math.log(p / (1 - p))
 
 
-def best_threshold(score, truth):
-    """The threshold of the highest F1 (ties: the higher threshold)."""
-    from loco_probe import best_threshold as best
-
-    return best(score, truth)
-
-
 def decide(args):
     """Held-out decisions of the reader alone and of the blend."""
     import numpy as np
-    from loco_probe import f1_of
+    from loco_probe import best_threshold, f1_of
 
     stage = held_out(args.decisions)
     with open(args.answers) as f:
