@@ -162,11 +162,11 @@ def texts(shared, wanted):
         key = by_message_id.get((message.get("Message-ID") or "").strip().strip("<>"))
         if key is None:
             continue
-        body = None if message.is_multipart() else message.get_payload(decode=True)
-        for part in message.walk() if message.is_multipart() else []:
-            if part.get_content_type() == "text/plain":
-                body = part.get_payload(decode=True)
-                break
+        if message.is_multipart():
+            body = next((part.get_payload(decode=True) for part in message.walk()
+                         if part.get_content_type() == "text/plain"), None)
+        else:
+            body = message.get_payload(decode=True)
         own = "\n".join(l for l in (body or b"").decode("utf-8", "replace").splitlines() if not l.startswith(">"))
         found[key] = str(message.get("Subject") or "") + "\n\n" + own
     return found
@@ -308,9 +308,9 @@ def decide(args):
             for w in WEIGHTS:
                 s = (1 - w) * a + w * b
                 t = best_threshold(s[train], truth[train])
-                options.append((float(f1_of(s[train] >= t, truth[train])), -w, t))
-            f1, neg_w, t = max(options)
-            s = (1 + neg_w) * a - neg_w * b
+                # the best F1 on the training communities; ties to the smaller weight of the reader
+                options.append((float(f1_of(s[train] >= t, truth[train])), -w, t, s))
+            _, neg_w, t, s = max(options, key=lambda o: o[:3])
             flags["read-blend"][test] = s[test] >= t
             scores["read-blend"][test] = s[test]
             chosen.append(f"{held} {-neg_w:.2f}")
